@@ -1,0 +1,123 @@
+//! The traits an actor implements, and the context its hooks receive.
+
+use crate::actor_ref::ActorRef;
+use crate::cell::{self, Cell};
+use crate::panic::Failure;
+use crate::runtime::Runtime;
+use std::fmt;
+use std::sync::Arc;
+
+/// An actor: a value that lives on the pool and handles one message at a time.
+///
+/// A proxy-only actor needs nothing but `impl Actor for MyType {}`. Every hook has a default that
+/// does nothing, and runs in the actor's context (never concurrently with its handlers). A panic
+/// in a hook or handler is caught at the actor boundary and handled as Pykka handles an
+/// exception (see [`Receive`]).
+///
+/// ```
+/// use pykka::{Actor, Context, Receive};
+///
+/// struct Greeter { greeting: String }
+///
+/// impl Actor for Greeter {
+///     fn on_start(&mut self, _ctx: &mut Context<Self>) { self.greeting.push('!'); }
+/// }
+///
+/// impl Receive for Greeter {
+///     type Message = String;
+///     type Reply = String;
+///     fn on_receive(&mut self, name: String, _ctx: &mut Context<Self>) -> String {
+///         format!("{}, {name}", self.greeting)
+///     }
+/// }
+///
+/// let greeter = Greeter { greeting: "Hi".into() }.start();
+/// assert_eq!(greeter.ask("Bob".into()).get().unwrap(), "Hi!, Bob");
+/// assert!(greeter.stop());
+/// ```
+pub trait Actor: Sized + Send + 'static {
+    /// Pykka's `use_daemon_thread`: a daemon actor does not keep [`Runtime::join`] waiting.
+    const USE_DAEMON_THREAD: bool = false;
+
+    /// Runs in the actor before its first message. A panic here: ERROR log, the actor is
+    /// unregistered and dead, and neither `on_failure` nor `on_stop` runs.
+    fn on_start(&mut self, ctx: &mut Context<Self>) {
+        let _ = ctx;
+    }
+
+    /// Runs in the actor when it is stopped (by a stop request, not by a failure).
+    fn on_stop(&mut self, ctx: &mut Context<Self>) {
+        let _ = ctx;
+    }
+
+    /// Runs after a panic in a handler of a `tell` (or proxy `defer`). The actor is already
+    /// unregistered and dead when it runs; `on_stop` will not run.
+    fn on_failure(&mut self, failure: &Failure, ctx: &mut Context<Self>) {
+        let _ = (failure, ctx);
+    }
+
+    /// Starts the actor on the default runtime ([`Runtime::global`]).
+    ///
+    /// The value is built by the caller (Pykka's `__init__`); `on_start` runs in the actor. The
+    /// actor is registered before `on_start` runs.
+    fn start(self) -> ActorRef<Self> {
+        self.start_in(Runtime::global())
+    }
+
+    /// Starts the actor on `runtime`. On a runtime that was shut down, the returned actor is
+    /// dead from the start (its messages fail with `ActorDead`) and a WARN record says so.
+    fn start_in(self, runtime: &Runtime) -> ActorRef<Self> {
+        cell::start(self, runtime.shared(), None)
+    }
+
+    /// Starts the actor on its own OS thread, named after its class: Pykka's thread-per-actor
+    /// model. It belongs to the default runtime's registry and daemon policy.
+    fn start_dedicated(self) -> ActorRef<Self> {
+        crate::dedicated::start(self)
+    }
+}
+
+/// An actor that handles messages of one type: Pykka's `on_receive`.
+///
+/// A panic in `on_receive` while handling an `ask` fails the asker's future with
+/// [`Error::Panicked`](crate::Error::Panicked) (INFO log) and the actor lives on. While handling
+/// a `tell`, it is an ERROR log; the actor is unregistered and dead, then `on_failure` runs.
+pub trait Receive: Actor {
+    /// What the actor receives; an enum when it takes several kinds.
+    type Message: Send + 'static;
+    /// What `ask` gets back; `()` when nothing is returned.
+    type Reply: Send + 'static;
+
+    /// Handles one message.
+    fn on_receive(&mut self, message: Self::Message, ctx: &mut Context<Self>) -> Self::Reply;
+}
+
+/// What a hook or handler knows of its own actor.
+pub struct Context<A: Actor> {
+    pub(crate) cell: Arc<Cell<A>>,
+}
+
+impl<A: Actor> Context<A> {
+    /// A reference to this actor (to give to others, or for a proxy to self).
+    pub fn actor_ref(&self) -> ActorRef<A> {
+        ActorRef::from_cell(Arc::clone(&self.cell))
+    }
+
+    /// Pykka's `self.stop()`: queue a stop request behind the messages already in the mailbox.
+    /// Returns `false` if the actor is already dead (for example inside `on_stop` or
+    /// `on_failure`). Calling it several times queues several requests, which is harmless.
+    pub fn stop(&self) -> bool {
+        self.cell.queue_stop(None).is_ok()
+    }
+
+    /// This actor's URN, `urn:uuid:<uuid v4>`.
+    pub fn actor_urn(&self) -> &str {
+        self.cell.urn()
+    }
+}
+
+impl<A: Actor> fmt::Debug for Context<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Context for {}", self.cell)
+    }
+}

@@ -1,0 +1,257 @@
+//! `ActorRef<A>`: the handle to a running actor, and its type-erased form `AnyActorRef`.
+
+use crate::actor::{Actor, Receive};
+use crate::cell::{AnyCell, Cell};
+use crate::error::{Error, TellError};
+use crate::future::Future;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// A reference to an actor: send it messages, stop it, ask if it is alive.
+///
+/// Cheap to clone, `Send + Sync`. Equal and hashed by URN. Displays as Pykka's `str(ref)`,
+/// `<Class> (<urn>)`; debugs as `ActorRef for <Class> (<urn>)`.
+pub struct ActorRef<A: Actor> {
+    cell: Arc<Cell<A>>,
+}
+
+impl<A: Actor> ActorRef<A> {
+    pub(crate) fn from_cell(cell: Arc<Cell<A>>) -> Self {
+        ActorRef { cell }
+    }
+
+    pub(crate) fn cell(&self) -> &Arc<Cell<A>> {
+        &self.cell
+    }
+
+    /// Queues a stop request and blocks until the actor's `on_stop` has returned.
+    ///
+    /// `true` if the actor was alive (or already stopping), `false` if it was dead.
+    ///
+    /// ```
+    /// use pykka::Actor;
+    /// struct Idle;
+    /// impl Actor for Idle {}
+    /// let a = Idle.start();
+    /// assert!(a.stop());
+    /// assert!(!a.stop());
+    /// ```
+    pub fn stop(&self) -> bool {
+        match self.request_stop().get() {
+            Ok(stopped) => stopped,
+            // The stop was queued, so the actor was alive; the wait itself was refused.
+            Err(e) => {
+                log::warn!(target: "pykka", "could not wait for {} to stop: {e}", self.cell);
+                true
+            }
+        }
+    }
+
+    /// Queues a stop request without blocking; the future says what [`stop`](Self::stop) would.
+    ///
+    /// ```
+    /// use pykka::Actor;
+    /// struct Idle;
+    /// impl Actor for Idle {}
+    /// let a = Idle.start();
+    /// assert!(a.request_stop().get().unwrap());
+    /// ```
+    pub fn request_stop(&self) -> Future<bool> {
+        let (p, f) = crate::promise();
+        match self.cell.queue_stop(Some(p)) {
+            Ok(()) => f,
+            Err(_) => Future::ready(false),
+        }
+    }
+
+    /// Whether the actor is running (has not died). Only a flag: it may die right after.
+    pub fn is_alive(&self) -> bool {
+        self.cell.is_alive()
+    }
+
+    /// The actor's URN, `urn:uuid:<uuid v4>`.
+    pub fn actor_urn(&self) -> &str {
+        self.cell.urn()
+    }
+
+    /// The actor type's short name.
+    pub fn actor_class(&self) -> &'static str {
+        Cell::<A>::class()
+    }
+}
+
+impl<A: Receive> ActorRef<A> {
+    /// Queues `message`. Never blocks. A dead actor hands the message back in the error, whose
+    /// text is Pykka's `"<Class> (<urn>) not found"`.
+    ///
+    /// ```
+    /// use pykka::{Actor, Context, Receive};
+    /// struct Sink;
+    /// impl Actor for Sink {}
+    /// impl Receive for Sink {
+    ///     type Message = u32;
+    ///     type Reply = ();
+    ///     fn on_receive(&mut self, _m: u32, _c: &mut Context<Self>) {}
+    /// }
+    /// let sink = Sink.start();
+    /// sink.tell(1).unwrap();
+    /// sink.stop();
+    /// assert_eq!(sink.tell(2).unwrap_err().into_inner(), 2);
+    /// ```
+    pub fn tell(&self, message: A::Message) -> Result<(), TellError<A::Message>> {
+        self.cell.tell(message)
+    }
+
+    /// Queues `message` with a reply slot and returns its future at once. To a dead actor: a
+    /// future that has already failed with [`Error::ActorDead`](crate::Error::ActorDead).
+    ///
+    /// Pykka's blocking `ask(m)` is `ask(m).get()`; `ask(m, timeout=t)` is
+    /// `ask(m).get_timeout(t)`; `ask(m, block=False)` is `ask(m)`.
+    ///
+    /// ```
+    /// use pykka::{Actor, Context, Receive};
+    /// struct Doubler;
+    /// impl Actor for Doubler {}
+    /// impl Receive for Doubler {
+    ///     type Message = u32;
+    ///     type Reply = u32;
+    ///     fn on_receive(&mut self, m: u32, _c: &mut Context<Self>) -> u32 { m * 2 }
+    /// }
+    /// let d = Doubler.start();
+    /// assert_eq!(d.ask(21).get().unwrap(), 42);
+    /// # d.stop();
+    /// ```
+    pub fn ask(&self, message: A::Message) -> Future<A::Reply> {
+        self.cell.ask(message)
+    }
+}
+
+impl<A: Actor> Clone for ActorRef<A> {
+    fn clone(&self) -> Self {
+        ActorRef {
+            cell: Arc::clone(&self.cell),
+        }
+    }
+}
+
+impl<A: Actor> PartialEq for ActorRef<A> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cell.id() == other.cell.id()
+    }
+}
+
+impl<A: Actor> Eq for ActorRef<A> {}
+
+impl<A: Actor> Hash for ActorRef<A> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.cell.id().hash(state);
+    }
+}
+
+impl<A: Actor> fmt::Display for ActorRef<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.cell, f)
+    }
+}
+
+impl<A: Actor> fmt::Debug for ActorRef<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<ActorRef for {}>", self.cell)
+    }
+}
+
+/// A reference to an actor of any type, as the registry holds it.
+#[derive(Clone)]
+pub struct AnyActorRef {
+    cell: Arc<dyn AnyCell>,
+}
+
+impl AnyActorRef {
+    pub(crate) fn new(cell: Arc<dyn AnyCell>) -> Self {
+        AnyActorRef { cell }
+    }
+
+    /// The actor's URN.
+    pub fn actor_urn(&self) -> &str {
+        self.cell.urn()
+    }
+
+    /// The actor type's short name.
+    pub fn actor_class(&self) -> &'static str {
+        self.cell.class()
+    }
+
+    /// Whether the actor is running.
+    pub fn is_alive(&self) -> bool {
+        self.cell.is_alive()
+    }
+
+    /// Blocking stop, as [`ActorRef::stop`].
+    pub fn stop(&self) -> bool {
+        match Arc::clone(&self.cell).request_stop().get() {
+            Ok(b) => b,
+            Err(Error::ActorDead(_)) => false,
+            Err(_) => true,
+        }
+    }
+
+    /// Non-blocking stop, as [`ActorRef::request_stop`].
+    pub fn request_stop(&self) -> Future<bool> {
+        Arc::clone(&self.cell).request_stop()
+    }
+
+    /// The typed reference, if the actor is an `A`.
+    ///
+    /// ```
+    /// use pykka::{Actor, ActorRegistry};
+    /// struct A;
+    /// impl Actor for A {}
+    /// struct B;
+    /// impl Actor for B {}
+    /// let a = A.start();
+    /// let any = ActorRegistry::get_by_urn(a.actor_urn()).unwrap();
+    /// assert!(any.downcast::<B>().is_none());
+    /// assert_eq!(any.downcast::<A>().unwrap(), a);
+    /// a.stop();
+    /// ```
+    pub fn downcast<A: Actor>(&self) -> Option<ActorRef<A>> {
+        Arc::clone(&self.cell)
+            .as_any()
+            .downcast::<Cell<A>>()
+            .ok()
+            .map(ActorRef::from_cell)
+    }
+}
+
+impl PartialEq for AnyActorRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.cell.id() == other.cell.id()
+    }
+}
+
+impl Eq for AnyActorRef {}
+
+impl Hash for AnyActorRef {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.cell.id().hash(state);
+    }
+}
+
+impl fmt::Display for AnyActorRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.cell.class(), self.cell.urn())
+    }
+}
+
+impl fmt::Debug for AnyActorRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<ActorRef for {self}>")
+    }
+}
+
+impl<A: Actor> From<ActorRef<A>> for AnyActorRef {
+    fn from(r: ActorRef<A>) -> Self {
+        AnyActorRef { cell: r.cell }
+    }
+}

@@ -1,0 +1,47 @@
+//! What a `get()` does when it must wait: plainly off the pool; on a pool worker, first run the
+//! asked actor inline if nobody runs it, otherwise hand this thread's slot to a spare thread and
+//! block. See `docs/design.md` section 5.
+
+use crate::error::Error;
+use crate::future::Slot;
+use crate::scheduler::{self, Shared};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// An actor that a waiting pool thread may run inline.
+pub(crate) trait InlineTarget: Send + Sync {
+    /// If this actor belongs to `pool`, is pooled, and nobody holds its claim: run its envelopes
+    /// on this thread, in order, until `done()`; then release it. Otherwise return at once.
+    fn run_inline(self: Arc<Self>, pool: &Shared, done: &dyn Fn() -> bool);
+}
+
+/// Waits for `slot`. `Ok(None)`: the timeout passed. `Err`: waiting was refused.
+pub(crate) fn wait<T>(
+    slot: &Slot<T>,
+    target: Option<&Arc<dyn InlineTarget>>,
+    timeout: Option<Duration>,
+) -> Result<Option<Result<T, Error>>, Error> {
+    if let Some(v) = slot.try_take() {
+        return Ok(Some(v));
+    }
+    if timeout == Some(Duration::ZERO) {
+        return Ok(None);
+    }
+    // A deadline past what `Instant` can hold is no deadline.
+    let deadline = timeout.and_then(|d| Instant::now().checked_add(d));
+    if let Some(pool) = scheduler::current_pool() {
+        // Inline only for waits without a deadline: a handler run inline cannot be interrupted
+        // when the deadline passes.
+        if let (Some(target), None) = (target, deadline) {
+            if scheduler::enter_inline() {
+                Arc::clone(target).run_inline(&pool, &|| slot.is_ready());
+                scheduler::leave_inline();
+                if let Some(v) = slot.try_take() {
+                    return Ok(Some(v));
+                }
+            }
+        }
+        scheduler::release_slot_for_blocking().map_err(Error::PoolExhausted)?;
+    }
+    Ok(slot.wait(deadline))
+}

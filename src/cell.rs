@@ -1,0 +1,493 @@
+//! The actor cell: the actor value, its mailbox, and its lifecycle (start, one activation,
+//! stop, failure). See `docs/design.md` section 3.
+
+use crate::actor::{Actor, Context, Receive};
+use crate::actor_ref::ActorRef;
+use crate::blocking::InlineTarget;
+use crate::dedicated::DedicatedHome;
+use crate::error::{ActorDeadError, Error, TellError};
+use crate::future::{promise_for, Future, Promise};
+use crate::mailbox::{Mailbox, Pushed, Release};
+use crate::panic::{catch, drop_payload, Failure};
+use crate::scheduler::{Runnable, Shared};
+use std::any::Any;
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+/// A fire-and-forget job: a told message, or a deferred proxy call.
+pub(crate) trait TellJob<A: Actor>: Send {
+    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>);
+}
+
+/// A job with a reply: an asked message, or a proxy call.
+pub(crate) trait AskJob<A: Actor>: Send {
+    /// Runs the job and resolves its promise; a panic fails the promise with
+    /// `Error::Panicked` and is returned for logging.
+    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure>;
+    /// Answers the job without running it.
+    fn fail(self: Box<Self>, error: Error);
+}
+
+pub(crate) enum Envelope<A: Actor> {
+    Tell(Box<dyn TellJob<A>>),
+    Ask(Box<dyn AskJob<A>>),
+    Stop(Option<Promise<bool>>),
+}
+
+pub(crate) struct TellMsg<M>(M);
+
+impl<A: Receive> TellJob<A> for TellMsg<A::Message> {
+    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
+        let _ = actor.on_receive(self.0, ctx);
+    }
+}
+
+pub(crate) struct AskMsg<M, R> {
+    message: M,
+    promise: Promise<R>,
+}
+
+impl<A: Receive> AskJob<A> for AskMsg<A::Message, A::Reply> {
+    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
+        let AskMsg { message, promise } = *self;
+        answer(promise, catch(|| actor.on_receive(message, ctx)), ctx)
+    }
+
+    fn fail(self: Box<Self>, error: Error) {
+        self.promise.fail(error);
+    }
+}
+
+/// A proxy `call`: a closure run inside the actor, its result returned through a future.
+pub(crate) struct CallFn<F, R> {
+    f: F,
+    promise: Promise<R>,
+}
+
+impl<A, R, F> AskJob<A> for CallFn<F, R>
+where
+    A: Actor,
+    R: Send,
+    F: FnOnce(&mut A, &mut Context<A>) -> R + Send,
+{
+    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
+        let CallFn { f, promise } = *self;
+        answer(promise, catch(|| f(actor, ctx)), ctx)
+    }
+
+    fn fail(self: Box<Self>, error: Error) {
+        self.promise.fail(error);
+    }
+}
+
+/// A proxy `defer`: a closure run inside the actor with tell semantics.
+pub(crate) struct DeferFn<F>(F);
+
+impl<A, F> TellJob<A> for DeferFn<F>
+where
+    A: Actor,
+    F: FnOnce(&mut A, &mut Context<A>) + Send,
+{
+    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
+        (self.0)(actor, ctx)
+    }
+}
+
+fn answer<A: Actor, R>(
+    promise: Promise<R>,
+    result: Result<R, Box<dyn Any + Send>>,
+    ctx: &Context<A>,
+) -> Option<Failure> {
+    match result {
+        Ok(r) => {
+            promise.set(r);
+            None
+        }
+        Err(payload) => {
+            let failure = ctx.cell.failure(&*payload);
+            drop_payload(payload);
+            promise.fail(Error::Panicked(failure.clone()));
+            Some(failure)
+        }
+    }
+}
+
+struct Core<A> {
+    actor: Option<A>,
+    started: bool,
+}
+
+/// An actor: its identity, its home, its mailbox and (under `core`) its value.
+pub(crate) struct Cell<A: Actor> {
+    id: u128,
+    shared: Arc<Shared>,
+    home: Option<Arc<DedicatedHome>>,
+    mailbox: Mailbox<Envelope<A>>,
+    /// Locked only by the holder of the mailbox claim, so never contended.
+    core: Mutex<Core<A>>,
+    urn: OnceLock<Box<str>>,
+}
+
+/// Builds, registers and schedules a new actor (its first activation runs `on_start`).
+pub(crate) fn start<A: Actor>(
+    actor: A,
+    shared: &Arc<Shared>,
+    home: Option<Arc<DedicatedHome>>,
+) -> ActorRef<A> {
+    let cell = Arc::new(Cell {
+        id: crate::urn::next_id(),
+        shared: Arc::clone(shared),
+        home,
+        mailbox: Mailbox::new_scheduled(),
+        core: Mutex::new(Core {
+            actor: Some(actor),
+            started: false,
+        }),
+        urn: OnceLock::new(),
+    });
+    if !A::USE_DAEMON_THREAD {
+        shared.live_inc();
+    }
+    if shared.is_shut_down() {
+        log::warn!(target: "pykka", "{cell} not started: its runtime was shut down");
+        cell.abandon();
+        return ActorRef::from_cell(cell);
+    }
+    shared.registry.register(cell.clone());
+    log::debug!(target: "pykka", "Starting {cell}");
+    Arc::clone(&cell).submit();
+    ActorRef::from_cell(cell)
+}
+
+impl<A: Actor> Cell<A> {
+    pub(crate) fn id(&self) -> u128 {
+        self.id
+    }
+
+    pub(crate) fn class() -> &'static str {
+        short_type_name::<A>()
+    }
+
+    pub(crate) fn urn(&self) -> &str {
+        self.urn
+            .get_or_init(|| crate::urn::format(self.id).into_boxed_str())
+    }
+
+    pub(crate) fn is_alive(&self) -> bool {
+        !self.mailbox.is_closed()
+    }
+
+    pub(crate) fn failure(&self, payload: &(dyn Any + Send)) -> Failure {
+        Failure::new(payload, Self::class(), self.urn().to_owned())
+    }
+
+    fn submit(self: Arc<Self>) {
+        match &self.home {
+            Some(home) => home.notify(self.clone()),
+            None => {
+                let shared = Arc::clone(&self.shared);
+                shared.submit(self);
+            }
+        }
+    }
+
+    fn push<T>(self: &Arc<Self>, value: T, make: impl FnOnce(T) -> Envelope<A>) -> Result<(), T> {
+        match self.mailbox.push_with(value, make)? {
+            Pushed::Schedule => Arc::clone(self).submit(),
+            Pushed::Queued => {}
+        }
+        Ok(())
+    }
+
+    fn dead_error(&self) -> ActorDeadError {
+        ActorDeadError::not_found(self)
+    }
+
+    pub(crate) fn tell(self: &Arc<Self>, message: A::Message) -> Result<(), TellError<A::Message>>
+    where
+        A: Receive,
+    {
+        self.push(Box::new(TellMsg(message)), |b| Envelope::Tell(b))
+            .map_err(|b| TellError::new(b.0, self.dead_error()))
+    }
+
+    pub(crate) fn ask(self: &Arc<Self>, message: A::Message) -> Future<A::Reply>
+    where
+        A: Receive,
+    {
+        let (promise, future) = promise_for(self.clone());
+        let job = Box::new(AskMsg { message, promise });
+        match self.push(job, |b| Envelope::Ask(b)) {
+            Ok(()) => future,
+            Err(job) => {
+                job.promise.fail(Error::ActorDead(self.dead_error()));
+                future
+            }
+        }
+    }
+
+    /// Runs `f` inside the actor, in mailbox order, with ask semantics.
+    #[allow(dead_code)] // the proxy API (issue C) builds on it
+    pub(crate) fn call<R, F>(self: &Arc<Self>, f: F) -> Future<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut A, &mut Context<A>) -> R + Send + 'static,
+    {
+        let (promise, future) = promise_for(self.clone());
+        match self.push(Box::new(CallFn { f, promise }), |b| Envelope::Ask(b)) {
+            Ok(()) => future,
+            Err(job) => {
+                job.promise.fail(Error::ActorDead(self.dead_error()));
+                future
+            }
+        }
+    }
+
+    /// Runs `f` inside the actor, in mailbox order, with tell semantics.
+    #[allow(dead_code)] // the proxy API (issue C) builds on it
+    pub(crate) fn defer<F>(self: &Arc<Self>, f: F) -> Result<(), ActorDeadError>
+    where
+        F: FnOnce(&mut A, &mut Context<A>) + Send + 'static,
+    {
+        self.push(Box::new(DeferFn(f)), |b| Envelope::Tell(b))
+            .map_err(|_| self.dead_error())
+    }
+
+    /// Queues a stop request; `Err` if the actor is dead.
+    pub(crate) fn queue_stop(self: &Arc<Self>, reply: Option<Promise<bool>>) -> Result<(), ()> {
+        self.push(reply, Envelope::Stop).map_err(|_| ())
+    }
+
+    /// Runs envelopes until the budget is spent, `done()` holds, or nothing is left. Returns
+    /// whether the actor is still alive.
+    fn run_batch(
+        self: &Arc<Self>,
+        batch: &mut VecDeque<Envelope<A>>,
+        mut budget: usize,
+        done: &dyn Fn() -> bool,
+    ) -> bool {
+        let mut guard = self.core.lock().unwrap_or_else(PoisonError::into_inner);
+        let core = &mut *guard;
+        let mut ctx = Context {
+            cell: Arc::clone(self),
+        };
+        if !core.started {
+            core.started = true;
+            if let Some(actor) = core.actor.as_mut() {
+                if let Err(payload) = catch(|| actor.on_start(&mut ctx)) {
+                    self.log_unhandled(payload);
+                    self.terminate(core, batch, &mut ctx, |_, _| {});
+                }
+            }
+        }
+        loop {
+            let Some(actor) = core.actor.as_mut() else {
+                self.answer_all(batch);
+                return false;
+            };
+            if budget == 0 || done() {
+                return true;
+            }
+            let Some(envelope) = batch.pop_front() else {
+                if self.mailbox.refill(batch) {
+                    continue;
+                }
+                return true;
+            };
+            budget -= 1;
+            match envelope {
+                Envelope::Tell(job) => {
+                    if let Err(payload) = catch(|| job.run(actor, &mut ctx)) {
+                        let failure = self.failure(&*payload);
+                        self.log_unhandled(payload);
+                        // Unregistered and dead first, then on_failure (b1_9).
+                        self.terminate(core, batch, &mut ctx, |actor, ctx| {
+                            if let Err(p) = catch(|| actor.on_failure(&failure, ctx)) {
+                                self.log_unhandled(p);
+                            }
+                        });
+                    }
+                }
+                Envelope::Ask(job) => {
+                    if let Some(failure) = job.run(actor, &mut ctx) {
+                        log::info!(
+                            target: "pykka",
+                            "Exception returned from {self} to caller: {}",
+                            failure.message()
+                        );
+                    }
+                }
+                Envelope::Stop(reply) => {
+                    self.terminate(core, batch, &mut ctx, |actor, ctx| {
+                        log::debug!(target: "pykka", "Stopped {self}");
+                        if let Err(p) = catch(|| actor.on_stop(ctx)) {
+                            self.log_unhandled(p);
+                        }
+                    });
+                    if let Some(p) = reply {
+                        p.set(true);
+                    }
+                }
+            }
+        }
+    }
+
+    fn log_unhandled(&self, payload: Box<dyn Any + Send>) {
+        log::error!(
+            target: "pykka",
+            "Unhandled exception in {self}: {}",
+            crate::panic::payload_text(&*payload)
+        );
+        drop_payload(payload);
+    }
+
+    /// The actor dies: close the mailbox (sends fail from here on), unregister, run `hook` (the
+    /// actor is already dead inside it), drop the value, answer every envelope left.
+    fn terminate(
+        &self,
+        core: &mut Core<A>,
+        batch: &mut VecDeque<Envelope<A>>,
+        ctx: &mut Context<A>,
+        hook: impl FnOnce(&mut A, &mut Context<A>),
+    ) {
+        batch.extend(self.mailbox.close());
+        self.unregister();
+        if let Some(actor) = core.actor.as_mut() {
+            hook(actor, ctx);
+        }
+        let value = core.actor.take();
+        if let Err(p) = catch(move || drop(value)) {
+            self.log_unhandled(p);
+        }
+        self.answer_all(batch);
+        if !A::USE_DAEMON_THREAD {
+            self.shared.live_dec();
+        }
+    }
+
+    fn unregister(&self) {
+        if self.shared.registry.unregister(self.id) {
+            log::debug!(target: "pykka", "Unregistered {self}");
+        }
+    }
+
+    /// Answers envelopes that will never run (b1_11): asks fail `ActorDead`, stop requests
+    /// resolve `true`, tells are dropped.
+    fn answer_all(&self, batch: &mut VecDeque<Envelope<A>>) {
+        for envelope in batch.drain(..) {
+            match envelope {
+                Envelope::Ask(job) => {
+                    job.fail(Error::ActorDead(ActorDeadError::stopped_before_handling(self)))
+                }
+                Envelope::Stop(Some(p)) => p.set(true),
+                Envelope::Stop(None) => {}
+                Envelope::Tell(job) => {
+                    log::debug!(target: "pykka", "Dropped a message to {self}: it stopped first");
+                    if let Err(p) = catch(move || drop(job)) {
+                        drop_payload(p);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<A: Actor> Runnable for Cell<A> {
+    fn run(self: Arc<Self>, budget: usize) -> bool {
+        let mut batch = VecDeque::new();
+        if !self.mailbox.claim_token(&mut batch) {
+            // Handed to the thread running the actor inline; it resubmits on release.
+            return true;
+        }
+        let alive = self.run_batch(&mut batch, budget, &|| false);
+        match self.mailbox.release_token(&mut batch) {
+            Release::Idle => {}
+            Release::Resubmit => self.submit(),
+        }
+        alive
+    }
+}
+
+impl<A: Actor> InlineTarget for Cell<A> {
+    fn run_inline(self: Arc<Self>, pool: &Shared, done: &dyn Fn() -> bool) {
+        if self.home.is_some() || !std::ptr::eq(&*self.shared, pool) {
+            return;
+        }
+        let mut batch = VecDeque::new();
+        if !self.mailbox.claim_inline(&mut batch) {
+            return;
+        }
+        self.run_batch(&mut batch, usize::MAX, done);
+        if self.mailbox.release_inline(&mut batch) {
+            self.submit();
+        }
+    }
+}
+
+/// What the registry and `AnyActorRef` need of a cell, whatever its actor type.
+pub(crate) trait AnyCell: Send + Sync + 'static {
+    fn id(&self) -> u128;
+    fn class(&self) -> &'static str;
+    fn urn(&self) -> &str;
+    fn is_alive(&self) -> bool;
+    fn request_stop(self: Arc<Self>) -> Future<bool>;
+    /// Kills an actor that will never run again (its runtime is gone): answers its mailbox.
+    fn abandon(&self);
+    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+}
+
+impl<A: Actor> AnyCell for Cell<A> {
+    fn id(&self) -> u128 {
+        self.id
+    }
+
+    fn class(&self) -> &'static str {
+        Self::class()
+    }
+
+    fn urn(&self) -> &str {
+        Cell::urn(self)
+    }
+
+    fn is_alive(&self) -> bool {
+        Cell::is_alive(self)
+    }
+
+    fn request_stop(self: Arc<Self>) -> Future<bool> {
+        ActorRef::from_cell(self).request_stop()
+    }
+
+    fn abandon(&self) {
+        let mut leftovers = self.mailbox.close();
+        self.unregister();
+        if let Ok(mut core) = self.core.try_lock() {
+            if core.actor.is_some() && !A::USE_DAEMON_THREAD {
+                self.shared.live_dec();
+            }
+            let value = core.actor.take();
+            if let Err(p) = catch(move || drop(value)) {
+                self.log_unhandled(p);
+            }
+        }
+        self.answer_all(&mut leftovers);
+    }
+
+    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+}
+
+impl<A: Actor> fmt::Display for Cell<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", Self::class(), self.urn())
+    }
+}
+
+/// The type's name without its module path: `a::b::Foo<c::Bar>` → `Foo<c::Bar>`.
+pub(crate) fn short_type_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    let head_end = full.find('<').unwrap_or(full.len());
+    let start = full[..head_end].rfind("::").map_or(0, |i| i + 2);
+    &full[start..]
+}

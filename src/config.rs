@@ -1,0 +1,14 @@
+//! A runtime's settings, fixed when it is built.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) threads: usize,
+    pub(crate) throughput: usize,
+    pub(crate) max_spare_threads: usize,
+    pub(crate) spare_keep_alive: Duration,
+    pub(crate) max_inline_depth: usize,
+    pub(crate) stack_size: usize,
+    pub(crate) thread_name: String,
+}

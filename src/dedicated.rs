@@ -1,0 +1,60 @@
+//! `start_dedicated`: one actor on its own OS thread, named after its class (Pykka's model, and
+//! the benchmarks' thread-per-actor baseline). See `docs/design.md` section 8.
+
+use crate::actor::Actor;
+use crate::actor_ref::ActorRef;
+use crate::cell;
+use crate::runtime::Runtime;
+use crate::scheduler::{self, Token};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread;
+
+/// Pykka numbers actor threads from one counter shared by all classes.
+static THREAD_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// The home of a dedicated actor: its thread waits here for the actor's token.
+pub(crate) struct DedicatedHome {
+    token: Mutex<Option<Token>>,
+    cv: Condvar,
+}
+
+impl DedicatedHome {
+    pub(crate) fn notify(&self, token: Token) {
+        *self.token.lock().unwrap_or_else(PoisonError::into_inner) = Some(token);
+        self.cv.notify_one();
+    }
+
+    fn next(&self) -> Token {
+        let mut g = self.token.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(t) = g.take() {
+                return t;
+            }
+            g = self.cv.wait(g).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
+    let shared = Runtime::global().shared();
+    let home = Arc::new(DedicatedHome {
+        token: Mutex::new(None),
+        cv: Condvar::new(),
+    });
+    let actor_ref = cell::start(actor, shared, Some(Arc::clone(&home)));
+    // ORDERING: Relaxed; the counter only numbers thread names.
+    let n = THREAD_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let owner = Arc::clone(shared);
+    let spawned = thread::Builder::new()
+        .name(format!("{}-{n}", actor_ref.actor_class()))
+        .spawn(move || {
+            scheduler::mark_owned_by(&owner);
+            while home.next().run(usize::MAX) {}
+        });
+    if let Err(e) = spawned {
+        log::error!(target: "pykka", "could not start a thread for {actor_ref}: {e}");
+        crate::cell::AnyCell::abandon(&**actor_ref.cell());
+    }
+    actor_ref
+}

@@ -1,0 +1,251 @@
+//! The library's errors, named after what failed, each `Clone`, `Debug`, `Display` (lowercase,
+//! crossbeam style) and `std::error::Error`.
+
+use crate::panic::Failure;
+use std::fmt;
+use std::time::Duration;
+
+/// Why a [`Future`](crate::Future) yields no value.
+///
+/// Match it as `Err(Error::Timeout { .. })`. New variants may be added.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Error {
+    /// The actor was dead before it handled the message (Pykka's `ActorDeadError`).
+    ActorDead(ActorDeadError),
+    /// The future was not resolved within the time given.
+    Timeout(Timeout),
+    /// The handler panicked; the panic is returned to the caller and the actor lives on.
+    Panicked(Failure),
+    /// The [`Promise`](crate::Promise) was dropped without being set.
+    BrokenPromise,
+    /// A handler on a pool worker blocked in `get()`, the asked actor could not be run inline,
+    /// and every spare thread the runtime allows is in use: blocking would risk starving the
+    /// pool, so the wait is refused.
+    PoolExhausted(PoolExhausted),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::ActorDead(e) => e.fmt(f),
+            Error::Timeout(e) => e.fmt(f),
+            Error::Panicked(e) => e.fmt(f),
+            Error::BrokenPromise => f.write_str("promise dropped without a value"),
+            Error::PoolExhausted(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::ActorDead(e) => Some(e),
+            Error::Timeout(e) => Some(e),
+            Error::Panicked(e) => Some(e),
+            Error::PoolExhausted(e) => Some(e),
+            Error::BrokenPromise => None,
+        }
+    }
+}
+
+/// The actor is dead or was stopped before it handled the message.
+///
+/// Its text is Pykka's: `"<Class> (<urn>) not found"`, or `"<Class> (<urn>) stopped before
+/// handling the message"` for messages left in the mailbox when the actor stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActorDeadError {
+    message: String,
+}
+
+impl ActorDeadError {
+    pub(crate) fn not_found(actor: &dyn fmt::Display) -> Self {
+        ActorDeadError {
+            message: format!("{actor} not found"),
+        }
+    }
+
+    pub(crate) fn stopped_before_handling(actor: &dyn fmt::Display) -> Self {
+        ActorDeadError {
+            message: format!("{actor} stopped before handling the message"),
+        }
+    }
+
+    /// The error's text.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ActorDeadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ActorDeadError {}
+
+impl From<ActorDeadError> for Error {
+    fn from(e: ActorDeadError) -> Self {
+        Error::ActorDead(e)
+    }
+}
+
+/// A wait on a future ran out of time. Displays as Pykka's `"<t> seconds"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeout {
+    after: Duration,
+}
+
+impl Timeout {
+    pub(crate) fn after(after: Duration) -> Self {
+        Timeout { after }
+    }
+
+    /// How long the caller was prepared to wait.
+    pub fn duration(&self) -> Duration {
+        self.after
+    }
+}
+
+impl fmt::Display for Timeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} seconds", self.after.as_secs_f64())
+    }
+}
+
+impl std::error::Error for Timeout {}
+
+impl From<Timeout> for Error {
+    fn from(e: Timeout) -> Self {
+        Error::Timeout(e)
+    }
+}
+
+/// Every thread the runtime may use is busy or blocked: see [`Error::PoolExhausted`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolExhausted {
+    pub(crate) threads: usize,
+    pub(crate) max_spare_threads: usize,
+}
+
+impl fmt::Display for PoolExhausted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot block in get(): all {} worker threads and {} spare threads are in use \
+             (raise Runtime::builder().max_spare_threads)",
+            self.threads, self.max_spare_threads
+        )
+    }
+}
+
+impl std::error::Error for PoolExhausted {}
+
+/// A `tell` to a dead actor. The message comes back (`into_inner`); the error converts into
+/// [`ActorDeadError`] and [`Error`] with `?`.
+pub struct TellError<M> {
+    message: M,
+    dead: ActorDeadError,
+}
+
+impl<M> TellError<M> {
+    pub(crate) fn new(message: M, dead: ActorDeadError) -> Self {
+        TellError { message, dead }
+    }
+
+    /// The message that was not delivered.
+    pub fn into_inner(self) -> M {
+        self.message
+    }
+
+    /// The message that was not delivered, borrowed.
+    pub fn message(&self) -> &M {
+        &self.message
+    }
+
+    /// The error without the message.
+    pub fn error(&self) -> &ActorDeadError {
+        &self.dead
+    }
+}
+
+impl<M> fmt::Debug for TellError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TellError").field("error", &self.dead).finish_non_exhaustive()
+    }
+}
+
+impl<M> fmt::Display for TellError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.dead.fmt(f)
+    }
+}
+
+impl<M> std::error::Error for TellError<M> {}
+
+impl<M> From<TellError<M>> for ActorDeadError {
+    fn from(e: TellError<M>) -> Self {
+        e.dead
+    }
+}
+
+impl<M> From<TellError<M>> for Error {
+    fn from(e: TellError<M>) -> Self {
+        Error::ActorDead(e.dead)
+    }
+}
+
+/// `Runtime::builder().build()` refused its settings.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// `threads(0)`: a pool needs at least one worker.
+    ZeroThreads,
+    /// `throughput(0)`: an activation must be allowed at least one message.
+    ZeroThroughput,
+    /// The operating system refused to start a worker thread.
+    Spawn(std::io::Error),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::ZeroThreads => f.write_str("a runtime needs at least one worker thread"),
+            BuildError::ZeroThroughput => {
+                f.write_str("throughput must allow at least one message per activation")
+            }
+            BuildError::Spawn(e) => write!(f, "could not start a worker thread: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Spawn(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// `Runtime::join` or `Runtime::shutdown` cannot do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeError {
+    /// Called from one of the runtime's own threads (a handler): waiting there would wait for
+    /// the caller itself.
+    OwnThread,
+}
+
+impl fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuntimeError::OwnThread => {
+                f.write_str("cannot wait for a runtime from one of its own threads")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RuntimeError {}

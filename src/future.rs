@@ -1,0 +1,372 @@
+//! `Promise` and `Future`: the one-shot reply slot.
+//!
+//! One `Arc<Slot<T>>` per reply: a lock around `{value, waiting, waker}` and a condvar. Setting
+//! notifies the condvar only when a thread waits (no system call otherwise) and wakes a stored
+//! `Waker` (so `.await` parks no thread). A `Promise` dropped unset fails its future with
+//! [`Error::BrokenPromise`]: nothing waits forever.
+
+use crate::blocking::{self, InlineTarget};
+use crate::error::{Error, Timeout};
+use crate::sync::{lock, Condvar, Mutex};
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll, Waker};
+use std::time::{Duration, Instant};
+
+struct SlotState<T> {
+    value: Option<Result<T, Error>>,
+    waiting: bool,
+    waker: Option<Waker>,
+}
+
+pub(crate) struct Slot<T> {
+    state: Mutex<SlotState<T>>,
+    cv: Condvar,
+}
+
+impl<T> Slot<T> {
+    fn new() -> Self {
+        Slot {
+            state: Mutex::new(SlotState {
+                value: None,
+                waiting: false,
+                waker: None,
+            }),
+            cv: Condvar::new(),
+        }
+    }
+
+    fn complete(&self, value: Result<T, Error>) {
+        let (notify, waker) = {
+            let mut st = lock(&self.state);
+            st.value = Some(value);
+            (st.waiting, st.waker.take())
+        };
+        if notify {
+            self.cv.notify_one();
+        }
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    pub(crate) fn is_ready(&self) -> bool {
+        lock(&self.state).value.is_some()
+    }
+
+    pub(crate) fn try_take(&self) -> Option<Result<T, Error>> {
+        lock(&self.state).value.take()
+    }
+
+    /// Blocks until set, or until `deadline` (then `None`).
+    pub(crate) fn wait(&self, deadline: Option<Instant>) -> Option<Result<T, Error>> {
+        let mut st = lock(&self.state);
+        loop {
+            if let Some(v) = st.value.take() {
+                st.waiting = false;
+                return Some(v);
+            }
+            st.waiting = true;
+            match deadline {
+                None => st = self.cv.wait(st).unwrap_or_else(|e| e.into_inner()),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        st.waiting = false;
+                        return None;
+                    }
+                    st = wait_timeout(&self.cv, st, d - now);
+                }
+            }
+        }
+    }
+
+    fn poll(&self, cx: &mut TaskContext<'_>) -> Poll<Result<T, Error>> {
+        let mut st = lock(&self.state);
+        if let Some(v) = st.value.take() {
+            return Poll::Ready(v);
+        }
+        match &st.waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => st.waker = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+}
+
+#[cfg(not(loom))]
+fn wait_timeout<'a, T>(
+    cv: &Condvar,
+    g: crate::sync::MutexGuard<'a, T>,
+    d: Duration,
+) -> crate::sync::MutexGuard<'a, T> {
+    cv.wait_timeout(g, d).unwrap_or_else(|e| e.into_inner()).0
+}
+
+#[cfg(loom)]
+fn wait_timeout<'a, T>(
+    cv: &Condvar,
+    g: crate::sync::MutexGuard<'a, T>,
+    _d: Duration,
+) -> crate::sync::MutexGuard<'a, T> {
+    // The loom models never use deadlines; a plain wait keeps the model finite.
+    cv.wait(g).unwrap_or_else(|e| e.into_inner())
+}
+
+/// The writing end of a [`Future`]: set it once, with a value or an error.
+///
+/// Ownership makes a second set impossible (b3_1): `set` consumes the promise.
+///
+/// ```compile_fail
+/// let (p, _f) = pykka::promise::<i32>();
+/// p.set(1);
+/// p.set(2); // error: use of moved value
+/// ```
+pub struct Promise<T> {
+    slot: Option<Arc<Slot<T>>>,
+}
+
+impl<T> Promise<T> {
+    /// Resolves the future with `value`.
+    ///
+    /// ```
+    /// let (p, f) = pykka::promise();
+    /// p.set("done");
+    /// assert_eq!(f.get().unwrap(), "done");
+    /// ```
+    pub fn set(mut self, value: T) {
+        if let Some(s) = self.slot.take() {
+            s.complete(Ok(value));
+        }
+    }
+
+    /// Fails the future with `error`.
+    ///
+    /// ```
+    /// use pykka::Error;
+    /// let (p, f) = pykka::promise::<()>();
+    /// p.fail(Error::BrokenPromise);
+    /// assert!(matches!(f.get(), Err(Error::BrokenPromise)));
+    /// ```
+    pub fn fail(mut self, error: Error) {
+        if let Some(s) = self.slot.take() {
+            s.complete(Err(error));
+        }
+    }
+}
+
+impl<T> Drop for Promise<T> {
+    fn drop(&mut self) {
+        if let Some(s) = self.slot.take() {
+            s.complete(Err(Error::BrokenPromise));
+        }
+    }
+}
+
+impl<T> fmt::Debug for Promise<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Promise { .. }")
+    }
+}
+
+/// A new promise and the future it resolves.
+///
+/// ```
+/// let (promise, future) = pykka::promise::<u32>();
+/// std::thread::spawn(move || promise.set(42));
+/// assert_eq!(future.get().unwrap(), 42);
+/// ```
+pub fn promise<T>() -> (Promise<T>, Future<T>) {
+    let slot = Arc::new(Slot::new());
+    (
+        Promise {
+            slot: Some(Arc::clone(&slot)),
+        },
+        Future {
+            inner: Inner::Pending { slot, target: None },
+        },
+    )
+}
+
+pub(crate) fn promise_for<T>(target: Arc<dyn InlineTarget>) -> (Promise<T>, Future<T>) {
+    let (p, mut f) = promise();
+    if let Inner::Pending { target: t, .. } = &mut f.inner {
+        *t = Some(target);
+    }
+    (p, f)
+}
+
+enum Inner<T> {
+    Pending {
+        slot: Arc<Slot<T>>,
+        /// The actor that will set the slot, if an ask made it: a waiting pool thread may run it
+        /// inline.
+        target: Option<Arc<dyn InlineTarget>>,
+    },
+    Done(Option<Result<T, Error>>),
+}
+
+/// A value that will be there later: the reply to an `ask`, or what a [`Promise`] sets.
+///
+/// Read it once, blocking ([`get`](Future::get), [`get_timeout`](Future::get_timeout)) or from
+/// async code (`.await`, which parks no thread). Dropping it never cancels the message (b2_10).
+#[must_use = "a future does nothing unless read; dropping it does not cancel the message"]
+pub struct Future<T> {
+    inner: Inner<T>,
+}
+
+impl<T> Future<T> {
+    /// A future that already holds `value`.
+    ///
+    /// ```
+    /// assert_eq!(pykka::Future::ready(3).get().unwrap(), 3);
+    /// ```
+    pub fn ready(value: T) -> Self {
+        Future {
+            inner: Inner::Done(Some(Ok(value))),
+        }
+    }
+
+    /// A future that already failed with `error`.
+    ///
+    /// ```
+    /// use pykka::{Error, Future};
+    /// assert!(Future::<()>::failed(Error::BrokenPromise).get().is_err());
+    /// ```
+    pub fn failed(error: Error) -> Self {
+        Future {
+            inner: Inner::Done(Some(Err(error))),
+        }
+    }
+
+    /// Blocks until the value is there.
+    ///
+    /// Called inside a handler on a pool worker, it keeps the pool live: the asked actor is run
+    /// on this thread if it is idle, otherwise a spare thread takes this thread's place while it
+    /// waits (see the crate docs, "Blocking inside handlers").
+    ///
+    /// ```
+    /// let (p, f) = pykka::promise();
+    /// p.set(5);
+    /// assert_eq!(f.get().unwrap(), 5);
+    /// ```
+    pub fn get(self) -> Result<T, Error> {
+        self.wait(None)
+    }
+
+    /// Like [`get`](Future::get), but fails with [`Error::Timeout`] after `timeout`.
+    ///
+    /// ```
+    /// use pykka::Error;
+    /// use std::time::Duration;
+    /// let (_p, f) = pykka::promise::<()>();
+    /// assert!(matches!(f.get_timeout(Duration::ZERO), Err(Error::Timeout { .. })));
+    /// ```
+    pub fn get_timeout(self, timeout: Duration) -> Result<T, Error> {
+        self.wait(Some(timeout))
+    }
+
+    /// Whether the value (or error) is there, without blocking.
+    ///
+    /// ```
+    /// let (p, f) = pykka::promise();
+    /// assert!(!f.is_ready());
+    /// p.set(());
+    /// assert!(f.is_ready());
+    /// ```
+    pub fn is_ready(&self) -> bool {
+        match &self.inner {
+            Inner::Pending { slot, .. } => slot.is_ready(),
+            Inner::Done(v) => v.is_some(),
+        }
+    }
+
+    fn wait(self, timeout: Option<Duration>) -> Result<T, Error> {
+        match self.inner {
+            Inner::Done(v) => v.unwrap_or(Err(Error::BrokenPromise)),
+            Inner::Pending { slot, target } => {
+                match blocking::wait(&slot, target.as_ref(), timeout)? {
+                    Some(v) => v,
+                    None => Err(Error::Timeout(Timeout::after(timeout.unwrap_or(Duration::MAX)))),
+                }
+            }
+        }
+    }
+}
+
+// The future is never pinned structurally: the value is behind an `Arc` or moved out whole.
+impl<T> Unpin for Future<T> {}
+
+impl<T> std::future::Future for Future<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match &mut self.get_mut().inner {
+            Inner::Pending { slot, .. } => slot.poll(cx),
+            Inner::Done(v) => Poll::Ready(v.take().unwrap_or(Err(Error::BrokenPromise))),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Future<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Future").field("ready", &self.is_ready()).finish()
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::thread;
+
+    #[test]
+    fn loom_set_vs_get() {
+        loom::model(|| {
+            let (p, f) = promise::<u32>();
+            let t = thread::spawn(move || p.set(7));
+            assert_eq!(f.get().unwrap(), 7);
+            t.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn loom_drop_unset_vs_get() {
+        loom::model(|| {
+            let (p, f) = promise::<u32>();
+            let t = thread::spawn(move || drop(p));
+            assert!(matches!(f.get(), Err(Error::BrokenPromise)));
+            t.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn loom_set_vs_poll_registers_waker() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::task::{Wake, Waker};
+        struct Flag(AtomicBool);
+        impl Wake for Flag {
+            fn wake(self: std::sync::Arc<Self>) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        loom::model(|| {
+            let (p, mut f) = promise::<u32>();
+            let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+            let waker = Waker::from(flag.clone());
+            let mut cx = TaskContext::from_waker(&waker);
+            let t = thread::spawn(move || p.set(1));
+            let first = std::future::Future::poll(Pin::new(&mut f), &mut cx);
+            t.join().unwrap();
+            match first {
+                Poll::Ready(v) => assert_eq!(v.unwrap(), 1),
+                Poll::Pending => {
+                    // Pending means the waker was stored before the set: it must have been woken.
+                    assert!(flag.0.load(Ordering::SeqCst), "lost wake-up");
+                    let again = std::future::Future::poll(Pin::new(&mut f), &mut cx);
+                    assert!(matches!(again, Poll::Ready(Ok(1))));
+                }
+            }
+        });
+    }
+}

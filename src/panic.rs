@@ -1,0 +1,83 @@
+//! Panics at the actor boundary: the Rust form of Pykka's exceptions.
+//!
+//! Every hook, handler and proxied closure runs under `catch_unwind`. What was caught becomes a
+//! [`Failure`]: the panic message as text, plus the actor's class and URN.
+
+use std::any::Any;
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// A panic caught inside an actor: what it said, and which actor it came from.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Failure {
+    message: String,
+    actor_class: &'static str,
+    actor_urn: String,
+}
+
+impl Failure {
+    pub(crate) fn new(payload: &(dyn Any + Send), actor_class: &'static str, actor_urn: String) -> Self {
+        Failure {
+            message: payload_text(payload),
+            actor_class,
+            actor_urn,
+        }
+    }
+
+    /// The panic message (`"<non-string panic payload>"` when it was not text).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The short type name of the actor that panicked.
+    pub fn actor_class(&self) -> &'static str {
+        self.actor_class
+    }
+
+    /// The URN of the actor that panicked.
+    pub fn actor_urn(&self) -> &str {
+        &self.actor_urn
+    }
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Failure")
+            .field("message", &self.message)
+            .field("actor_class", &self.actor_class)
+            .field("actor_urn", &self.actor_urn)
+            .finish()
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}) panicked: {}", self.actor_class, self.actor_urn, self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// The text of a panic payload: `&str` and `String` as they are, anything else named as such.
+pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_owned()
+    }
+}
+
+/// Runs `f`, catching a panic. A panic payload whose own `Drop` panics is leaked rather than
+/// allowed to unwind out of the library.
+pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Box<dyn Any + Send>> {
+    catch_unwind(AssertUnwindSafe(f))
+}
+
+/// Drops a caught payload without letting a panicking `Drop` escape.
+pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
+    if let Err(inner) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(inner);
+    }
+}

@@ -1,0 +1,137 @@
+//! The registry of running actors, one per runtime: lookup by URN in O(1), listing in start
+//! order. Sharded by the (random) id so that concurrent starts rarely share a lock.
+
+use crate::actor::Actor;
+use crate::actor_ref::{ActorRef, AnyActorRef};
+use crate::cell::AnyCell;
+use crate::runtime::Runtime;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+const SHARDS: usize = 64;
+
+/// Ids are random (UUID v4): their low 64 bits are already a good hash.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u128(&mut self, i: u128) {
+        self.0 = i as u64;
+    }
+}
+
+struct Entry {
+    seq: u64,
+    cell: Arc<dyn AnyCell>,
+}
+
+type Shard = HashMap<u128, Entry, BuildHasherDefault<IdHasher>>;
+
+pub(crate) struct Registry {
+    shards: Box<[Mutex<Shard>]>,
+    next_seq: AtomicU64,
+}
+
+impl Registry {
+    pub(crate) fn new() -> Self {
+        Registry {
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            next_seq: AtomicU64::new(0),
+        }
+    }
+
+    fn shard(&self, id: u128) -> std::sync::MutexGuard<'_, Shard> {
+        // The id's top bits pick the shard; the hasher uses the low bits.
+        self.shards[(id >> 122) as usize % SHARDS]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers (or re-registers, at the end of the start order) a cell.
+    pub(crate) fn register(&self, cell: Arc<dyn AnyCell>) {
+        // ORDERING: Relaxed; the sequence only needs to be unique and increasing per thread.
+        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        let id = cell.id();
+        self.shard(id).insert(id, Entry { seq, cell });
+    }
+
+    /// `true` if it was registered.
+    pub(crate) fn unregister(&self, id: u128) -> bool {
+        self.shard(id).remove(&id).is_some()
+    }
+
+    pub(crate) fn get(&self, id: u128) -> Option<Arc<dyn AnyCell>> {
+        self.shard(id).get(&id).map(|e| Arc::clone(&e.cell))
+    }
+
+    /// Every registered actor, in start order.
+    pub(crate) fn all(&self) -> Vec<Arc<dyn AnyCell>> {
+        let mut v: Vec<(u64, Arc<dyn AnyCell>)> = Vec::new();
+        for shard in self.shards.iter() {
+            let s = shard.lock().unwrap_or_else(PoisonError::into_inner);
+            v.extend(s.values().map(|e| (e.seq, Arc::clone(&e.cell))));
+        }
+        v.sort_unstable_by_key(|(seq, _)| *seq);
+        v.into_iter().map(|(_, c)| c).collect()
+    }
+}
+
+/// The default runtime's registry of running actors (Pykka's `ActorRegistry`).
+///
+/// Actors are registered when started and unregistered when they die. Each [`Runtime`] has its
+/// own registry; these functions use [`Runtime::global`]'s.
+#[derive(Debug)]
+pub struct ActorRegistry;
+
+impl ActorRegistry {
+    /// Every running actor, in start order.
+    ///
+    /// ```
+    /// use pykka::{Actor, ActorRegistry};
+    /// struct A;
+    /// impl Actor for A {}
+    /// let a = A.start();
+    /// assert!(ActorRegistry::get_all().iter().any(|r| r.actor_urn() == a.actor_urn()));
+    /// a.stop();
+    /// ```
+    pub fn get_all() -> Vec<AnyActorRef> {
+        Runtime::global().registered()
+    }
+
+    /// The actor with this URN, or `None`.
+    ///
+    /// ```
+    /// use pykka::ActorRegistry;
+    /// assert!(ActorRegistry::get_by_urn("urn:uuid:00000000-0000-4000-8000-000000000000").is_none());
+    /// ```
+    pub fn get_by_urn(urn: &str) -> Option<AnyActorRef> {
+        Runtime::global().get_by_urn(urn)
+    }
+
+    /// Stops every actor, last started first, each blocking until it has stopped.
+    pub fn stop_all() -> Vec<bool> {
+        Runtime::global().stop_all()
+    }
+
+    /// Registers an actor (again). It goes to the end of the start order.
+    pub fn register<A: Actor>(actor: &ActorRef<A>) {
+        Runtime::global().register(actor)
+    }
+
+    /// Unregisters an actor. Unregistering twice is not an error.
+    pub fn unregister<A: Actor>(actor: &ActorRef<A>) {
+        Runtime::global().unregister(actor)
+    }
+}

@@ -1,0 +1,264 @@
+//! `Runtime`: a pool of worker threads with its own registry; its builder; the global default.
+
+use crate::actor::Actor;
+use crate::actor_ref::{ActorRef, AnyActorRef};
+use crate::config::Config;
+use crate::error::{BuildError, RuntimeError};
+use crate::scheduler::{self, Shared};
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// A pool of worker threads that runs actors, with its own registry.
+///
+/// ```
+/// use pykka::{Actor, Runtime};
+/// struct Idle;
+/// impl Actor for Idle {}
+///
+/// let rt = Runtime::builder().threads(1).build().unwrap();
+/// let a = Idle.start_in(&rt);
+/// assert!(a.is_alive());
+/// rt.shutdown().unwrap(); // stops every actor, last started first
+/// assert!(!a.is_alive());
+/// ```
+pub struct Runtime {
+    shared: Arc<Shared>,
+    global: bool,
+}
+
+impl Runtime {
+    /// A builder with the defaults: one thread per core, 32 messages per activation, up to 256
+    /// spare threads kept 10 s.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// The default runtime, built on first use with one worker per core. It is never shut down
+    /// implicitly.
+    ///
+    /// # Panics
+    ///
+    /// If the operating system cannot start even one worker thread.
+    pub fn global() -> &'static Runtime {
+        static GLOBAL: OnceLock<Runtime> = OnceLock::new();
+        GLOBAL.get_or_init(|| {
+            let shared = Runtime::builder()
+                .build_shared()
+                .or_else(|_| Runtime::builder().threads(1).build_shared())
+                .unwrap_or_else(|e| panic!("pykka: cannot start the default runtime: {e}"));
+            Runtime {
+                shared,
+                global: true,
+            }
+        })
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// The number of worker slots (`threads` at build time).
+    pub fn threads(&self) -> usize {
+        self.shared.config.threads
+    }
+
+    /// Live pool threads: the workers plus any spare threads started while handlers blocked.
+    pub fn thread_count(&self) -> usize {
+        self.shared.thread_count()
+    }
+
+    /// Waits until every non-daemon actor on this runtime has stopped (Python's rule for
+    /// non-daemon threads at exit). Daemon actors (`USE_DAEMON_THREAD = true`) are not waited for.
+    ///
+    /// Called from one of the runtime's own threads it returns [`RuntimeError::OwnThread`]
+    /// instead of waiting for itself.
+    pub fn join(&self) -> Result<(), RuntimeError> {
+        if scheduler::on_own_thread(&self.shared) {
+            return Err(RuntimeError::OwnThread);
+        }
+        self.shared.wait_no_live();
+        Ok(())
+    }
+
+    /// Stops every actor, last started first (each blocking until stopped), then stops the
+    /// worker threads. Actors started afterwards are dead from the start.
+    ///
+    /// Called from one of the runtime's own threads it returns [`RuntimeError::OwnThread`].
+    pub fn shutdown(&self) -> Result<(), RuntimeError> {
+        if scheduler::on_own_thread(&self.shared) {
+            return Err(RuntimeError::OwnThread);
+        }
+        self.stop_all();
+        self.shared.begin_shutdown();
+        self.shared.join_threads();
+        // Anything registered after the stop pass will never run: answer its mailbox.
+        for cell in self.shared.registry.all() {
+            cell.abandon();
+        }
+        Ok(())
+    }
+
+    /// Every actor registered on this runtime, in start order.
+    pub fn registered(&self) -> Vec<AnyActorRef> {
+        self.shared.registry.all().into_iter().map(AnyActorRef::new).collect()
+    }
+
+    /// The actor with this URN on this runtime, or `None`.
+    pub fn get_by_urn(&self, urn: &str) -> Option<AnyActorRef> {
+        let id = crate::urn::parse(urn)?;
+        self.shared.registry.get(id).map(AnyActorRef::new)
+    }
+
+    /// Stops every actor on this runtime, last started first, each blocking until stopped.
+    pub fn stop_all(&self) -> Vec<bool> {
+        let mut all = self.registered();
+        all.reverse();
+        all.iter().map(AnyActorRef::stop).collect()
+    }
+
+    /// Registers an actor (again) on this runtime; it goes to the end of the start order.
+    pub fn register<A: Actor>(&self, actor: &ActorRef<A>) {
+        self.shared.registry.register(actor.cell().clone());
+        log::debug!(target: "pykka", "Registered {actor}");
+    }
+
+    /// Unregisters an actor from this runtime. Unregistering twice is not an error.
+    pub fn unregister<A: Actor>(&self, actor: &ActorRef<A>) {
+        if self.shared.registry.unregister(actor.cell().id()) {
+            log::debug!(target: "pykka", "Unregistered {actor}");
+        } else {
+            log::debug!(target: "pykka", "Unregistered {actor} (not found in registry)");
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if self.global {
+            return;
+        }
+        if scheduler::on_own_thread(&self.shared) {
+            self.shared.begin_shutdown();
+        } else {
+            let _ = self.shutdown();
+        }
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("threads", &self.shared.config.threads)
+            .field("global", &self.global)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Settings for a [`Runtime`]. `build()` checks them and starts the workers.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    threads: Option<usize>,
+    throughput: usize,
+    max_spare_threads: usize,
+    spare_keep_alive: Duration,
+    max_inline_depth: usize,
+    stack_size: usize,
+    thread_name: String,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            threads: None,
+            throughput: 32,
+            max_spare_threads: 256,
+            spare_keep_alive: Duration::from_secs(10),
+            max_inline_depth: 64,
+            stack_size: 4 << 20,
+            thread_name: "pykka-worker".to_owned(),
+        }
+    }
+}
+
+impl Builder {
+    /// Worker threads (slots). Default: the number of cores. `threads(0)` makes `build` fail.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n);
+        self
+    }
+
+    /// Messages an actor may handle per activation before its worker moves on (fairness).
+    /// Default 32; `0` makes `build` fail.
+    pub fn throughput(mut self, n: usize) -> Self {
+        self.throughput = n;
+        self
+    }
+
+    /// Extra threads the pool may start so that handlers blocked in `get()` never take its
+    /// workers away. Default 256. When all are in use, a blocking `get()` on the pool fails with
+    /// [`Error::PoolExhausted`](crate::Error::PoolExhausted).
+    pub fn max_spare_threads(mut self, n: usize) -> Self {
+        self.max_spare_threads = n;
+        self
+    }
+
+    /// How long an idle spare thread waits for work before it exits. Default 10 s.
+    pub fn spare_keep_alive(mut self, d: Duration) -> Self {
+        self.spare_keep_alive = d;
+        self
+    }
+
+    /// How many actors a waiting handler may run inline, nested, before it falls back to a
+    /// spare thread (bounds stack use). Default 64; `0` disables inline running.
+    pub fn max_inline_depth(mut self, n: usize) -> Self {
+        self.max_inline_depth = n;
+        self
+    }
+
+    /// Stack size of pool threads in bytes. Default 4 MiB.
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = bytes;
+        self
+    }
+
+    /// Thread name prefix; threads are named `<prefix>-N`. Default `pykka-worker`.
+    pub fn thread_name(mut self, prefix: impl Into<String>) -> Self {
+        self.thread_name = prefix.into();
+        self
+    }
+
+    /// Checks the settings and starts the workers.
+    ///
+    /// ```
+    /// use pykka::{BuildError, Runtime};
+    /// assert!(matches!(Runtime::builder().threads(0).build(), Err(BuildError::ZeroThreads)));
+    /// ```
+    pub fn build(self) -> Result<Runtime, BuildError> {
+        Ok(Runtime {
+            shared: self.build_shared()?,
+            global: false,
+        })
+    }
+
+    fn build_shared(self) -> Result<Arc<Shared>, BuildError> {
+        let threads = match self.threads {
+            Some(0) => return Err(BuildError::ZeroThreads),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        if self.throughput == 0 {
+            return Err(BuildError::ZeroThroughput);
+        }
+        let config = Config {
+            threads,
+            throughput: self.throughput,
+            max_spare_threads: self.max_spare_threads,
+            spare_keep_alive: self.spare_keep_alive,
+            max_inline_depth: self.max_inline_depth,
+            stack_size: self.stack_size,
+            thread_name: self.thread_name,
+        };
+        Shared::start(config).map_err(BuildError::Spawn)
+    }
+}

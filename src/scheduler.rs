@@ -1,0 +1,494 @@
+//! The pool: slots with work-stealing run queues, the worker loop, sleep/wake, spare threads.
+//!
+//! See `docs/design.md` sections 4 and 5. A *slot* is a FIFO crossbeam `Worker<Token>` deque
+//! whose `Stealer` is fixed at build time; a thread runs actors only while it holds a slot. A
+//! thread about to block in `get()` hands its slot (queued tokens included) to a spare thread, so
+//! `threads` slots keep running whatever happens to the threads that held them.
+
+use crate::config::Config;
+use crate::error::PoolExhausted;
+use crate::registry::Registry;
+use crossbeam_deque::{Injector, Steal, Stealer, Worker};
+use crossbeam_utils::CachePadded;
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::{self, JoinHandle, Thread};
+use std::time::Instant;
+
+/// Something a worker can run: an actor's activation.
+pub(crate) trait Runnable: Send + Sync {
+    /// Runs up to `budget` envelopes. Returns `false` once the actor is dead.
+    fn run(self: Arc<Self>, budget: usize) -> bool;
+}
+
+pub(crate) type Token = Arc<dyn Runnable>;
+
+/// Rounds of searching (with `yield_now`) before a worker goes to sleep.
+const SPIN_ROUNDS: usize = 64;
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One of the pool's `threads` run queues, owned by whichever thread holds it.
+pub(crate) struct SlotBox {
+    index: usize,
+    local: Worker<Token>,
+}
+
+/// A thread without a slot waits here to be handed one.
+struct SpareSignal {
+    slot: Mutex<Option<SlotBox>>,
+    cv: Condvar,
+}
+
+impl SpareSignal {
+    fn new(slot: Option<SlotBox>) -> Arc<Self> {
+        Arc::new(SpareSignal {
+            slot: Mutex::new(slot),
+            cv: Condvar::new(),
+        })
+    }
+
+    fn give(&self, slot: SlotBox) {
+        *lock(&self.slot) = Some(slot);
+        self.cv.notify_one();
+    }
+}
+
+struct Spares {
+    /// Threads without a slot, parked until one is handed to them or their keep-alive ends.
+    idle: Vec<Arc<SpareSignal>>,
+    /// Live pool threads, slot holders and spares.
+    threads: usize,
+}
+
+/// The state a runtime's threads share.
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    injector: Injector<Token>,
+    stealers: Box<[Stealer<Token>]>,
+    sleepers: Mutex<Vec<Thread>>,
+    num_sleeping: CachePadded<AtomicUsize>,
+    spares: Mutex<Spares>,
+    shutdown: AtomicBool,
+    handles: Mutex<Vec<JoinHandle<()>>>,
+    next_thread: AtomicUsize,
+    pub(crate) registry: Registry,
+    live: CachePadded<AtomicUsize>,
+    live_lock: Mutex<()>,
+    live_cv: Condvar,
+}
+
+struct WorkerCtx {
+    shared: Arc<Shared>,
+    slot: Option<SlotBox>,
+    inline_depth: usize,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<WorkerCtx>> = const { RefCell::new(None) };
+    /// The address of the runtime whose thread this is (pool or dedicated), 0 for none.
+    static OWNER: Cell<usize> = const { Cell::new(0) };
+}
+
+fn addr(shared: &Shared) -> usize {
+    shared as *const Shared as usize
+}
+
+/// Marks the calling thread as belonging to `shared` (pool workers and dedicated threads).
+pub(crate) fn mark_owned_by(shared: &Shared) {
+    OWNER.with(|o| o.set(addr(shared)));
+}
+
+/// Whether the calling thread is one of `shared`'s own threads.
+pub(crate) fn on_own_thread(shared: &Shared) -> bool {
+    OWNER.try_with(|o| o.get() == addr(shared)).unwrap_or(false)
+}
+
+impl Shared {
+    /// Builds the shared state and starts `config.threads` workers.
+    pub(crate) fn start(config: Config) -> Result<Arc<Shared>, std::io::Error> {
+        let locals: Vec<Worker<Token>> = (0..config.threads).map(|_| Worker::new_fifo()).collect();
+        let stealers = locals.iter().map(Worker::stealer).collect();
+        let shared = Arc::new(Shared {
+            injector: Injector::new(),
+            stealers,
+            sleepers: Mutex::new(Vec::new()),
+            num_sleeping: CachePadded::new(AtomicUsize::new(0)),
+            spares: Mutex::new(Spares {
+                idle: Vec::new(),
+                threads: 0,
+            }),
+            shutdown: AtomicBool::new(false),
+            handles: Mutex::new(Vec::new()),
+            next_thread: AtomicUsize::new(0),
+            registry: Registry::new(),
+            live: CachePadded::new(AtomicUsize::new(0)),
+            live_lock: Mutex::new(()),
+            live_cv: Condvar::new(),
+            config,
+        });
+        for (index, local) in locals.into_iter().enumerate() {
+            lock(&shared.spares).threads += 1;
+            let signal = SpareSignal::new(Some(SlotBox { index, local }));
+            if let Err(e) = shared.spawn_thread(signal) {
+                shared.begin_shutdown();
+                shared.join_threads();
+                return Err(e);
+            }
+        }
+        Ok(shared)
+    }
+
+    /// Spawns a pool thread that takes its slot (if any) from `signal`. On failure the slot stays
+    /// in `signal` for the caller to take back.
+    fn spawn_thread(self: &Arc<Self>, signal: Arc<SpareSignal>) -> Result<(), std::io::Error> {
+        let n = self.next_thread.fetch_add(1, Ordering::Relaxed);
+        let shared = Arc::clone(self);
+        let sig = Arc::clone(&signal);
+        let spawned = thread::Builder::new()
+            .name(format!("{}-{n}", self.config.thread_name))
+            .stack_size(self.config.stack_size)
+            .spawn(move || {
+                let slot = lock(&sig.slot).take();
+                worker_main(shared, slot, sig);
+            });
+        match spawned {
+            Ok(handle) => {
+                lock(&self.handles).push(handle);
+                Ok(())
+            }
+            Err(e) => {
+                lock(&self.spares).threads -= 1;
+                Err(e)
+            }
+        }
+    }
+
+    pub(crate) fn is_shut_down(&self) -> bool {
+        // ORDERING: Acquire pairs with the Release in begin_shutdown; a stale `false` only means
+        // one more search round.
+        self.shutdown.load(Ordering::Acquire)
+    }
+
+    /// Sets the shutdown flag and wakes every sleeping worker and idle spare.
+    pub(crate) fn begin_shutdown(&self) {
+        // ORDERING: Release, see is_shut_down.
+        self.shutdown.store(true, Ordering::Release);
+        for t in lock(&self.sleepers).drain(..) {
+            t.unpark();
+        }
+        // ORDERING: Relaxed; the count is only a hint read under no other protocol at shutdown.
+        self.num_sleeping.store(0, Ordering::Relaxed);
+        for s in lock(&self.spares).idle.iter() {
+            let _guard = lock(&s.slot);
+            s.cv.notify_all();
+        }
+    }
+
+    /// Joins every pool thread (spares started meanwhile included).
+    pub(crate) fn join_threads(&self) {
+        loop {
+            let Some(h) = lock(&self.handles).pop() else { break };
+            let _ = h.join();
+        }
+    }
+
+    /// Queues a token: on the calling thread's slot if it holds one of this runtime's, otherwise
+    /// on the injector; then wakes a sleeping worker if there is one.
+    pub(crate) fn submit(self: &Arc<Self>, token: Token) {
+        let mut token = Some(token);
+        let _ = CURRENT.try_with(|c| {
+            if let Ok(c) = c.try_borrow() {
+                if let Some(w) = c.as_ref() {
+                    if let (true, Some(slot)) = (Arc::ptr_eq(&w.shared, self), w.slot.as_ref()) {
+                        if let Some(t) = token.take() {
+                            slot.local.push(t);
+                        }
+                    }
+                }
+            }
+        });
+        if let Some(t) = token {
+            self.injector.push(t);
+        }
+        self.wake_one();
+    }
+
+    fn wake_one(&self) {
+        // ORDERING: SeqCst fence: the token push above and the sleeper count read below must not
+        // be reordered (Dekker with the fence in `sleep`), or a worker going to sleep could miss
+        // this token while we miss its registration.
+        fence(Ordering::SeqCst);
+        // ORDERING: Relaxed after the fence.
+        if self.num_sleeping.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let t = {
+            let mut s = lock(&self.sleepers);
+            let t = s.pop();
+            if t.is_some() {
+                // ORDERING: Relaxed; the count is changed only under the sleepers lock.
+                self.num_sleeping.fetch_sub(1, Ordering::Relaxed);
+            }
+            t
+        };
+        if let Some(t) = t {
+            t.unpark();
+        }
+    }
+
+    fn has_work(&self) -> bool {
+        !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
+    }
+
+    /// A non-daemon actor started.
+    pub(crate) fn live_inc(&self) {
+        // ORDERING: SeqCst, paired with the load in `join` under `live_lock`.
+        self.live.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A non-daemon actor died; the last one wakes `join`.
+    pub(crate) fn live_dec(&self) {
+        // ORDERING: SeqCst, see live_inc.
+        if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
+            let _g = lock(&self.live_lock);
+            self.live_cv.notify_all();
+        }
+    }
+
+    /// Blocks until no non-daemon actor is alive.
+    pub(crate) fn wait_no_live(&self) {
+        let mut g = lock(&self.live_lock);
+        // ORDERING: SeqCst; checked under live_lock, which live_dec takes before notifying.
+        while self.live.load(Ordering::SeqCst) > 0 {
+            g = self.live_cv.wait(g).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Live pool threads (slot holders and spares).
+    pub(crate) fn thread_count(&self) -> usize {
+        lock(&self.spares).threads
+    }
+}
+
+/// The runtime of the calling pool thread, if it is one.
+pub(crate) fn current_pool() -> Option<Arc<Shared>> {
+    CURRENT
+        .try_with(|c| c.try_borrow().ok().and_then(|c| c.as_ref().map(|w| Arc::clone(&w.shared))))
+        .ok()
+        .flatten()
+}
+
+/// Enters one level of inline running; `false` if the depth cap is reached.
+pub(crate) fn enter_inline() -> bool {
+    CURRENT
+        .try_with(|c| {
+            let mut c = c.try_borrow_mut().ok()?;
+            let w = c.as_mut()?;
+            if w.inline_depth >= w.shared.config.max_inline_depth {
+                return None;
+            }
+            w.inline_depth += 1;
+            Some(())
+        })
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+pub(crate) fn leave_inline() {
+    let _ = CURRENT.try_with(|c| {
+        if let Some(w) = c.borrow_mut().as_mut() {
+            w.inline_depth -= 1;
+        }
+    });
+}
+
+/// The calling pool thread is about to block: hand its slot to an idle spare or a new thread.
+/// A thread that holds no slot (it already gave it away) needs nothing.
+pub(crate) fn release_slot_for_blocking() -> Result<(), PoolExhausted> {
+    let taken = CURRENT
+        .try_with(|c| {
+            let mut c = c.borrow_mut();
+            let w = c.as_mut()?;
+            let slot = w.slot.take()?;
+            Some((Arc::clone(&w.shared), slot))
+        })
+        .ok()
+        .flatten();
+    let Some((shared, slot)) = taken else {
+        return Ok(());
+    };
+    let exhausted = || PoolExhausted {
+        threads: shared.config.threads,
+        max_spare_threads: shared.config.max_spare_threads,
+    };
+    let mut sp = lock(&shared.spares);
+    if let Some(idle) = sp.idle.pop() {
+        drop(sp);
+        idle.give(slot);
+        return Ok(());
+    }
+    if shared.is_shut_down() || sp.threads >= shared.config.threads + shared.config.max_spare_threads {
+        drop(sp);
+        put_slot_back(slot);
+        return Err(exhausted());
+    }
+    sp.threads += 1;
+    drop(sp);
+    let signal = SpareSignal::new(Some(slot));
+    match shared.spawn_thread(Arc::clone(&signal)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            log::error!(target: "pykka", "could not start a spare worker thread: {e}");
+            if let Some(slot) = lock(&signal.slot).take() {
+                put_slot_back(slot);
+            }
+            Err(exhausted())
+        }
+    }
+}
+
+fn put_slot_back(slot: SlotBox) {
+    let _ = CURRENT.try_with(|c| {
+        if let Some(w) = c.borrow_mut().as_mut() {
+            w.slot = Some(slot);
+        }
+    });
+}
+
+fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSignal>) {
+    mark_owned_by(&shared);
+    CURRENT.with(|c| {
+        *c.borrow_mut() = Some(WorkerCtx {
+            shared: Arc::clone(&shared),
+            slot,
+            inline_depth: 0,
+        })
+    });
+    let budget = shared.config.throughput;
+    'outer: loop {
+        if shared.is_shut_down() {
+            break;
+        }
+        let Some(index) = CURRENT.with(|c| c.borrow().as_ref().and_then(|w| w.slot.as_ref().map(|s| s.index)))
+        else {
+            match idle_spare(&shared, &signal) {
+                Some(slot) => put_slot_back(slot),
+                None => break,
+            }
+            continue;
+        };
+        for _ in 0..SPIN_ROUNDS {
+            if let Some(token) = find_work(&shared, index) {
+                token.run(budget);
+                continue 'outer;
+            }
+            if shared.is_shut_down() {
+                break 'outer;
+            }
+            thread::yield_now();
+        }
+        sleep(&shared);
+    }
+    // On shutdown, give back nothing: the slot's deque is dropped with the thread.
+    CURRENT.with(|c| c.borrow_mut().take());
+}
+
+fn find_work(shared: &Shared, index: usize) -> Option<Token> {
+    CURRENT.with(|c| {
+        let c = c.borrow();
+        let local = &c.as_ref()?.slot.as_ref()?.local;
+        if let Some(t) = local.pop() {
+            return Some(t);
+        }
+        loop {
+            match shared.injector.steal_batch_and_pop(local) {
+                Steal::Success(t) => return Some(t),
+                Steal::Retry => continue,
+                Steal::Empty => break,
+            }
+        }
+        let n = shared.stealers.len();
+        for k in 1..n {
+            let victim = &shared.stealers[(index + k) % n];
+            loop {
+                match victim.steal_batch_and_pop(local) {
+                    Steal::Success(t) => return Some(t),
+                    Steal::Retry => continue,
+                    Steal::Empty => break,
+                }
+            }
+        }
+        None
+    })
+}
+
+fn sleep(shared: &Shared) {
+    {
+        let mut s = lock(&shared.sleepers);
+        s.push(thread::current());
+        // ORDERING: Relaxed; changed only under the sleepers lock, read after a fence.
+        shared.num_sleeping.fetch_add(1, Ordering::Relaxed);
+    }
+    // ORDERING: SeqCst fence, the other half of the Dekker pair in `wake_one`.
+    fence(Ordering::SeqCst);
+    if !shared.has_work() && !shared.is_shut_down() {
+        thread::park();
+    }
+    let me = thread::current().id();
+    let mut s = lock(&shared.sleepers);
+    if let Some(pos) = s.iter().position(|t| t.id() == me) {
+        s.swap_remove(pos);
+        // ORDERING: Relaxed, under the sleepers lock.
+        shared.num_sleeping.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A thread without a slot: wait to be handed one, or retire after the keep-alive.
+fn idle_spare(shared: &Shared, signal: &Arc<SpareSignal>) -> Option<SlotBox> {
+    {
+        let mut sp = lock(&shared.spares);
+        if shared.is_shut_down() {
+            sp.threads -= 1;
+            return None;
+        }
+        sp.idle.push(Arc::clone(signal));
+    }
+    let deadline = Instant::now() + shared.config.spare_keep_alive;
+    {
+        let mut g = lock(&signal.slot);
+        loop {
+            if let Some(s) = g.take() {
+                return Some(s);
+            }
+            let now = Instant::now();
+            if shared.is_shut_down() || now >= deadline {
+                break;
+            }
+            g = signal
+                .cv
+                .wait_timeout(g, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+    let mut sp = lock(&shared.spares);
+    if let Some(pos) = sp.idle.iter().position(|s| Arc::ptr_eq(s, signal)) {
+        sp.idle.swap_remove(pos);
+        sp.threads -= 1;
+        return None;
+    }
+    drop(sp);
+    // A blocking thread picked this spare just before it retired: the slot is on its way.
+    let mut g = lock(&signal.slot);
+    loop {
+        if let Some(s) = g.take() {
+            return Some(s);
+        }
+        g = signal.cv.wait(g).unwrap_or_else(PoisonError::into_inner);
+    }
+}
