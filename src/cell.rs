@@ -377,9 +377,9 @@ impl<A: Actor> Cell<A> {
     fn answer_all(&self, batch: &mut VecDeque<Envelope<A>>) {
         for envelope in batch.drain(..) {
             match envelope {
-                Envelope::Ask(job) => {
-                    job.fail(Error::ActorDead(ActorDeadError::stopped_before_handling(self)))
-                }
+                Envelope::Ask(job) => job.fail(Error::ActorDead(
+                    ActorDeadError::stopped_before_handling(self),
+                )),
                 Envelope::Stop(Some(p)) => p.set(true),
                 Envelope::Stop(None) => {}
                 Envelope::Tell(job) => {

@@ -172,7 +172,9 @@ impl<M> TellError<M> {
 
 impl<M> fmt::Debug for TellError<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TellError").field("error", &self.dead).finish_non_exhaustive()
+        f.debug_struct("TellError")
+            .field("error", &self.dead)
+            .finish_non_exhaustive()
     }
 }
 

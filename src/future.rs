@@ -288,7 +288,9 @@ impl<T> Future<T> {
             Inner::Pending { slot, target } => {
                 match blocking::wait(&slot, target.as_ref(), timeout)? {
                     Some(v) => v,
-                    None => Err(Error::Timeout(Timeout::after(timeout.unwrap_or(Duration::MAX)))),
+                    None => Err(Error::Timeout(Timeout::after(
+                        timeout.unwrap_or(Duration::MAX),
+                    ))),
                 }
             }
         }
@@ -311,7 +313,9 @@ impl<T> std::future::Future for Future<T> {
 
 impl<T> fmt::Debug for Future<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Future").field("ready", &self.is_ready()).finish()
+        f.debug_struct("Future")
+            .field("ready", &self.is_ready())
+            .finish()
     }
 }
 

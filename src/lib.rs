@@ -73,7 +73,9 @@ mod urn;
 
 pub use actor::{Actor, Context, Receive};
 pub use actor_ref::{ActorRef, AnyActorRef};
-pub use error::{ActorDeadError, BuildError, Error, PoolExhausted, RuntimeError, TellError, Timeout};
+pub use error::{
+    ActorDeadError, BuildError, Error, PoolExhausted, RuntimeError, TellError, Timeout,
+};
 pub use future::{promise, Future, Promise};
 pub use panic::Failure;
 pub use registry::ActorRegistry;

@@ -16,7 +16,11 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub(crate) fn new(payload: &(dyn Any + Send), actor_class: &'static str, actor_urn: String) -> Self {
+    pub(crate) fn new(
+        payload: &(dyn Any + Send),
+        actor_class: &'static str,
+        actor_urn: String,
+    ) -> Self {
         Failure {
             message: payload_text(payload),
             actor_class,
@@ -52,7 +56,11 @@ impl fmt::Debug for Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}) panicked: {}", self.actor_class, self.actor_urn, self.message)
+        write!(
+            f,
+            "{} ({}) panicked: {}",
+            self.actor_class, self.actor_urn, self.message
+        )
     }
 }
 

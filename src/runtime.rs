@@ -101,7 +101,12 @@ impl Runtime {
 
     /// Every actor registered on this runtime, in start order.
     pub fn registered(&self) -> Vec<AnyActorRef> {
-        self.shared.registry.all().into_iter().map(AnyActorRef::new).collect()
+        self.shared
+            .registry
+            .all()
+            .into_iter()
+            .map(AnyActorRef::new)
+            .collect()
     }
 
     /// The actor with this URN on this runtime, or `None`.

@@ -191,7 +191,9 @@ impl Shared {
     /// Joins every pool thread (spares started meanwhile included).
     pub(crate) fn join_threads(&self) {
         loop {
-            let Some(h) = lock(&self.handles).pop() else { break };
+            let Some(h) = lock(&self.handles).pop() else {
+                break;
+            };
             let _ = h.join();
         }
     }
@@ -277,7 +279,11 @@ impl Shared {
 /// The runtime of the calling pool thread, if it is one.
 pub(crate) fn current_pool() -> Option<Arc<Shared>> {
     CURRENT
-        .try_with(|c| c.try_borrow().ok().and_then(|c| c.as_ref().map(|w| Arc::clone(&w.shared))))
+        .try_with(|c| {
+            c.try_borrow()
+                .ok()
+                .and_then(|c| c.as_ref().map(|w| Arc::clone(&w.shared)))
+        })
         .ok()
         .flatten()
 }
@@ -332,7 +338,9 @@ pub(crate) fn release_slot_for_blocking() -> Result<(), PoolExhausted> {
         idle.give(slot);
         return Ok(());
     }
-    if shared.is_shut_down() || sp.threads >= shared.config.threads + shared.config.max_spare_threads {
+    if shared.is_shut_down()
+        || sp.threads >= shared.config.threads + shared.config.max_spare_threads
+    {
         drop(sp);
         put_slot_back(slot);
         return Err(exhausted());
@@ -374,8 +382,11 @@ fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSign
         if shared.is_shut_down() {
             break;
         }
-        let Some(index) = CURRENT.with(|c| c.borrow().as_ref().and_then(|w| w.slot.as_ref().map(|s| s.index)))
-        else {
+        let Some(index) = CURRENT.with(|c| {
+            c.borrow()
+                .as_ref()
+                .and_then(|w| w.slot.as_ref().map(|s| s.index))
+        }) else {
             match idle_spare(&shared, &signal) {
                 Some(slot) => put_slot_back(slot),
                 None => break,

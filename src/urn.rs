@@ -29,9 +29,7 @@ pub(crate) fn next_id() -> u128 {
     };
     let bits = STATE
         .try_with(|cell| {
-            let mut s = cell
-                .get()
-                .unwrap_or_else(|| Uuid::new_v4().as_u64_pair().0);
+            let mut s = cell.get().unwrap_or_else(|| Uuid::new_v4().as_u64_pair().0);
             let bits = draw(&mut s);
             cell.set(Some(s));
             bits
