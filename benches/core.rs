@@ -1,1 +1,228 @@
-fn main() {}
+//! Issue A's targets, each measured pooled (one worker) and with `start_dedicated` (a thread per
+//! actor) in the same criterion group, so the ratio comes from one run.
+//!
+//! - `spawn`: start an actor, tell it one message, stop it (per actor);
+//! - `counting`: one outside sender tells one actor (per message);
+//! - `ping_pong`: two actors bounce a ball (per round trip = two messages);
+//! - `ask_in_handler`: a handler asks an idle actor and blocks on the reply (per ask).
+//!
+//! Memory per idle actor is measured by `benches/memory.rs` (RSS, separate process).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use pykka::{Actor, ActorRef, Context, Future, Promise, Receive, Runtime};
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy)]
+enum Home {
+    Pooled,
+    Dedicated,
+}
+
+impl Home {
+    fn name(self) -> &'static str {
+        match self {
+            Home::Pooled => "pooled_1_worker",
+            Home::Dedicated => "dedicated_thread_per_actor",
+        }
+    }
+
+    fn start<A: Actor>(self, rt: &Runtime, a: A) -> ActorRef<A> {
+        match self {
+            Home::Pooled => a.start_in(rt),
+            Home::Dedicated => a.start_dedicated(),
+        }
+    }
+}
+
+const HOMES: [Home; 2] = [Home::Pooled, Home::Dedicated];
+
+// ---- spawn: start + first message + stop ----
+
+struct Counter(u64);
+impl Actor for Counter {}
+impl Receive for Counter {
+    type Message = u64;
+    type Reply = u64;
+    fn on_receive(&mut self, m: u64, _: &mut Context<Self>) -> u64 {
+        self.0 = self.0.wrapping_add(m);
+        self.0
+    }
+}
+
+fn spawn(c: &mut Criterion) {
+    let rt = Runtime::builder().threads(1).build().unwrap();
+    let mut g = c.benchmark_group("spawn");
+    g.throughput(Throughput::Elements(1));
+    for home in HOMES {
+        g.bench_function(BenchmarkId::from_parameter(home.name()), |b| {
+            b.iter_custom(|iters| {
+                let t = Instant::now();
+                let stops: Vec<Future<bool>> = (0..iters)
+                    .map(|i| {
+                        let a = home.start(&rt, Counter(0));
+                        a.tell(i).unwrap();
+                        a.request_stop()
+                    })
+                    .collect();
+                for s in stops {
+                    assert!(s.get().unwrap());
+                }
+                t.elapsed()
+            })
+        });
+    }
+    g.finish();
+}
+
+// ---- counting: one sender, one actor ----
+
+fn counting(c: &mut Criterion) {
+    let rt = Runtime::builder().threads(1).build().unwrap();
+    let mut g = c.benchmark_group("counting");
+    g.throughput(Throughput::Elements(1));
+    for home in HOMES {
+        let actor = home.start(&rt, Counter(0));
+        g.bench_function(BenchmarkId::from_parameter(home.name()), |b| {
+            b.iter_custom(|iters| {
+                let t = Instant::now();
+                for i in 0..iters {
+                    actor.tell(i).unwrap();
+                }
+                // The ask queues behind every tell: its reply means all were handled.
+                actor.ask(0).get().unwrap();
+                t.elapsed()
+            })
+        });
+        actor.stop();
+    }
+    g.finish();
+}
+
+// ---- ping-pong between two actors ----
+
+enum Ball {
+    Peer(ActorRef<Player>),
+    Serve(u64, Promise<()>),
+    Hit(u64),
+}
+
+struct Player {
+    peer: Option<ActorRef<Player>>,
+    done: Option<Promise<()>>,
+}
+impl Actor for Player {}
+impl Receive for Player {
+    type Message = Ball;
+    type Reply = ();
+    fn on_receive(&mut self, m: Ball, _: &mut Context<Self>) {
+        let n = match m {
+            Ball::Peer(p) => {
+                self.peer = Some(p);
+                return;
+            }
+            Ball::Serve(n, done) => {
+                self.done = Some(done);
+                n
+            }
+            Ball::Hit(n) => n,
+        };
+        if n == 0 {
+            // The rally ends wherever the count runs out; the peer holds no promise.
+            if let Some(d) = self.done.take() {
+                d.set(());
+            } else if let Some(p) = &self.peer {
+                let _ = p.tell(Ball::Hit(0));
+            }
+            return;
+        }
+        if let Some(p) = &self.peer {
+            let _ = p.tell(Ball::Hit(n - 1));
+        }
+    }
+}
+
+fn ping_pong(c: &mut Criterion) {
+    let rt = Runtime::builder().threads(1).build().unwrap();
+    let mut g = c.benchmark_group("ping_pong");
+    g.throughput(Throughput::Elements(1));
+    for home in HOMES {
+        let new = || Player {
+            peer: None,
+            done: None,
+        };
+        let a = home.start(&rt, new());
+        let b2 = home.start(&rt, new());
+        a.tell(Ball::Peer(b2.clone())).unwrap();
+        b2.tell(Ball::Peer(a.clone())).unwrap();
+        g.bench_function(BenchmarkId::from_parameter(home.name()), |b| {
+            b.iter_custom(|iters| {
+                let (p, f) = pykka::promise();
+                let t = Instant::now();
+                // 2 * iters hits = iters round trips.
+                a.tell(Ball::Serve(2 * iters, p)).unwrap();
+                f.get().unwrap();
+                t.elapsed()
+            })
+        });
+        a.stop();
+        b2.stop();
+    }
+    g.finish();
+}
+
+// ---- ask + get inside a handler, to an idle actor ----
+
+struct Asker {
+    target: ActorRef<Counter>,
+}
+impl Actor for Asker {}
+impl Receive for Asker {
+    type Message = u64;
+    type Reply = u64;
+    fn on_receive(&mut self, n: u64, _: &mut Context<Self>) -> u64 {
+        let mut last = 0;
+        for i in 0..n {
+            last = self.target.ask(i).get().unwrap();
+        }
+        last
+    }
+}
+
+fn ask_in_handler(c: &mut Criterion) {
+    let rt = Runtime::builder().threads(1).build().unwrap();
+    let mut g = c.benchmark_group("ask_in_handler");
+    g.throughput(Throughput::Elements(1));
+    for home in HOMES {
+        let target = home.start(&rt, Counter(0));
+        let asker = home.start(
+            &rt,
+            Asker {
+                target: target.clone(),
+            },
+        );
+        g.bench_function(BenchmarkId::from_parameter(home.name()), |b| {
+            b.iter_custom(|iters| {
+                let t = Instant::now();
+                asker.ask(iters).get().unwrap();
+                t.elapsed()
+            })
+        });
+        asker.stop();
+        target.stop();
+    }
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = spawn, counting, ping_pong, ask_in_handler
+}
+criterion_main!(benches);

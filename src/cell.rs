@@ -155,6 +155,7 @@ pub(crate) fn start<A: Actor>(
         return ActorRef::from_cell(cell);
     }
     shared.registry.register(cell.clone());
+    log::debug!(target: "pykka", "Registered {cell}");
     log::debug!(target: "pykka", "Starting {cell}");
     Arc::clone(&cell).submit();
     ActorRef::from_cell(cell)

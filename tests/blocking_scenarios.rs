@@ -149,9 +149,17 @@ fn actor_blocked_on_outside_promise_while_another_asks_it_on_one_thread() {
     let a_reply = a.ask(AMsg::WaitFor(outside));
     // C runs while A's handler is blocked: the only worker is not stuck under A.
     let c_reply = c.ask(());
-    queued_rx.recv_timeout(GUARD).expect("C ran while A was blocked");
-    assert!(!a_reply.is_ready(), "A cannot finish before its promise is set");
-    assert!(!c_reply.is_ready(), "C waits for A, which waits for the promise");
+    queued_rx
+        .recv_timeout(GUARD)
+        .expect("C ran while A was blocked");
+    assert!(
+        !a_reply.is_ready(),
+        "A cannot finish before its promise is set"
+    );
+    assert!(
+        !c_reply.is_ready(),
+        "C waits for A, which waits for the promise"
+    );
 
     // The outside thread sets the promise: A completes, then C.
     std::thread::spawn(move || promise.set(42));
