@@ -60,7 +60,7 @@ fn measure(label: &str, n: usize, start: impl Fn() -> ActorRef<Idle>) {
         per(before, messaged)
     );
     for r in &refs {
-        let _ = r.request_stop();
+        drop(r.request_stop());
     }
     for r in &refs {
         r.stop();
