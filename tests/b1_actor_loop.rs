@@ -300,7 +300,7 @@ fn b1_1_each_senders_messages_are_handled_in_send_order() {
                 for n in 0..PER_SENDER {
                     // Mix tells and asks: both go through the same FIFO mailbox.
                     if n % 5 == 0 {
-                        let _ = a.ask(SeqMsg::Item(s, n));
+                        drop(a.ask(SeqMsg::Item(s, n)));
                     } else {
                         a.tell(SeqMsg::Item(s, n)).unwrap();
                     }
@@ -1107,11 +1107,14 @@ fn b1_14_each_actor_has_a_unique_uuid_v4_urn() {
 // ---------------------------------------------------------------------------------------------
 // b1_15
 
+/// (index, which actors were alive when this one stopped), one per `on_stop`.
+type StopLog = Arc<Mutex<Vec<(usize, Vec<bool>)>>>;
+
 struct Ordered {
     index: usize,
     all: Arc<Mutex<Vec<ActorRef<Ordered>>>>,
     /// (index, which other actors were alive when this one stopped)
-    stops: Arc<Mutex<Vec<(usize, Vec<bool>)>>>,
+    stops: StopLog,
 }
 
 impl Actor for Ordered {
