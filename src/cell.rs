@@ -260,12 +260,12 @@ impl<A: Actor> Cell<A> {
         self.push(reply, Envelope::Stop).map_err(|_| ())
     }
 
-    /// Runs envelopes until the budget is spent, `done()` holds, or nothing is left. Returns
-    /// whether the actor is still alive.
+    /// Runs envelopes from `batch` until it is empty, the budget is spent or `done()` holds
+    /// (the caller refills). Returns whether the actor is still alive.
     fn run_batch(
         self: &Arc<Self>,
         batch: &mut VecDeque<Envelope<A>>,
-        mut budget: usize,
+        budget: &mut usize,
         done: &dyn Fn() -> bool,
     ) -> bool {
         let mut guard = self.core.lock().unwrap_or_else(PoisonError::into_inner);
@@ -287,16 +287,13 @@ impl<A: Actor> Cell<A> {
                 self.answer_all(batch);
                 return false;
             };
-            if budget == 0 || done() {
+            if *budget == 0 || done() {
                 return true;
             }
             let Some(envelope) = batch.pop_front() else {
-                if self.mailbox.refill(batch) {
-                    continue;
-                }
                 return true;
             };
-            budget -= 1;
+            *budget -= 1;
             match envelope {
                 Envelope::Tell(job) => {
                     if let Err(payload) = catch(|| job.run(actor, &mut ctx)) {
@@ -401,12 +398,18 @@ impl<A: Actor> Runnable for Cell<A> {
             // Handed to the thread running the actor inline; it resubmits on release.
             return true;
         }
-        let alive = self.run_batch(&mut batch, budget, &|| false);
-        match self.mailbox.release_token(&mut batch) {
-            Release::Idle => {}
-            Release::Resubmit => self.submit(),
+        let mut budget = budget;
+        loop {
+            let alive = self.run_batch(&mut batch, &mut budget, &|| false);
+            match self.mailbox.release_token(&mut batch, budget > 0) {
+                Release::Continue => continue,
+                Release::Idle => return alive,
+                Release::Resubmit => {
+                    self.submit();
+                    return alive;
+                }
+            }
         }
-        alive
     }
 }
 
@@ -419,7 +422,12 @@ impl<A: Actor> InlineTarget for Cell<A> {
         if !self.mailbox.claim_inline(&mut batch) {
             return;
         }
-        self.run_batch(&mut batch, usize::MAX, done);
+        let mut budget = usize::MAX;
+        while self.run_batch(&mut batch, &mut budget, done) && !done() {
+            if !self.mailbox.refill(&mut batch) {
+                break;
+            }
+        }
         if self.mailbox.release_inline(&mut batch) {
             self.submit();
         }

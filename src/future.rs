@@ -10,6 +10,7 @@ use crate::error::{Error, Timeout};
 use crate::sync::{lock, Condvar, Mutex};
 use std::fmt;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -23,6 +24,9 @@ struct SlotState<T> {
 pub(crate) struct Slot<T> {
     state: Mutex<SlotState<T>>,
     cv: Condvar,
+    /// A hint that the value is there, read without the lock by a waiter's short spin. The value
+    /// itself is only ever taken under the lock.
+    set: AtomicBool,
 }
 
 impl<T> Slot<T> {
@@ -34,6 +38,7 @@ impl<T> Slot<T> {
                 waker: None,
             }),
             cv: Condvar::new(),
+            set: AtomicBool::new(false),
         }
     }
 
@@ -41,6 +46,9 @@ impl<T> Slot<T> {
         let (notify, waker) = {
             let mut st = lock(&self.state);
             st.value = Some(value);
+            // ORDERING: Release so a spinning waiter that sees the hint also sees the value
+            // (it takes it under the lock anyway; the hint only ends the spin early).
+            self.set.store(true, Ordering::Release);
             (st.waiting, st.waker.take())
         };
         if notify {
@@ -59,8 +67,17 @@ impl<T> Slot<T> {
         lock(&self.state).value.take()
     }
 
-    /// Blocks until set, or until `deadline` (then `None`).
+    /// Blocks until set, or until `deadline` (then `None`). A reply that comes within a few
+    /// microseconds is caught by a short spin instead of a sleep and a wake-up.
     pub(crate) fn wait(&self, deadline: Option<Instant>) -> Option<Result<T, Error>> {
+        #[cfg(not(loom))]
+        {
+            let backoff = crossbeam_utils::Backoff::new();
+            // ORDERING: Acquire, pairs with the Release in `complete`; only a hint.
+            while !self.set.load(Ordering::Acquire) && !backoff.is_completed() {
+                backoff.snooze();
+            }
+        }
         let mut st = lock(&self.state);
         loop {
             if let Some(v) = st.value.take() {

@@ -34,6 +34,8 @@ pub(crate) enum Release {
     Idle,
     /// Messages are pending: resubmit the token (to the back of a run queue).
     Resubmit,
+    /// Messages were pending and budget remains: they are in the batch, keep running.
+    Continue,
 }
 
 /// Buffers above this capacity are shrunk when the actor goes idle.
@@ -122,10 +124,15 @@ impl<E> Mailbox<E> {
         true
     }
 
-    /// The token holder ends an activation. Leftovers in `batch` go back to the front.
-    pub(crate) fn release_token(&self, batch: &mut VecDeque<E>) -> Release {
+    /// The token holder ends an activation (or, with `budget_left` and an empty batch, picks up
+    /// what arrived meanwhile in the same lock). Leftovers in `batch` go back to the front.
+    pub(crate) fn release_token(&self, batch: &mut VecDeque<E>, budget_left: bool) -> Release {
         let mut st = lock(&self.state);
         debug_assert!(st.running && st.scheduled && !st.token_parked);
+        if budget_left && batch.is_empty() && !st.queue.is_empty() {
+            std::mem::swap(&mut st.queue, batch);
+            return Release::Continue;
+        }
         put_back(&mut st, batch);
         st.running = false;
         if st.queue.is_empty() {
@@ -192,12 +199,15 @@ mod tests {
         let mb = Mailbox::<u32>::new_scheduled();
         let mut batch = VecDeque::new();
         assert!(mb.claim_token(&mut batch));
-        assert_eq!(mb.release_token(&mut batch), Release::Idle);
+        assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
         assert_eq!(mb.push_with(1, |v| v), Ok(Pushed::Schedule));
         assert_eq!(mb.push_with(2, |v| v), Ok(Pushed::Queued));
         assert!(mb.claim_token(&mut batch));
         assert_eq!(batch.drain(..).collect::<Vec<_>>(), vec![1, 2]);
-        assert_eq!(mb.release_token(&mut batch), Release::Idle);
+        let _ = mb.push_with(3, |v| v);
+        assert_eq!(mb.release_token(&mut batch, true), Release::Continue);
+        assert_eq!(batch.drain(..).collect::<Vec<_>>(), vec![3]);
+        assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
     }
 
     #[test]
@@ -209,7 +219,7 @@ mod tests {
         assert!(mb.claim_token(&mut batch));
         assert_eq!(batch.pop_front(), Some(1));
         let _ = mb.push_with(3, |v| v);
-        assert_eq!(mb.release_token(&mut batch), Release::Resubmit);
+        assert_eq!(mb.release_token(&mut batch, true), Release::Resubmit);
         assert!(mb.claim_token(&mut batch));
         assert_eq!(batch.drain(..).collect::<Vec<_>>(), vec![2, 3]);
     }
@@ -267,16 +277,22 @@ mod loom_tests {
             return Release::Idle;
         }
         assert_eq!(running.fetch_add(1, SeqCst), 0, "two claim holders");
-        loop {
-            while batch.pop_front().is_some() {
+        // A budget of two messages, so that both Continue and Resubmit are explored.
+        let mut budget = 2;
+        let r = loop {
+            while budget > 0 {
+                let Some(_) = batch.pop_front() else { break };
+                budget -= 1;
                 seen.fetch_add(1, SeqCst);
             }
-            if !mb.refill(&mut batch) {
-                break;
+            running.fetch_sub(1, SeqCst);
+            match mb.release_token(&mut batch, budget > 0) {
+                Release::Continue => {
+                    assert_eq!(running.fetch_add(1, SeqCst), 0, "two claim holders")
+                }
+                r => break r,
             }
-        }
-        running.fetch_sub(1, SeqCst);
-        let r = mb.release_token(&mut batch);
+        };
         if r == Release::Idle {
             tokens.fetch_sub(1, SeqCst);
         }
@@ -340,7 +356,7 @@ mod loom_tests {
             let mb = Arc::new(Mailbox::<u32>::new_scheduled());
             let mut b = VecDeque::new();
             assert!(mb.claim_token(&mut b));
-            assert_eq!(mb.release_token(&mut b), Release::Idle);
+            assert_eq!(mb.release_token(&mut b, true), Release::Idle);
             // An ask arrives: the sender must submit a token.
             assert_eq!(mb.push_with(1, |v| v).unwrap(), Pushed::Schedule);
             let running = Arc::new(AtomicUsize::new(0));

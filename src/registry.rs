@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 const SHARDS: usize = 64;
 
-/// Ids are random (UUID v4): their low 64 bits are already a good hash.
+/// Ids are random (UUID v4) but for 6 fixed version/variant bits, which land in the top bits of
+/// each 64-bit half; hashbrown takes its 7-bit control tag from the hash's top bits, so the halves
+/// are folded and multiplied to spread every random bit.
 #[derive(Default)]
 struct IdHasher(u64);
 
@@ -28,7 +30,8 @@ impl Hasher for IdHasher {
     }
 
     fn write_u128(&mut self, i: u128) {
-        self.0 = i as u64;
+        let folded = (i as u64) ^ ((i >> 64) as u64).rotate_left(32);
+        self.0 = folded.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 

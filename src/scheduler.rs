@@ -213,8 +213,11 @@ impl Shared {
                 }
             }
         });
-        if let Some(t) = token {
-            self.injector.push(t);
+        match token {
+            Some(t) => self.injector.push(t),
+            // The only slot's holder queued it for itself: nobody else could run it.
+            None if self.stealers.len() == 1 => return,
+            None => {}
         }
         self.wake_one();
     }
