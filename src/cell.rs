@@ -10,10 +10,12 @@ use crate::future::{promise_for, Future, Promise};
 use crate::mailbox::{Mailbox, Pushed, Release};
 use crate::panic::{catch, drop_payload, Failure};
 use crate::scheduler::{Runnable, Shared};
+use once_cell::race::OnceBox;
 use std::any::Any;
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
+use uuid::Uuid;
 
 /// A fire-and-forget job: a told message, or a deferred proxy call.
 pub(crate) trait TellJob<A: Actor>: Send {
@@ -119,14 +121,17 @@ struct Core<A> {
 }
 
 /// An actor: its identity, its home, its mailbox and (under `core`) its value.
+///
+/// Kept small (see docs/benchmarks.md, memory): the id is a `Uuid` (16 bytes, alignment 1; a
+/// `u128` would align the cell to 16 and pad it), the URN text is made on first request.
 pub(crate) struct Cell<A: Actor> {
-    id: u128,
+    id: Uuid,
     shared: Arc<Shared>,
     home: Option<Arc<DedicatedHome>>,
     mailbox: Mailbox<Envelope<A>>,
     /// Locked only by the holder of the mailbox claim, so never contended.
     core: Mutex<Core<A>>,
-    urn: OnceLock<Box<str>>,
+    urn: OnceBox<String>,
 }
 
 /// Builds, registers and schedules a new actor (its first activation runs `on_start`).
@@ -136,7 +141,7 @@ pub(crate) fn start<A: Actor>(
     home: Option<Arc<DedicatedHome>>,
 ) -> ActorRef<A> {
     let cell = Arc::new(Cell {
-        id: crate::urn::next_id(),
+        id: Uuid::from_u128(crate::urn::next_id()),
         shared: Arc::clone(shared),
         home,
         mailbox: Mailbox::new_scheduled(),
@@ -144,7 +149,7 @@ pub(crate) fn start<A: Actor>(
             actor: Some(actor),
             started: false,
         }),
-        urn: OnceLock::new(),
+        urn: OnceBox::new(),
     });
     if !A::USE_DAEMON_THREAD {
         shared.live_inc();
@@ -163,7 +168,7 @@ pub(crate) fn start<A: Actor>(
 
 impl<A: Actor> Cell<A> {
     pub(crate) fn id(&self) -> u128 {
-        self.id
+        self.id.as_u128()
     }
 
     pub(crate) fn class() -> &'static str {
@@ -172,7 +177,7 @@ impl<A: Actor> Cell<A> {
 
     pub(crate) fn urn(&self) -> &str {
         self.urn
-            .get_or_init(|| crate::urn::format(self.id).into_boxed_str())
+            .get_or_init(|| Box::new(crate::urn::format(self.id.as_u128())))
     }
 
     pub(crate) fn is_alive(&self) -> bool {
@@ -365,7 +370,7 @@ impl<A: Actor> Cell<A> {
     }
 
     fn unregister(&self) {
-        if self.shared.registry.unregister(self.id) {
+        if self.shared.registry.unregister(self.id()) {
             log::debug!(target: "pykka", "Unregistered {self}");
         }
     }
@@ -448,7 +453,7 @@ pub(crate) trait AnyCell: Send + Sync + 'static {
 
 impl<A: Actor> AnyCell for Cell<A> {
     fn id(&self) -> u128 {
-        self.id
+        Cell::id(self)
     }
 
     fn class(&self) -> &'static str {

@@ -7,7 +7,7 @@
 
 use crate::blocking::{self, InlineTarget};
 use crate::error::{Error, Timeout};
-use crate::sync::{lock, Condvar, Mutex};
+use crate::sync::{lock, wait, wait_for, Condvar, Mutex};
 use std::fmt;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -86,14 +86,14 @@ impl<T> Slot<T> {
             }
             st.waiting = true;
             match deadline {
-                None => st = self.cv.wait(st).unwrap_or_else(|e| e.into_inner()),
+                None => st = wait(&self.cv, st),
                 Some(d) => {
                     let now = Instant::now();
                     if now >= d {
                         st.waiting = false;
                         return None;
                     }
-                    st = wait_timeout(&self.cv, st, d - now);
+                    st = wait_for(&self.cv, st, d - now);
                 }
             }
         }
@@ -110,25 +110,6 @@ impl<T> Slot<T> {
         }
         Poll::Pending
     }
-}
-
-#[cfg(not(loom))]
-fn wait_timeout<'a, T>(
-    cv: &Condvar,
-    g: crate::sync::MutexGuard<'a, T>,
-    d: Duration,
-) -> crate::sync::MutexGuard<'a, T> {
-    cv.wait_timeout(g, d).unwrap_or_else(|e| e.into_inner()).0
-}
-
-#[cfg(loom)]
-fn wait_timeout<'a, T>(
-    cv: &Condvar,
-    g: crate::sync::MutexGuard<'a, T>,
-    _d: Duration,
-) -> crate::sync::MutexGuard<'a, T> {
-    // The loom models never use deadlines; a plain wait keeps the model finite.
-    cv.wait(g).unwrap_or_else(|e| e.into_inner())
 }
 
 /// The writing end of a [`Future`]: set it once, with a value or an error.

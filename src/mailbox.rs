@@ -12,6 +12,9 @@
 //!
 //! Every transition takes the lock once. The receiver moves the whole queue into a local batch in
 //! one lock (a buffer swap, no allocation), so the lock is taken once per batch, not per message.
+//! The stored queue is a `Vec` (24 bytes, where a `VecDeque` takes 32): senders only append, and
+//! the receiver takes it whole; the batch on the receiver's stack is a `VecDeque`, and the two
+//! convert in O(1) when one side is empty.
 
 use crate::sync::{lock, Mutex};
 use std::collections::VecDeque;
@@ -39,10 +42,10 @@ pub(crate) enum Release {
 }
 
 /// Buffers above this capacity are shrunk when the actor goes idle.
-const KEEP_CAPACITY: usize = 64;
+const KEEP_CAPACITY: usize = 16;
 
 struct State<E> {
-    queue: VecDeque<E>,
+    queue: Vec<E>,
     scheduled: bool,
     running: bool,
     token_parked: bool,
@@ -58,7 +61,7 @@ impl<E> Mailbox<E> {
     pub(crate) fn new_scheduled() -> Self {
         Mailbox {
             state: Mutex::new(State {
-                queue: VecDeque::new(),
+                queue: Vec::new(),
                 scheduled: true,
                 running: false,
                 token_parked: false,
@@ -75,7 +78,7 @@ impl<E> Mailbox<E> {
         if st.closed {
             return Err(value);
         }
-        st.queue.push_back(make(value));
+        st.queue.push(make(value));
         if st.scheduled {
             Ok(Pushed::Queued)
         } else {
@@ -95,7 +98,7 @@ impl<E> Mailbox<E> {
             return false;
         }
         st.running = true;
-        std::mem::swap(&mut st.queue, batch);
+        swap_in(&mut st.queue, batch);
         true
     }
 
@@ -107,7 +110,7 @@ impl<E> Mailbox<E> {
             return false;
         }
         st.running = true;
-        std::mem::swap(&mut st.queue, batch);
+        swap_in(&mut st.queue, batch);
         true
     }
 
@@ -120,7 +123,7 @@ impl<E> Mailbox<E> {
         if st.queue.is_empty() {
             return false;
         }
-        std::mem::swap(&mut st.queue, batch);
+        swap_in(&mut st.queue, batch);
         true
     }
 
@@ -130,7 +133,7 @@ impl<E> Mailbox<E> {
         let mut st = lock(&self.state);
         debug_assert!(st.running && st.scheduled && !st.token_parked);
         if budget_left && batch.is_empty() && !st.queue.is_empty() {
-            std::mem::swap(&mut st.queue, batch);
+            swap_in(&mut st.queue, batch);
             return Release::Continue;
         }
         put_back(&mut st, batch);
@@ -158,7 +161,7 @@ impl<E> Mailbox<E> {
     pub(crate) fn close(&self) -> VecDeque<E> {
         let mut st = lock(&self.state);
         st.closed = true;
-        std::mem::take(&mut st.queue)
+        VecDeque::from(std::mem::take(&mut st.queue))
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -172,18 +175,27 @@ impl<E> Mailbox<E> {
     }
 }
 
+/// With `batch` empty: the queue's messages go into `batch`, and the batch's (empty) buffer
+/// becomes the queue's, so neither side allocates.
+fn swap_in<E>(queue: &mut Vec<E>, batch: &mut VecDeque<E>) {
+    debug_assert!(batch.is_empty());
+    let spare = Vec::from(std::mem::take(batch));
+    *batch = VecDeque::from(std::mem::replace(queue, spare));
+}
+
+/// Leftovers of a batch go back in front of whatever was queued since.
 fn put_back<E>(st: &mut State<E>, batch: &mut VecDeque<E>) {
     if !batch.is_empty() {
-        batch.append(&mut st.queue);
-        std::mem::swap(&mut st.queue, batch);
+        batch.extend(st.queue.drain(..));
+        st.queue = Vec::from(std::mem::take(batch));
     }
 }
 
 /// Both are empty: keep the larger buffer in the queue (so the next burst does not allocate),
 /// shrunk if a burst made it large.
-fn keep_buffer<E>(queue: &mut VecDeque<E>, batch: &mut VecDeque<E>) {
+fn keep_buffer<E>(queue: &mut Vec<E>, batch: &mut VecDeque<E>) {
     if batch.capacity() > queue.capacity() {
-        std::mem::swap(queue, batch);
+        *queue = Vec::from(std::mem::take(batch));
     }
     if queue.capacity() > KEEP_CAPACITY {
         queue.shrink_to(KEEP_CAPACITY);

@@ -5,8 +5,7 @@ use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, AnyActorRef};
 use crate::cell::AnyCell;
 use crate::runtime::Runtime;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use hashbrown::hash_table::{self, HashTable};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -15,32 +14,19 @@ const SHARDS: usize = 64;
 /// Ids are random (UUID v4) but for 6 fixed version/variant bits, which land in the top bits of
 /// each 64-bit half; hashbrown takes its 7-bit control tag from the hash's top bits, so the halves
 /// are folded and multiplied to spread every random bit.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u128(&mut self, i: u128) {
-        let folded = (i as u64) ^ ((i >> 64) as u64).rotate_left(32);
-        self.0 = folded.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
+fn hash(id: u128) -> u64 {
+    let folded = (id as u64) ^ ((id >> 64) as u64).rotate_left(32);
+    folded.wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
+/// A registered actor and its place in the start order. The id is read from the cell, so an
+/// entry is 24 bytes (a `HashMap<u128, _>` would add the 16-byte key).
 struct Entry {
     seq: u64,
     cell: Arc<dyn AnyCell>,
 }
 
-type Shard = HashMap<u128, Entry, BuildHasherDefault<IdHasher>>;
+type Shard = HashTable<Entry>;
 
 pub(crate) struct Registry {
     shards: Box<[Mutex<Shard>]>,
@@ -50,13 +36,13 @@ pub(crate) struct Registry {
 impl Registry {
     pub(crate) fn new() -> Self {
         Registry {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::new())).collect(),
             next_seq: AtomicU64::new(0),
         }
     }
 
     fn shard(&self, id: u128) -> std::sync::MutexGuard<'_, Shard> {
-        // The id's top bits pick the shard; the hasher uses the low bits.
+        // The id's top bits pick the shard (independent of the bits the hash favours).
         self.shards[(id >> 122) as usize % SHARDS]
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -67,16 +53,33 @@ impl Registry {
         // ORDERING: Relaxed; the sequence only needs to be unique and increasing per thread.
         let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
         let id = cell.id();
-        self.shard(id).insert(id, Entry { seq, cell });
+        let mut shard = self.shard(id);
+        match shard.entry(hash(id), |e| e.cell.id() == id, |e| hash(e.cell.id())) {
+            hash_table::Entry::Occupied(mut o) => *o.get_mut() = Entry { seq, cell },
+            hash_table::Entry::Vacant(v) => {
+                v.insert(Entry { seq, cell });
+            }
+        }
     }
 
     /// `true` if it was registered.
     pub(crate) fn unregister(&self, id: u128) -> bool {
-        self.shard(id).remove(&id).is_some()
+        let mut shard = self.shard(id);
+        match shard.find_entry(hash(id), |e| e.cell.id() == id) {
+            Ok(o) => {
+                let (removed, _) = o.remove();
+                drop(shard);
+                drop(removed);
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     pub(crate) fn get(&self, id: u128) -> Option<Arc<dyn AnyCell>> {
-        self.shard(id).get(&id).map(|e| Arc::clone(&e.cell))
+        self.shard(id)
+            .find(hash(id), |e| e.cell.id() == id)
+            .map(|e| Arc::clone(&e.cell))
     }
 
     /// Every registered actor, in start order.
@@ -84,7 +87,7 @@ impl Registry {
         let mut v: Vec<(u64, Arc<dyn AnyCell>)> = Vec::new();
         for shard in self.shards.iter() {
             let s = shard.lock().unwrap_or_else(PoisonError::into_inner);
-            v.extend(s.values().map(|e| (e.seq, Arc::clone(&e.cell))));
+            v.extend(s.iter().map(|e| (e.seq, Arc::clone(&e.cell))));
         }
         v.sort_unstable_by_key(|(seq, _)| *seq);
         v.into_iter().map(|(_, c)| c).collect()

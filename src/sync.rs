@@ -3,17 +3,44 @@
 //! The mailbox state machine and the promise slot take their `Mutex` and `Condvar` from here, so
 //! that `RUSTFLAGS="--cfg loom" cargo test --lib --release loom` explores every interleaving of
 //! them. Nothing else in the crate runs under loom.
+//!
+//! Poisoning is ignored: user code never runs while the library holds one of these locks (hooks
+//! and handlers run outside them, under `catch_unwind`), so a poisoned lock could only come from
+//! the library's own few lines between lock and unlock, after which the data is consistent.
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
 
-/// Locks `m`, ignoring poisoning.
-///
-/// User code never runs while the library holds one of these locks (hooks and handlers run
-/// outside them, and under `catch_unwind`), so a poisoned lock can only mean a panic in the
-/// library's own few lines between lock and unlock, after which the data is still consistent.
+/// Locks `m`.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Waits on `cv`, releasing `guard` meanwhile.
+pub(crate) fn wait<'a, T>(cv: &Condvar, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+    cv.wait(guard).unwrap_or_else(|e| e.into_inner())
+}
+
+/// Waits on `cv` for at most `d`.
+#[cfg(not(loom))]
+pub(crate) fn wait_for<'a, T>(
+    cv: &Condvar,
+    guard: MutexGuard<'a, T>,
+    d: std::time::Duration,
+) -> MutexGuard<'a, T> {
+    cv.wait_timeout(guard, d)
+        .unwrap_or_else(|e| e.into_inner())
+        .0
+}
+
+/// The loom models use no deadlines: a plain wait keeps them finite.
+#[cfg(loom)]
+pub(crate) fn wait_for<'a, T>(
+    cv: &Condvar,
+    guard: MutexGuard<'a, T>,
+    _d: std::time::Duration,
+) -> MutexGuard<'a, T> {
+    wait(cv, guard)
 }
