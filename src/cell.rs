@@ -127,14 +127,14 @@ struct Core<A> {
 pub(crate) struct Cell<A: Actor> {
     id: Uuid,
     shared: Arc<Shared>,
-    home: Option<Arc<DedicatedHome>>,
     mailbox: Mailbox<Envelope<A>>,
     /// Locked only by the holder of the mailbox claim, so never contended.
     core: Mutex<Core<A>>,
     urn: OnceBox<String>,
 }
 
-/// Builds, registers and schedules a new actor (its first activation runs `on_start`).
+/// Builds, registers and schedules a new actor (its first activation runs `on_start`). With a
+/// `home`, the actor runs on that dedicated thread instead of the pool.
 pub(crate) fn start<A: Actor>(
     actor: A,
     shared: &Arc<Shared>,
@@ -143,8 +143,7 @@ pub(crate) fn start<A: Actor>(
     let cell = Arc::new(Cell {
         id: Uuid::from_u128(crate::urn::next_id()),
         shared: Arc::clone(shared),
-        home,
-        mailbox: Mailbox::new_scheduled(),
+        mailbox: Mailbox::new_scheduled(home.is_some()),
         core: Mutex::new(Core {
             actor: Some(actor),
             started: false,
@@ -162,7 +161,13 @@ pub(crate) fn start<A: Actor>(
     shared.registry.register(cell.clone());
     log::debug!(target: "pykka", "Registered {cell}");
     log::debug!(target: "pykka", "Starting {cell}");
-    Arc::clone(&cell).submit();
+    match home {
+        Some(home) => {
+            crate::dedicated::register_home(shared, cell.id(), Arc::clone(&home));
+            home.notify(cell.clone());
+        }
+        None => Arc::clone(&cell).submit(),
+    }
     ActorRef::from_cell(cell)
 }
 
@@ -188,19 +193,18 @@ impl<A: Actor> Cell<A> {
         Failure::new(payload, Self::class(), self.urn().to_owned())
     }
 
+    /// Queues the token on the pool.
     fn submit(self: Arc<Self>) {
-        match &self.home {
-            Some(home) => home.notify(self.clone()),
-            None => {
-                let shared = Arc::clone(&self.shared);
-                shared.submit(self);
-            }
-        }
+        let shared = Arc::clone(&self.shared);
+        shared.submit(self);
     }
 
     fn push<T>(self: &Arc<Self>, value: T, make: impl FnOnce(T) -> Envelope<A>) -> Result<(), T> {
         match self.mailbox.push_with(value, make)? {
             Pushed::Schedule => Arc::clone(self).submit(),
+            Pushed::ScheduleDedicated => {
+                crate::dedicated::notify(&self.shared, self.id(), Arc::clone(self) as _)
+            }
             Pushed::Queued => {}
         }
         Ok(())
@@ -420,7 +424,8 @@ impl<A: Actor> Runnable for Cell<A> {
 
 impl<A: Actor> InlineTarget for Cell<A> {
     fn run_inline(self: Arc<Self>, pool: &Shared, done: &dyn Fn() -> bool) {
-        if self.home.is_some() || !std::ptr::eq(&*self.shared, pool) {
+        // Only actors of the waiting thread's own pool; dedicated ones refuse the claim.
+        if !std::ptr::eq(&*self.shared, pool) {
             return;
         }
         let mut batch = VecDeque::new();

@@ -5,7 +5,8 @@ use crate::actor::Actor;
 use crate::actor_ref::ActorRef;
 use crate::cell;
 use crate::runtime::Runtime;
-use crate::scheduler::{self, Token};
+use crate::scheduler::{self, Shared, Token};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
@@ -36,6 +37,33 @@ impl DedicatedHome {
     }
 }
 
+/// Dedicated actors' homes, by actor id. Kept beside the runtime rather than in every cell: only
+/// dedicated actors need one, and a pointer per pooled actor would cost 8 bytes each.
+#[derive(Default)]
+pub(crate) struct Homes {
+    homes: Mutex<HashMap<u128, Arc<DedicatedHome>>>,
+}
+
+impl Homes {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u128, Arc<DedicatedHome>>> {
+        self.homes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+pub(crate) fn register_home(shared: &Shared, id: u128, home: Arc<DedicatedHome>) {
+    shared.homes.lock().insert(id, home);
+}
+
+/// Hands a dedicated actor's token to its thread.
+pub(crate) fn notify(shared: &Shared, id: u128, token: Token) {
+    let home = shared.homes.lock().get(&id).cloned();
+    match home {
+        Some(home) => home.notify(token),
+        // The thread was never started: the actor was abandoned, its sends already refused.
+        None => log::debug!(target: "pykka", "no thread for a dedicated actor"),
+    }
+}
+
 pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
     let shared = Runtime::global().shared();
     let home = Arc::new(DedicatedHome {
@@ -46,13 +74,16 @@ pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
     // ORDERING: Relaxed; the counter only numbers thread names.
     let n = THREAD_COUNTER.fetch_add(1, Ordering::Relaxed);
     let owner = Arc::clone(shared);
+    let id = actor_ref.cell().id();
     let spawned = thread::Builder::new()
         .name(format!("{}-{n}", actor_ref.actor_class()))
         .spawn(move || {
             scheduler::mark_owned_by(&owner);
             while home.next().run(usize::MAX) {}
+            owner.homes.lock().remove(&id);
         });
     if let Err(e) = spawned {
+        shared.homes.lock().remove(&id);
         log::error!(target: "pykka", "could not start a thread for {actor_ref}: {e}");
         crate::cell::AnyCell::abandon(&**actor_ref.cell());
     }

@@ -12,9 +12,8 @@
 //!
 //! Every transition takes the lock once. The receiver moves the whole queue into a local batch in
 //! one lock (a buffer swap, no allocation), so the lock is taken once per batch, not per message.
-//! The stored queue is a `Vec` (24 bytes, where a `VecDeque` takes 32): senders only append, and
-//! the receiver takes it whole; the batch on the receiver's stack is a `VecDeque`, and the two
-//! convert in O(1) when one side is empty.
+//! The queue is a `VecDeque` so that leftovers of a batch cut short by the budget go back in front
+//! in O(new arrivals), not O(backlog).
 
 use crate::sync::{lock, Mutex};
 use std::collections::VecDeque;
@@ -25,6 +24,8 @@ use std::collections::VecDeque;
 pub(crate) enum Pushed {
     /// The actor was idle: the sender must submit its token.
     Schedule,
+    /// The same, for an actor with a dedicated thread: the token goes to that thread.
+    ScheduleDedicated,
     /// A token exists already.
     Queued,
 }
@@ -45,7 +46,9 @@ pub(crate) enum Release {
 const KEEP_CAPACITY: usize = 16;
 
 struct State<E> {
-    queue: Vec<E>,
+    queue: VecDeque<E>,
+    /// Run by its own thread, never inline on a pool thread.
+    dedicated: bool,
     scheduled: bool,
     running: bool,
     token_parked: bool,
@@ -58,10 +61,11 @@ pub(crate) struct Mailbox<E> {
 
 impl<E> Mailbox<E> {
     /// A mailbox whose token the creator is about to submit (a starting actor).
-    pub(crate) fn new_scheduled() -> Self {
+    pub(crate) fn new_scheduled(dedicated: bool) -> Self {
         Mailbox {
             state: Mutex::new(State {
-                queue: Vec::new(),
+                queue: VecDeque::new(),
+                dedicated,
                 scheduled: true,
                 running: false,
                 token_parked: false,
@@ -78,12 +82,16 @@ impl<E> Mailbox<E> {
         if st.closed {
             return Err(value);
         }
-        st.queue.push(make(value));
+        st.queue.push_back(make(value));
         if st.scheduled {
             Ok(Pushed::Queued)
         } else {
             st.scheduled = true;
-            Ok(Pushed::Schedule)
+            Ok(if st.dedicated {
+                Pushed::ScheduleDedicated
+            } else {
+                Pushed::Schedule
+            })
         }
     }
 
@@ -98,19 +106,20 @@ impl<E> Mailbox<E> {
             return false;
         }
         st.running = true;
-        swap_in(&mut st.queue, batch);
+        std::mem::swap(&mut st.queue, batch);
         true
     }
 
-    /// A waiting thread claims the actor to run it inline. `false`: someone else runs it.
+    /// A waiting thread claims the actor to run it inline. `false`: someone else runs it, or it
+    /// has a thread of its own.
     pub(crate) fn claim_inline(&self, batch: &mut VecDeque<E>) -> bool {
         debug_assert!(batch.is_empty());
         let mut st = lock(&self.state);
-        if st.running {
+        if st.running || st.dedicated {
             return false;
         }
         st.running = true;
-        swap_in(&mut st.queue, batch);
+        std::mem::swap(&mut st.queue, batch);
         true
     }
 
@@ -123,7 +132,7 @@ impl<E> Mailbox<E> {
         if st.queue.is_empty() {
             return false;
         }
-        swap_in(&mut st.queue, batch);
+        std::mem::swap(&mut st.queue, batch);
         true
     }
 
@@ -133,7 +142,7 @@ impl<E> Mailbox<E> {
         let mut st = lock(&self.state);
         debug_assert!(st.running && st.scheduled && !st.token_parked);
         if budget_left && batch.is_empty() && !st.queue.is_empty() {
-            swap_in(&mut st.queue, batch);
+            std::mem::swap(&mut st.queue, batch);
             return Release::Continue;
         }
         put_back(&mut st, batch);
@@ -161,7 +170,7 @@ impl<E> Mailbox<E> {
     pub(crate) fn close(&self) -> VecDeque<E> {
         let mut st = lock(&self.state);
         st.closed = true;
-        VecDeque::from(std::mem::take(&mut st.queue))
+        std::mem::take(&mut st.queue)
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -175,27 +184,18 @@ impl<E> Mailbox<E> {
     }
 }
 
-/// With `batch` empty: the queue's messages go into `batch`, and the batch's (empty) buffer
-/// becomes the queue's, so neither side allocates.
-fn swap_in<E>(queue: &mut Vec<E>, batch: &mut VecDeque<E>) {
-    debug_assert!(batch.is_empty());
-    let spare = Vec::from(std::mem::take(batch));
-    *batch = VecDeque::from(std::mem::replace(queue, spare));
-}
-
-/// Leftovers of a batch go back in front of whatever was queued since.
 fn put_back<E>(st: &mut State<E>, batch: &mut VecDeque<E>) {
     if !batch.is_empty() {
-        batch.extend(st.queue.drain(..));
-        st.queue = Vec::from(std::mem::take(batch));
+        batch.append(&mut st.queue);
+        std::mem::swap(&mut st.queue, batch);
     }
 }
 
 /// Both are empty: keep the larger buffer in the queue (so the next burst does not allocate),
 /// shrunk if a burst made it large.
-fn keep_buffer<E>(queue: &mut Vec<E>, batch: &mut VecDeque<E>) {
+fn keep_buffer<E>(queue: &mut VecDeque<E>, batch: &mut VecDeque<E>) {
     if batch.capacity() > queue.capacity() {
-        *queue = Vec::from(std::mem::take(batch));
+        std::mem::swap(queue, batch);
     }
     if queue.capacity() > KEEP_CAPACITY {
         queue.shrink_to(KEEP_CAPACITY);
@@ -208,7 +208,7 @@ mod tests {
 
     #[test]
     fn send_to_idle_schedules_once() {
-        let mb = Mailbox::<u32>::new_scheduled();
+        let mb = Mailbox::<u32>::new_scheduled(false);
         let mut batch = VecDeque::new();
         assert!(mb.claim_token(&mut batch));
         assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
@@ -224,7 +224,7 @@ mod tests {
 
     #[test]
     fn leftovers_go_back_in_front_and_resubmit() {
-        let mb = Mailbox::<u32>::new_scheduled();
+        let mb = Mailbox::<u32>::new_scheduled(false);
         let mut batch = VecDeque::new();
         let _ = mb.push_with(1, |v| v);
         let _ = mb.push_with(2, |v| v);
@@ -238,7 +238,7 @@ mod tests {
 
     #[test]
     fn token_popped_during_inline_run_is_handed_over() {
-        let mb = Mailbox::<u32>::new_scheduled();
+        let mb = Mailbox::<u32>::new_scheduled(false);
         let mut inline = VecDeque::new();
         assert!(mb.claim_inline(&mut inline));
         let mut batch = VecDeque::new();
@@ -252,7 +252,7 @@ mod tests {
 
     #[test]
     fn closed_mailbox_hands_the_message_back() {
-        let mb = Mailbox::<u32>::new_scheduled();
+        let mb = Mailbox::<u32>::new_scheduled(false);
         let _ = mb.push_with(1, |v| v);
         assert_eq!(mb.close(), VecDeque::from(vec![1]));
         assert_eq!(mb.push_with(7, |v| v), Err(7));
@@ -314,7 +314,7 @@ mod loom_tests {
     #[test]
     fn loom_senders_vs_going_idle_no_lost_wakeup() {
         loom::model(|| {
-            let mb = Arc::new(Mailbox::<u32>::new_scheduled());
+            let mb = Arc::new(Mailbox::<u32>::new_scheduled(false));
             let tokens = Arc::new(AtomicUsize::new(1));
             let running = Arc::new(AtomicUsize::new(0));
             let seen = Arc::new(AtomicUsize::new(0));
@@ -365,7 +365,7 @@ mod loom_tests {
     #[test]
     fn loom_inline_claim_vs_token_handoff() {
         loom::model(|| {
-            let mb = Arc::new(Mailbox::<u32>::new_scheduled());
+            let mb = Arc::new(Mailbox::<u32>::new_scheduled(false));
             let mut b = VecDeque::new();
             assert!(mb.claim_token(&mut b));
             assert_eq!(mb.release_token(&mut b, true), Release::Idle);
@@ -415,7 +415,7 @@ mod loom_tests {
     #[test]
     fn loom_close_vs_send_every_message_answered_once() {
         loom::model(|| {
-            let mb = Arc::new(Mailbox::<u32>::new_scheduled());
+            let mb = Arc::new(Mailbox::<u32>::new_scheduled(false));
             let sender = {
                 let mb = mb.clone();
                 thread::spawn(move || mb.push_with(5, |v| v).is_ok())
