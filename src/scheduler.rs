@@ -77,7 +77,10 @@ pub(crate) struct Shared {
     next_thread: AtomicUsize,
     pub(crate) registry: Registry,
     pub(crate) homes: crate::dedicated::Homes,
-    live: CachePadded<AtomicUsize>,
+    /// Non-daemon actors started and died: two counters on their own cache lines, so that the
+    /// thread starting actors and the worker ending them never write the same line.
+    started: CachePadded<AtomicUsize>,
+    died: CachePadded<AtomicUsize>,
     live_lock: Mutex<()>,
     live_cv: Condvar,
 }
@@ -127,7 +130,8 @@ impl Shared {
             next_thread: AtomicUsize::new(0),
             registry: Registry::new(),
             homes: Default::default(),
-            live: CachePadded::new(AtomicUsize::new(0)),
+            started: CachePadded::new(AtomicUsize::new(0)),
+            died: CachePadded::new(AtomicUsize::new(0)),
             live_lock: Mutex::new(()),
             live_cv: Condvar::new(),
             config,
@@ -253,24 +257,33 @@ impl Shared {
 
     /// A non-daemon actor started.
     pub(crate) fn live_inc(&self) {
-        // ORDERING: SeqCst, paired with the load in `join` under `live_lock`.
-        self.live.fetch_add(1, Ordering::SeqCst);
+        // ORDERING: SeqCst; `live_dec` and `wait_no_live` compare the two counters.
+        self.started.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// A non-daemon actor died; the last one wakes `join`.
+    /// A non-daemon actor died; if that was the last one, wake `join`.
     pub(crate) fn live_dec(&self) {
-        // ORDERING: SeqCst, see live_inc.
-        if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
+        // ORDERING: SeqCst; died is read before started everywhere, see wait_no_live.
+        let died = self.died.fetch_add(1, Ordering::SeqCst) + 1;
+        if died == self.started.load(Ordering::SeqCst) {
+            // Notified under the lock that `wait_no_live` checks under: no lost wake-up.
             let _g = lock(&self.live_lock);
             self.live_cv.notify_all();
         }
     }
 
     /// Blocks until no non-daemon actor is alive.
+    ///
+    /// `died` is read before `started`: started only grows and never trails died, so equal
+    /// readings mean that no actor was alive when `started` was read.
     pub(crate) fn wait_no_live(&self) {
         let mut g = lock(&self.live_lock);
-        // ORDERING: SeqCst; checked under live_lock, which live_dec takes before notifying.
-        while self.live.load(Ordering::SeqCst) > 0 {
+        loop {
+            // ORDERING: SeqCst, see live_dec.
+            let died = self.died.load(Ordering::SeqCst);
+            if self.started.load(Ordering::SeqCst) == died {
+                return;
+            }
             g = self.live_cv.wait(g).unwrap_or_else(PoisonError::into_inner);
         }
     }
