@@ -58,7 +58,7 @@ impl<A: Actor> ActorRef<A> {
     /// assert!(a.request_stop().get().unwrap());
     /// ```
     pub fn request_stop(&self) -> Future<bool> {
-        let (p, f) = crate::promise();
+        let (p, f) = crate::future::promise_for(self.cell.clone());
         match self.cell.queue_stop(Some(p)) {
             Ok(()) => f,
             Err(_) => Future::ready(false),

@@ -2,14 +2,46 @@
 //! asked actor inline if nobody runs it, otherwise hand this thread's slot to a spare thread and
 //! block. See `docs/design.md` section 5.
 
-use crate::error::Error;
+use crate::error::{Deadlock, Error};
 use crate::future::Slot;
 use crate::scheduler::{self, Shared};
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+thread_local! {
+    /// The actors whose handlers are on this thread's stack, innermost last.
+    static RUNNING: RefCell<Vec<u128>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Marks an actor as running on this thread until dropped.
+pub(crate) struct Running(());
+
+/// Pushes `id` on this thread's stack of running actors.
+pub(crate) fn running(id: u128) -> Running {
+    let _ = RUNNING.try_with(|r| r.borrow_mut().push(id));
+    Running(())
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = RUNNING.try_with(|r| r.borrow_mut().pop());
+    }
+}
+
+fn suspended_here(id: u128) -> bool {
+    RUNNING
+        .try_with(|r| r.borrow().contains(&id))
+        .unwrap_or(false)
+}
+
 /// An actor that a waiting pool thread may run inline.
 pub(crate) trait InlineTarget: Send + Sync {
+    /// The actor's id.
+    fn actor_id(&self) -> u128;
+    /// `<Class> (<urn>)`.
+    fn describe(&self) -> String;
+
     /// If this actor belongs to `pool`, is pooled, and nobody holds its claim: run its envelopes
     /// on this thread, in order, until `done()`; then release it. Otherwise return at once.
     fn run_inline(self: Arc<Self>, pool: &Shared, done: &dyn Fn() -> bool);
@@ -23,6 +55,13 @@ pub(crate) fn wait<T>(
 ) -> Result<Option<Result<T, Error>>, Error> {
     if let Some(v) = slot.try_take() {
         return Ok(Some(v));
+    }
+    if let Some(t) = target {
+        if suspended_here(t.actor_id()) {
+            return Err(Error::Deadlock(Deadlock {
+                awaited: t.describe(),
+            }));
+        }
     }
     if timeout == Some(Duration::ZERO) {
         return Ok(None);

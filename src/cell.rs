@@ -279,6 +279,7 @@ impl<A: Actor> Cell<A> {
     ) -> bool {
         let mut guard = self.core.lock().unwrap_or_else(PoisonError::into_inner);
         let core = &mut *guard;
+        let _running = crate::blocking::running(self.id());
         let mut ctx = Context {
             cell: Arc::clone(self),
         };
@@ -423,6 +424,14 @@ impl<A: Actor> Runnable for Cell<A> {
 }
 
 impl<A: Actor> InlineTarget for Cell<A> {
+    fn actor_id(&self) -> u128 {
+        self.id()
+    }
+
+    fn describe(&self) -> String {
+        self.to_string()
+    }
+
     fn run_inline(self: Arc<Self>, pool: &Shared, done: &dyn Fn() -> bool) {
         // Only actors of the waiting thread's own pool; dedicated ones refuse the claim.
         if !std::ptr::eq(&*self.shared, pool) {

@@ -23,6 +23,10 @@ pub enum Error {
     /// and every spare thread the runtime allows is in use: blocking would risk starving the
     /// pool, so the wait is refused.
     PoolExhausted(PoolExhausted),
+    /// The wait could never end: the actor whose reply is awaited is suspended beneath the
+    /// waiter on the same thread (a handler asking its own actor and blocking, or a cycle of
+    /// blocking asks run inline). Pykka hangs here; this library refuses the wait.
+    Deadlock(Deadlock),
 }
 
 impl fmt::Display for Error {
@@ -33,6 +37,7 @@ impl fmt::Display for Error {
             Error::Panicked(e) => e.fmt(f),
             Error::BrokenPromise => f.write_str("promise dropped without a value"),
             Error::PoolExhausted(e) => e.fmt(f),
+            Error::Deadlock(e) => e.fmt(f),
         }
     }
 }
@@ -44,6 +49,7 @@ impl std::error::Error for Error {
             Error::Timeout(e) => Some(e),
             Error::Panicked(e) => Some(e),
             Error::PoolExhausted(e) => Some(e),
+            Error::Deadlock(e) => Some(e),
             Error::BrokenPromise => None,
         }
     }
@@ -141,6 +147,32 @@ impl fmt::Display for PoolExhausted {
 }
 
 impl std::error::Error for PoolExhausted {}
+
+/// A blocking wait that could never end: see [`Error::Deadlock`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadlock {
+    pub(crate) awaited: String,
+}
+
+impl Deadlock {
+    /// The actor whose reply was awaited, as `<Class> (<urn>)`.
+    pub fn awaited(&self) -> &str {
+        &self.awaited
+    }
+}
+
+impl fmt::Display for Deadlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "deadlock: waiting for a reply from {}, whose handler is suspended beneath this wait on \
+             the same thread",
+            self.awaited
+        )
+    }
+}
+
+impl std::error::Error for Deadlock {}
 
 /// A `tell` to a dead actor. The message comes back (`into_inner`); the error converts into
 /// [`ActorDeadError`] and [`Error`] with `?`.
