@@ -7,7 +7,7 @@ use crate::future::Slot;
 use crate::scheduler::{self, Shared};
 use std::cell::RefCell;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 thread_local! {
     /// The actors whose handlers are on this thread's stack, innermost last.
@@ -47,11 +47,12 @@ pub(crate) trait InlineTarget: Send + Sync {
     fn run_inline(self: Arc<Self>, pool: &Shared, done: &dyn Fn() -> bool);
 }
 
-/// Waits for `slot`. `Ok(None)`: the timeout passed. `Err`: waiting was refused.
+/// Waits for `slot` until `deadline`. `Ok(None)`: the deadline passed. `Err`: waiting was
+/// refused.
 pub(crate) fn wait<T>(
     slot: &Slot<T>,
     target: Option<&Arc<dyn InlineTarget>>,
-    timeout: Option<Duration>,
+    deadline: Option<Instant>,
 ) -> Result<Option<Result<T, Error>>, Error> {
     if let Some(v) = slot.try_take() {
         return Ok(Some(v));
@@ -63,11 +64,10 @@ pub(crate) fn wait<T>(
             }));
         }
     }
-    if timeout == Some(Duration::ZERO) {
+    if deadline.is_some_and(|d| Instant::now() >= d) {
+        // Nothing to wait for: no inline run, no spare thread.
         return Ok(None);
     }
-    // A deadline past what `Instant` can hold is no deadline.
-    let deadline = timeout.and_then(|d| Instant::now().checked_add(d));
     if let Some(pool) = scheduler::current_pool() {
         // Inline only for waits without a deadline: a handler run inline cannot be interrupted
         // when the deadline passes.

@@ -203,6 +203,53 @@ enum Inner<T> {
         target: Option<Arc<dyn InlineTarget>>,
     },
     Done(Option<Result<T, Error>>),
+    /// Computed from other futures, or by a function, when read (`map`, `join`, `lazy`, ...).
+    Derived(Box<dyn Derived<T>>),
+}
+
+/// A future computed when it is read: blocking (`wait`) or polled.
+pub(crate) trait Derived<T>: Send {
+    fn wait(self: Box<Self>, limit: Limit) -> Result<T, Error>;
+    fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<T, Error>>;
+    fn is_ready(&self) -> bool;
+}
+
+/// How long a read may wait: one deadline shared by every future a read waits on (so a batch
+/// or a chain of derived futures waits at most the time asked, not that time per future), and
+/// the time asked, for the `Timeout` error's text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limit {
+    deadline: Option<Instant>,
+    requested: Option<Duration>,
+}
+
+impl Limit {
+    pub(crate) const NONE: Limit = Limit {
+        deadline: None,
+        requested: None,
+    };
+
+    /// A limit `d` from now; a `d` past what `Instant` can hold is no limit.
+    pub(crate) fn after(d: Duration) -> Limit {
+        Limit {
+            deadline: Instant::now().checked_add(d),
+            requested: Some(d),
+        }
+    }
+
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// The time left, `None` for no limit.
+    pub(crate) fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
+    pub(crate) fn timeout(&self) -> Error {
+        Error::Timeout(Timeout::after(self.requested.unwrap_or(Duration::MAX)))
+    }
 }
 
 /// A value that will be there later: the reply to an `ask`, or what a [`Promise`] sets.
@@ -250,7 +297,7 @@ impl<T> Future<T> {
     /// assert_eq!(f.get().unwrap(), 5);
     /// ```
     pub fn get(self) -> Result<T, Error> {
-        self.wait(None)
+        self.wait_until(Limit::NONE)
     }
 
     /// Like [`get`](Future::get), but fails with [`Error::Timeout`] after `timeout`.
@@ -262,7 +309,7 @@ impl<T> Future<T> {
     /// assert!(matches!(f.get_timeout(Duration::ZERO), Err(Error::Timeout { .. })));
     /// ```
     pub fn get_timeout(self, timeout: Duration) -> Result<T, Error> {
-        self.wait(Some(timeout))
+        self.wait_until(Limit::after(timeout))
     }
 
     /// Whether the value (or error) is there, without blocking.
@@ -277,20 +324,27 @@ impl<T> Future<T> {
         match &self.inner {
             Inner::Pending { slot, .. } => slot.is_ready(),
             Inner::Done(v) => v.is_some(),
+            Inner::Derived(d) => d.is_ready(),
         }
     }
 
-    fn wait(self, timeout: Option<Duration>) -> Result<T, Error> {
+    /// Reads the value, waiting at most until `limit`.
+    pub(crate) fn wait_until(self, limit: Limit) -> Result<T, Error> {
         match self.inner {
             Inner::Done(v) => v.unwrap_or(Err(Error::BrokenPromise)),
             Inner::Pending { slot, target } => {
-                match blocking::wait(&slot, target.as_ref(), timeout)? {
+                match blocking::wait(&slot, target.as_ref(), limit.deadline())? {
                     Some(v) => v,
-                    None => Err(Error::Timeout(Timeout::after(
-                        timeout.unwrap_or(Duration::MAX),
-                    ))),
+                    None => Err(limit.timeout()),
                 }
             }
+            Inner::Derived(d) => d.wait(limit),
+        }
+    }
+
+    pub(crate) fn derived(d: Box<dyn Derived<T>>) -> Self {
+        Future {
+            inner: Inner::Derived(d),
         }
     }
 }
@@ -305,6 +359,7 @@ impl<T> std::future::Future for Future<T> {
         match &mut self.get_mut().inner {
             Inner::Pending { slot, .. } => slot.poll(cx),
             Inner::Done(v) => Poll::Ready(v.take().unwrap_or(Err(Error::BrokenPromise))),
+            Inner::Derived(d) => d.poll(cx),
         }
     }
 }

@@ -1,13 +1,51 @@
+#![forbid(unsafe_code)]
 #![doc = include_str!("../README.md")]
 //!
 //! # Crate map
 //!
 //! - [`Actor`], [`Receive`], [`Context`]: define an actor (Pykka's `Actor` and `on_receive`).
 //! - [`ActorRef`]: `tell`, `ask`, `stop`, `is_alive`; [`AnyActorRef`] for any actor type.
-//! - [`Future`], [`Promise`], [`promise`]: replies; `get`, `get_timeout`, `.await`.
+//! - [`Future`], [`Promise`], [`promise`], [`get_all`]: replies; `get`, `get_timeout`, `.await`,
+//!   `map`, `filter`, `reduce`, `join`, `lazy`.
 //! - [`Runtime`]: the pool (`threads`, `throughput`, spares), `join`, `shutdown`, the global one.
 //! - [`ActorRegistry`]: the default runtime's running actors.
 //! - [`Error`], [`ActorDeadError`], [`Timeout`], [`TellError`], [`Failure`]: what went wrong.
+//!
+//! # Futures
+//!
+//! `ask` returns a [`Future`]: read it once, blocking ([`Future::get`],
+//! [`Future::get_timeout`]) or from any async executor (`.await`, which parks no thread: the
+//! reply wakes the task's waker). Pykka's blocking forms map as `ask(m)` → `ask(m).get()`,
+//! `ask(m, timeout=t)` → `ask(m).get_timeout(t)`, `ask(m, block=False)` → `ask(m)`. Dropping a
+//! future never cancels its message.
+//!
+//! Futures compose as in Pykka, lazily: [`Future::map`] (the whole value), [`Future::filter`],
+//! [`Future::reduce`] (with an initial value), [`Future::join`], and [`Future::lazy`] (Pykka's
+//! `set_get_hook`: a function run on first read, in the reader's context, with the reader's
+//! remaining time). [`get_all`] gathers many; [`get_all_timeout`] gives the whole batch one
+//! deadline (Pykka gives each future the full timeout in turn). [`promise`] makes a
+//! [`Promise`]/[`Future`] pair; a promise is set once (`set` consumes it) and a promise dropped
+//! unset fails its future with [`Error::BrokenPromise`].
+//!
+//! ```
+//! use pykka::{Actor, Context, Future, Receive};
+//!
+//! struct Squarer;
+//! impl Actor for Squarer {}
+//! impl Receive for Squarer {
+//!     type Message = u64;
+//!     type Reply = u64;
+//!     fn on_receive(&mut self, n: u64, _: &mut Context<Self>) -> u64 { n * n }
+//! }
+//!
+//! let workers: Vec<_> = (0..4).map(|_| Squarer.start()).collect();
+//! let replies: Vec<Future<u64>> = (1..=8u64).map(|n| workers[n as usize % 4].ask(n)).collect();
+//! assert_eq!(pykka::get_all(replies).unwrap().iter().sum::<u64>(), 204);
+//!
+//! let total = workers[0].ask(3).join([workers[1].ask(4)]).reduce(|a, b| a + b, 0);
+//! assert_eq!(total.get().unwrap(), 25);
+//! for w in workers { w.stop(); }
+//! ```
 //!
 //! # Blocking inside handlers
 //!
@@ -59,6 +97,7 @@ mod actor;
 mod actor_ref;
 mod blocking;
 mod cell;
+mod combinators;
 mod config;
 mod dedicated;
 mod error;
@@ -73,6 +112,7 @@ mod urn;
 
 pub use actor::{Actor, Context, Receive};
 pub use actor_ref::{ActorRef, AnyActorRef};
+pub use combinators::{get_all, get_all_timeout};
 pub use error::{
     ActorDeadError, BuildError, Error, PoolExhausted, RuntimeError, TellError, Timeout,
 };
