@@ -103,7 +103,10 @@ fn answer<A: Actor, R>(
 ) -> Option<Failure> {
     match result {
         Ok(r) => {
-            promise.set(r);
+            // If the asker dropped its future, the reply is dropped here, and its Drop is user code.
+            if let Err(p) = catch(move || promise.set(r)) {
+                ctx.cell.log_drop_panic(p);
+            }
             None
         }
         Err(payload) => {
@@ -341,6 +344,17 @@ impl<A: Actor> Cell<A> {
         }
     }
 
+    /// A user value's `Drop` panicked while the library dropped it (a reply nobody waits for, a
+    /// message never handled): logged, never allowed to unwind through a worker.
+    fn log_drop_panic(&self, payload: Box<dyn Any + Send>) {
+        log::error!(
+            target: "pykka",
+            "Panic while dropping a value of {self}: {}",
+            crate::panic::payload_text(&*payload)
+        );
+        drop_payload(payload);
+    }
+
     fn log_unhandled(&self, payload: Box<dyn Any + Send>) {
         log::error!(
             target: "pykka",
@@ -393,7 +407,7 @@ impl<A: Actor> Cell<A> {
                 Envelope::Tell(job) => {
                     log::debug!(target: "pykka", "Dropped a message to {self}: it stopped first");
                     if let Err(p) = catch(move || drop(job)) {
-                        drop_payload(p);
+                        self.log_drop_panic(p);
                     }
                 }
             }
