@@ -7,7 +7,7 @@ use crate::blocking::InlineTarget;
 use crate::dedicated::DedicatedHome;
 use crate::error::{ActorDeadError, Error, TellError};
 use crate::future::{promise_for, Future, Promise};
-use crate::mailbox::{Mailbox, Pushed, Release};
+use crate::mailbox::{InlineRelease, Mailbox, Pushed, Release};
 use crate::panic::{catch, drop_payload, Failure};
 use crate::scheduler::{Runnable, Shared};
 use once_cell::race::OnceBox;
@@ -158,7 +158,7 @@ pub(crate) fn start<A: Actor>(
     }
     if shared.is_shut_down() {
         log::warn!(target: "pykka", "{cell} not started: its runtime was shut down");
-        cell.abandon();
+        AnyCell::abandon(&*cell);
         return ActorRef::from_cell(cell);
     }
     shared.registry.register(cell.clone());
@@ -388,6 +388,25 @@ impl<A: Actor> Cell<A> {
         }
     }
 
+    /// After the mailbox closed: answer what the caller still holds, and if the actor value is
+    /// still there (it was abandoned at shutdown while this thread ran it), drop it and count
+    /// the actor dead. Idempotent: the value is taken once.
+    fn finalize(&self, batch: &mut VecDeque<Envelope<A>>) {
+        self.answer_all(batch);
+        let value = {
+            let mut core = self.core.lock().unwrap_or_else(PoisonError::into_inner);
+            core.actor.take()
+        };
+        if let Some(value) = value {
+            if let Err(p) = catch(move || drop(value)) {
+                self.log_drop_panic(p);
+            }
+            if !A::USE_DAEMON_THREAD {
+                self.shared.live_dec();
+            }
+        }
+    }
+
     fn unregister(&self) {
         if self.shared.registry.unregister(self.id()) {
             log::debug!(target: "pykka", "Unregistered {self}");
@@ -399,9 +418,13 @@ impl<A: Actor> Cell<A> {
     fn answer_all(&self, batch: &mut VecDeque<Envelope<A>>) {
         for envelope in batch.drain(..) {
             match envelope {
-                Envelope::Ask(job) => job.fail(Error::ActorDead(
-                    ActorDeadError::stopped_before_handling(self),
-                )),
+                Envelope::Ask(job) => {
+                    let error = Error::ActorDead(ActorDeadError::stopped_before_handling(self));
+                    // Failing the job drops the message it carried: user code.
+                    if let Err(p) = catch(move || job.fail(error)) {
+                        self.log_drop_panic(p);
+                    }
+                }
                 Envelope::Stop(Some(p)) => p.set(true),
                 Envelope::Stop(None) => {}
                 Envelope::Tell(job) => {
@@ -429,11 +452,20 @@ impl<A: Actor> Runnable for Cell<A> {
                 Release::Continue => continue,
                 Release::Idle => return alive,
                 Release::Resubmit => {
+                    // Only pooled actors: a dedicated thread runs with no budget limit.
                     self.submit();
                     return alive;
                 }
+                Release::Closed => {
+                    self.finalize(&mut batch);
+                    return false;
+                }
             }
         }
+    }
+
+    fn abandon(self: Arc<Self>) {
+        AnyCell::abandon(&*self);
     }
 }
 
@@ -461,8 +493,10 @@ impl<A: Actor> InlineTarget for Cell<A> {
                 break;
             }
         }
-        if self.mailbox.release_inline(&mut batch) {
-            self.submit();
+        match self.mailbox.release_inline(&mut batch) {
+            InlineRelease::Done => {}
+            InlineRelease::Resubmit => self.submit(),
+            InlineRelease::Closed => self.finalize(&mut batch),
         }
     }
 }
@@ -503,16 +537,21 @@ impl<A: Actor> AnyCell for Cell<A> {
     fn abandon(&self) {
         let mut leftovers = self.mailbox.close();
         self.unregister();
-        if let Ok(mut core) = self.core.try_lock() {
-            if core.actor.is_some() && !A::USE_DAEMON_THREAD {
+        self.answer_all(&mut leftovers);
+        // If a thread runs the actor right now, it finalises it when it releases the claim
+        // (`Release::Closed`); otherwise do it here.
+        let value = match self.core.try_lock() {
+            Ok(mut core) => core.actor.take(),
+            Err(_) => None,
+        };
+        if let Some(value) = value {
+            if let Err(p) = catch(move || drop(value)) {
+                self.log_drop_panic(p);
+            }
+            if !A::USE_DAEMON_THREAD {
                 self.shared.live_dec();
             }
-            let value = core.actor.take();
-            if let Err(p) = catch(move || drop(value)) {
-                self.log_unhandled(p);
-            }
         }
-        self.answer_all(&mut leftovers);
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {

@@ -71,6 +71,11 @@ pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
         cv: Condvar::new(),
     });
     let actor_ref = cell::start(actor, shared, Some(Arc::clone(&home)));
+    if !actor_ref.is_alive() {
+        // The runtime was shut down: the actor was never handed a token, so no thread.
+        shared.homes.lock().remove(&actor_ref.cell().id());
+        return actor_ref;
+    }
     // ORDERING: Relaxed; the counter only numbers thread names.
     let n = THREAD_COUNTER.fetch_add(1, Ordering::Relaxed);
     let owner = Arc::clone(shared);

@@ -40,6 +40,21 @@ pub(crate) enum Release {
     Resubmit,
     /// Messages were pending and budget remains: they are in the batch, keep running.
     Continue,
+    /// The actor is dead (it died, or was abandoned at shutdown while this thread ran it): the
+    /// token is gone; the caller answers what is left in its batch and finalises the actor.
+    Closed,
+}
+
+/// What a thread that ran an actor inline must do after releasing it.
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum InlineRelease {
+    /// Nothing: the actor's token (if any) is elsewhere.
+    Done,
+    /// It took the token parked while it ran the actor: resubmit it.
+    Resubmit,
+    /// The actor is dead: answer the batch and finalise, as for [`Release::Closed`].
+    Closed,
 }
 
 /// Buffers above this capacity are shrunk when the actor goes idle.
@@ -141,6 +156,12 @@ impl<E> Mailbox<E> {
     pub(crate) fn release_token(&self, batch: &mut VecDeque<E>, budget_left: bool) -> Release {
         let mut st = lock(&self.state);
         debug_assert!(st.running && st.scheduled && !st.token_parked);
+        if st.closed {
+            // The queue was taken at close; the batch stays with the caller to answer.
+            st.running = false;
+            st.scheduled = false;
+            return Release::Closed;
+        }
         if budget_left && batch.is_empty() && !st.queue.is_empty() {
             std::mem::swap(&mut st.queue, batch);
             return Release::Continue;
@@ -156,14 +177,24 @@ impl<E> Mailbox<E> {
         }
     }
 
-    /// A thread that ran the actor inline releases it. `true`: it took a parked token and must
-    /// resubmit it.
-    pub(crate) fn release_inline(&self, batch: &mut VecDeque<E>) -> bool {
+    /// A thread that ran the actor inline releases it.
+    pub(crate) fn release_inline(&self, batch: &mut VecDeque<E>) -> InlineRelease {
         let mut st = lock(&self.state);
         debug_assert!(st.running);
-        put_back(&mut st, batch);
         st.running = false;
-        std::mem::take(&mut st.token_parked)
+        if st.closed {
+            // A parked token has nothing left to run; a token still queued finds it closed.
+            if std::mem::take(&mut st.token_parked) {
+                st.scheduled = false;
+            }
+            return InlineRelease::Closed;
+        }
+        put_back(&mut st, batch);
+        if std::mem::take(&mut st.token_parked) {
+            InlineRelease::Resubmit
+        } else {
+            InlineRelease::Done
+        }
     }
 
     /// Marks the actor dead and takes everything still queued (to be answered by the caller).
@@ -243,8 +274,9 @@ mod tests {
         assert!(mb.claim_inline(&mut inline));
         let mut batch = VecDeque::new();
         assert!(!mb.claim_token(&mut batch), "claim is held inline");
-        assert!(
+        assert_eq!(
             mb.release_inline(&mut inline),
+            InlineRelease::Resubmit,
             "inline runner takes the parked token"
         );
         assert!(!mb.release_inline_probe());
@@ -391,7 +423,7 @@ mod loom_tests {
                             seen.fetch_add(1, SeqCst);
                         }
                         running.fetch_sub(1, SeqCst);
-                        if mb.release_inline(&mut batch) {
+                        if mb.release_inline(&mut batch) == InlineRelease::Resubmit {
                             resub.fetch_add(1, SeqCst);
                         }
                     }

@@ -92,7 +92,9 @@ impl Runtime {
         self.stop_all();
         self.shared.begin_shutdown();
         self.shared.join_threads();
-        // Anything registered after the stop pass will never run: answer its mailbox.
+        // Anything still queued or registered will never run: answer its mailbox. (Actors that
+        // are neither are answered when a message schedules them: see Shared::submit.)
+        self.shared.abandon_queued();
         for cell in self.shared.registry.all() {
             cell.abandon();
         }

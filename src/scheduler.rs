@@ -20,6 +20,8 @@ use std::time::Instant;
 pub(crate) trait Runnable: Send + Sync {
     /// Runs up to `budget` envelopes. Returns `false` once the actor is dead.
     fn run(self: Arc<Self>, budget: usize) -> bool;
+    /// The runtime is gone: the actor will never run again. Close it and answer its mailbox.
+    fn abandon(self: Arc<Self>);
 }
 
 pub(crate) type Token = Arc<dyn Runnable>;
@@ -163,7 +165,17 @@ impl Shared {
             });
         match spawned {
             Ok(handle) => {
-                lock(&self.handles).push(handle);
+                let mut handles = lock(&self.handles);
+                // Spares that retired after their keep-alive: join them now (their stacks are
+                // released), instead of keeping their handles until shutdown.
+                let (done, live): (Vec<_>, Vec<_>) =
+                    handles.drain(..).partition(JoinHandle::is_finished);
+                *handles = live;
+                handles.push(handle);
+                drop(handles);
+                for h in done {
+                    let _ = h.join();
+                }
                 Ok(())
             }
             Err(e) => {
@@ -181,13 +193,16 @@ impl Shared {
 
     /// Sets the shutdown flag and wakes every sleeping worker and idle spare.
     pub(crate) fn begin_shutdown(&self) {
-        // ORDERING: Release, see is_shut_down.
-        self.shutdown.store(true, Ordering::Release);
-        for t in lock(&self.sleepers).drain(..) {
-            t.unpark();
+        // ORDERING: SeqCst: pairs with the fence in `submit` (see there) and with is_shut_down.
+        self.shutdown.store(true, Ordering::SeqCst);
+        {
+            let mut sleepers = lock(&self.sleepers);
+            for t in sleepers.drain(..) {
+                t.unpark();
+            }
+            // ORDERING: Relaxed, under the sleepers lock like every other change of the count.
+            self.num_sleeping.store(0, Ordering::Relaxed);
         }
-        // ORDERING: Relaxed; the count is only a hint read under no other protocol at shutdown.
-        self.num_sleeping.store(0, Ordering::Relaxed);
         for s in lock(&self.spares).idle.iter() {
             let _guard = lock(&s.slot);
             s.cv.notify_all();
@@ -220,12 +235,33 @@ impl Shared {
             }
         });
         match token {
-            Some(t) => self.injector.push(t),
+            Some(t) => {
+                self.injector.push(t);
+                // ORDERING: SeqCst fence, paired with the SeqCst store in begin_shutdown: either
+                // this load sees the flag, or the shutdown's final drain sees the token.
+                fence(Ordering::SeqCst);
+                if self.shutdown.load(Ordering::SeqCst) {
+                    self.abandon_queued();
+                    return;
+                }
+            }
             // The only slot's holder queued it for itself: nobody else could run it.
             None if self.stealers.len() == 1 => return,
             None => {}
         }
         self.wake_one();
+    }
+
+    /// After shutdown: answer the actors whose tokens sit in the injector (no thread will run
+    /// them). Also breaks the reference cycle token → cell → runtime → injector.
+    pub(crate) fn abandon_queued(&self) {
+        loop {
+            match self.injector.steal() {
+                Steal::Success(t) => t.abandon(),
+                Steal::Retry => continue,
+                Steal::Empty => break,
+            }
+        }
     }
 
     fn wake_one(&self) {
@@ -423,8 +459,16 @@ fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSign
         }
         sleep(&shared);
     }
-    // On shutdown, give back nothing: the slot's deque is dropped with the thread.
-    CURRENT.with(|c| c.borrow_mut().take());
+    // Shutdown: the tokens left in this slot's deque will never run; answer their actors.
+    if let Some(w) = CURRENT.with(|c| c.borrow_mut().take()) {
+        if let Some(slot) = w.slot {
+            while let Some(t) = slot.local.pop() {
+                t.abandon();
+            }
+            lock(&shared.spares).threads -= 1;
+        }
+    }
+    shared.abandon_queued();
 }
 
 fn find_work(shared: &Shared, index: usize) -> Option<Token> {
@@ -487,22 +531,31 @@ fn idle_spare(shared: &Shared, signal: &Arc<SpareSignal>) -> Option<SlotBox> {
         }
         sp.idle.push(Arc::clone(signal));
     }
-    let deadline = Instant::now() + shared.config.spare_keep_alive;
+    // A keep-alive past what `Instant` can hold means: wait for a slot for ever.
+    let deadline = Instant::now().checked_add(shared.config.spare_keep_alive);
     {
         let mut g = lock(&signal.slot);
         loop {
             if let Some(s) = g.take() {
                 return Some(s);
             }
-            let now = Instant::now();
-            if shared.is_shut_down() || now >= deadline {
+            if shared.is_shut_down() {
                 break;
             }
-            g = signal
-                .cv
-                .wait_timeout(g, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
+            g = match deadline {
+                None => signal.cv.wait(g).unwrap_or_else(PoisonError::into_inner),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        break;
+                    }
+                    signal
+                        .cv
+                        .wait_timeout(g, d - now)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
         }
     }
     let mut sp = lock(&shared.spares);
