@@ -459,16 +459,19 @@ fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSign
         }
         sleep(&shared);
     }
-    // Shutdown: the tokens left in this slot's deque will never run; answer their actors.
-    if let Some(w) = CURRENT.with(|c| c.borrow_mut().take()) {
-        if let Some(slot) = w.slot {
+    let ctx = CURRENT.with(|c| c.borrow_mut().take());
+    // A spare retiring after its keep-alive holds no slot and leaves the queues alone. At
+    // shutdown, the tokens left in this slot's deque and in the injector will never run:
+    // answer their actors.
+    if shared.is_shut_down() {
+        if let Some(slot) = ctx.and_then(|w| w.slot) {
             while let Some(t) = slot.local.pop() {
                 t.abandon();
             }
             lock(&shared.spares).threads -= 1;
         }
+        shared.abandon_queued();
     }
-    shared.abandon_queued();
 }
 
 fn find_work(shared: &Shared, index: usize) -> Option<Token> {
