@@ -234,20 +234,21 @@ impl Shared {
                 }
             }
         });
+        let injected = token.is_some();
         match token {
-            Some(t) => {
-                self.injector.push(t);
-                // ORDERING: SeqCst fence, paired with the SeqCst store in begin_shutdown: either
-                // this load sees the flag, or the shutdown's final drain sees the token.
-                fence(Ordering::SeqCst);
-                if self.shutdown.load(Ordering::SeqCst) {
-                    self.abandon_queued();
-                    return;
-                }
-            }
+            Some(t) => self.injector.push(t),
             // The only slot's holder queued it for itself: nobody else could run it.
             None if self.stealers.len() == 1 => return,
             None => {}
+        }
+        // ORDERING: SeqCst fence between the push above and the loads below. Sleepers: the
+        // other half of the Dekker pair in `sleep` (either the worker's re-check sees the token,
+        // or this load sees the sleeper). Shutdown: paired with the SeqCst store in
+        // begin_shutdown (either this load sees the flag, or the shutdown's drain sees the token).
+        fence(Ordering::SeqCst);
+        if injected && self.shutdown.load(Ordering::SeqCst) {
+            self.abandon_queued();
+            return;
         }
         self.wake_one();
     }
@@ -264,12 +265,9 @@ impl Shared {
         }
     }
 
+    /// Wakes a sleeping worker, if any. The caller has issued the SeqCst fence after queueing.
     fn wake_one(&self) {
-        // ORDERING: SeqCst fence: the token push above and the sleeper count read below must not
-        // be reordered (Dekker with the fence in `sleep`), or a worker going to sleep could miss
-        // this token while we miss its registration.
-        fence(Ordering::SeqCst);
-        // ORDERING: Relaxed after the fence.
+        // ORDERING: Relaxed after the caller's fence.
         if self.num_sleeping.load(Ordering::Relaxed) == 0 {
             return;
         }
