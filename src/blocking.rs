@@ -29,6 +29,14 @@ impl Drop for Running {
     }
 }
 
+/// The actor whose handler is innermost on this thread, if any.
+fn current_actor() -> Option<u128> {
+    RUNNING
+        .try_with(|r| r.borrow().last().copied())
+        .ok()
+        .flatten()
+}
+
 fn suspended_here(id: u128) -> bool {
     RUNNING
         .try_with(|r| r.borrow().contains(&id))
@@ -82,5 +90,9 @@ pub(crate) fn wait<T>(
         }
         scheduler::release_slot_for_blocking().map_err(Error::PoolExhausted)?;
     }
+    // Seen by debug snapshots while it lasts: which actor waits, and on whom.
+    let _waiting = current_actor().map(|waiter| {
+        crate::debug::Waiting::begin(waiter, target.map(|t| (t.actor_id(), t.describe())))
+    });
     Ok(slot.wait(deadline))
 }

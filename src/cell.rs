@@ -511,6 +511,10 @@ pub(crate) trait AnyCell: Send + Sync + 'static {
     /// Kills an actor that will never run again (its runtime is gone): answers its mailbox.
     fn abandon(&self);
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+    /// The actor type's `TypeId`.
+    fn actor_type(&self) -> std::any::TypeId;
+    /// (closed, running, scheduled, messages queued), for debug snapshots.
+    fn debug_state(&self) -> (bool, bool, bool, usize);
 }
 
 impl<A: Actor> AnyCell for Cell<A> {
@@ -556,6 +560,14 @@ impl<A: Actor> AnyCell for Cell<A> {
 
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
         self
+    }
+
+    fn actor_type(&self) -> std::any::TypeId {
+        std::any::TypeId::of::<A>()
+    }
+
+    fn debug_state(&self) -> (bool, bool, bool, usize) {
+        self.mailbox.debug_state()
     }
 }
 

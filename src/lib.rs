@@ -96,9 +96,11 @@
 mod actor;
 mod actor_ref;
 mod blocking;
+mod broadcast;
 mod cell;
 mod combinators;
 mod config;
+pub mod debug;
 mod dedicated;
 mod error;
 mod future;

@@ -208,10 +208,10 @@ impl<E> Mailbox<E> {
         lock(&self.state).closed
     }
 
-    /// Messages waiting (not counting a batch being run).
-    #[allow(dead_code)] // read by debug snapshots (issue D)
-    pub(crate) fn len(&self) -> usize {
-        lock(&self.state).queue.len()
+    /// For debug snapshots: (closed, running, scheduled, messages queued).
+    pub(crate) fn debug_state(&self) -> (bool, bool, bool, usize) {
+        let st = lock(&self.state);
+        (st.closed, st.running, st.scheduled, st.queue.len())
     }
 }
 

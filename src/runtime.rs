@@ -117,11 +117,20 @@ impl Runtime {
         self.shared.registry.get(id).map(AnyActorRef::new)
     }
 
-    /// Stops every actor on this runtime, last started first, each blocking until stopped.
+    /// Stops every actor on this runtime, last started first, each blocking until stopped
+    /// (Pykka's `stop_all(block=True)`: strict reverse start order).
     pub fn stop_all(&self) -> Vec<bool> {
         let mut all = self.registered();
         all.reverse();
         all.iter().map(AnyActorRef::stop).collect()
+    }
+
+    /// Queues a stop request on every actor on this runtime, last started first, without
+    /// waiting (Pykka's `stop_all(block=False)`): the actors stop concurrently.
+    pub fn request_stop_all(&self) -> Vec<crate::Future<bool>> {
+        let mut all = self.registered();
+        all.reverse();
+        all.iter().map(AnyActorRef::request_stop).collect()
     }
 
     /// Registers an actor (again) on this runtime; it goes to the end of the start order.

@@ -322,6 +322,20 @@ impl Shared {
         }
     }
 
+    /// The pool's threads, for debug snapshots.
+    pub(crate) fn threads_snapshot(&self) -> crate::debug::ThreadsSnapshot {
+        let (live_threads, idle_spares) = {
+            let sp = lock(&self.spares);
+            (sp.threads, sp.idle.len())
+        };
+        crate::debug::ThreadsSnapshot {
+            workers: self.config.threads,
+            live_threads,
+            idle_spares,
+            sleeping: lock(&self.sleepers).len(),
+        }
+    }
+
     /// Live pool threads (slot holders and spares).
     pub(crate) fn thread_count(&self) -> usize {
         lock(&self.spares).threads

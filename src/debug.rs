@@ -1,0 +1,215 @@
+//! Seeing what actors are doing: Pykka's `log_thread_tracebacks`, for a pool.
+//!
+//! Once actors share worker threads, a thread dump says little. A [`Snapshot`] says, for every
+//! registered actor, whether it is idle, scheduled, running, or blocked in `get()` and on which
+//! actor's reply; and how many threads the pool runs. [`log_actor_states`] writes the same as
+//! ERROR records on target `pykka::debug`; it takes only short locks, so it may be called from
+//! any thread (a signal-handling thread, say), also while actors are deadlocked.
+//!
+//! ```
+//! use pykka::{debug, Actor};
+//! struct Idle;
+//! impl Actor for Idle {}
+//! let a = Idle.start();
+//! let snap = debug::snapshot();
+//! assert!(snap.actors.iter().any(|s| s.urn == a.actor_urn()));
+//! debug::log_actor_states();
+//! a.stop();
+//! ```
+
+use crate::runtime::Runtime;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+/// What an actor is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ActorState {
+    /// Nothing to do.
+    Idle,
+    /// Messages are queued; it waits for a worker.
+    Scheduled,
+    /// A thread is running one of its handlers.
+    Running,
+    /// A handler is blocked in `get()`.
+    Blocked {
+        /// The actor whose reply it waits for (`<Class> (<urn>)`), if the future came from an
+        /// ask; `None` for a promise set by someone else.
+        awaiting: Option<String>,
+        /// The awaited actor's URN, if any.
+        awaiting_urn: Option<String>,
+    },
+    /// Stopped or failed (still registered only for an instant).
+    Dead,
+}
+
+/// One actor in a [`Snapshot`].
+#[derive(Debug, Clone)]
+pub struct ActorSnapshot {
+    /// The actor type's short name.
+    pub class: &'static str,
+    /// The actor's URN.
+    pub urn: String,
+    /// What it is doing.
+    pub state: ActorState,
+    /// Messages waiting in its mailbox (not counting a batch being run).
+    pub mailbox_len: usize,
+}
+
+/// The pool's threads in a [`Snapshot`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadsSnapshot {
+    /// Worker slots (`threads` at build time).
+    pub workers: usize,
+    /// Live pool threads: slot holders plus spares.
+    pub live_threads: usize,
+    /// Spare threads parked, waiting for a slot.
+    pub idle_spares: usize,
+    /// Slot holders asleep for lack of work.
+    pub sleeping: usize,
+}
+
+/// What every registered actor of a runtime is doing, and its threads.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Every registered actor, in start order.
+    pub actors: Vec<ActorSnapshot>,
+    /// The pool's threads.
+    pub threads: ThreadsSnapshot,
+}
+
+impl Snapshot {
+    /// The wait-for relation: `(waiter, awaited)` as `<Class> (<urn>)`, for every blocked actor
+    /// that waits on another actor's reply.
+    pub fn waits(&self) -> Vec<(String, String)> {
+        self.actors
+            .iter()
+            .filter_map(|a| match &a.state {
+                ActorState::Blocked {
+                    awaiting: Some(who),
+                    ..
+                } => Some((format!("{} ({})", a.class, a.urn), who.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for ActorSnapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): ", self.class, self.urn)?;
+        match &self.state {
+            ActorState::Idle => f.write_str("idle")?,
+            ActorState::Scheduled => f.write_str("scheduled")?,
+            ActorState::Running => f.write_str("running")?,
+            ActorState::Blocked {
+                awaiting: Some(who),
+                ..
+            } => write!(f, "blocked in get(), waiting for {who}")?,
+            ActorState::Blocked { awaiting: None, .. } => {
+                f.write_str("blocked in get(), waiting for a promise")?
+            }
+            ActorState::Dead => f.write_str("dead")?,
+        }
+        write!(f, ", {} queued", self.mailbox_len)
+    }
+}
+
+/// A snapshot of the default runtime.
+pub fn snapshot() -> Snapshot {
+    Runtime::global().snapshot()
+}
+
+/// Logs the default runtime's snapshot: one ERROR record per actor on target `pykka::debug`,
+/// then one for the threads.
+pub fn log_actor_states() {
+    Runtime::global().log_actor_states()
+}
+
+impl Runtime {
+    /// What every registered actor of this runtime is doing, and its threads.
+    pub fn snapshot(&self) -> Snapshot {
+        let waits = lock_waits().clone();
+        let actors = self
+            .shared()
+            .registry
+            .all()
+            .iter()
+            .map(|cell| {
+                let (closed, running, scheduled, mailbox_len) = cell.debug_state();
+                let state = if closed {
+                    ActorState::Dead
+                } else if let Some(w) = waits.get(&cell.id()) {
+                    ActorState::Blocked {
+                        awaiting: w.as_ref().map(|(_, d)| d.clone()),
+                        awaiting_urn: w.as_ref().map(|(id, _)| crate::urn::format(*id)),
+                    }
+                } else if running {
+                    ActorState::Running
+                } else if scheduled {
+                    ActorState::Scheduled
+                } else {
+                    ActorState::Idle
+                };
+                ActorSnapshot {
+                    class: cell.class(),
+                    urn: cell.urn().to_owned(),
+                    state,
+                    mailbox_len,
+                }
+            })
+            .collect();
+        Snapshot {
+            actors,
+            threads: self.shared().threads_snapshot(),
+        }
+    }
+
+    /// Logs this runtime's snapshot: one ERROR record per actor on target `pykka::debug`, then
+    /// one for the threads.
+    pub fn log_actor_states(&self) {
+        let snap = self.snapshot();
+        for a in &snap.actors {
+            log::error!(target: "pykka::debug", "{a}");
+        }
+        let t = &snap.threads;
+        log::error!(
+            target: "pykka::debug",
+            "threads: {} workers, {} live pool threads, {} idle spares, {} asleep",
+            t.workers,
+            t.live_threads,
+            t.idle_spares,
+            t.sleeping
+        );
+    }
+}
+
+/// Blocked actors: waiter id → the awaited actor (id, `<Class> (<urn>)`), if known.
+type Waits = HashMap<u128, Option<(u128, String)>>;
+
+fn lock_waits() -> std::sync::MutexGuard<'static, Waits> {
+    static WAITS: OnceLock<Mutex<Waits>> = OnceLock::new();
+    WAITS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Records, while it lives, that an actor's handler is blocked in `get()`.
+pub(crate) struct Waiting {
+    waiter: u128,
+}
+
+impl Waiting {
+    pub(crate) fn begin(waiter: u128, awaited: Option<(u128, String)>) -> Waiting {
+        lock_waits().insert(waiter, awaited);
+        Waiting { waiter }
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        lock_waits().remove(&self.waiter);
+    }
+}

@@ -1,0 +1,144 @@
+//! `pykka::debug`: the snapshot names each actor's state and the wait-for relation, also while
+//! actors are deadlocked across threads. (Timeouts are hang guards; the runtime is leaked
+//! because the deadlocked handlers never return.)
+
+use pykka::debug::ActorState;
+use pykka::{Actor, ActorRef, Context, Receive, Runtime};
+use std::sync::mpsc;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+const GUARD: Duration = Duration::from_secs(30);
+
+/// Reads snapshots until one satisfies `pred` (hang guard: GUARD).
+fn snapshot_until(
+    rt: &Runtime,
+    pred: impl Fn(&pykka::debug::Snapshot) -> bool,
+) -> pykka::debug::Snapshot {
+    let deadline = Instant::now() + GUARD;
+    loop {
+        let s = rt.snapshot();
+        if pred(&s) {
+            return s;
+        }
+        assert!(Instant::now() < deadline, "snapshot never matched: {s:?}");
+        std::thread::yield_now();
+    }
+}
+
+enum Msg {
+    AskPeer(ActorRef<Node>, Arc<Barrier>, mpsc::Sender<()>),
+    Ping,
+}
+
+struct Node;
+impl Actor for Node {}
+impl Receive for Node {
+    type Message = Msg;
+    type Reply = u32;
+    fn on_receive(&mut self, msg: Msg, _: &mut Context<Self>) -> u32 {
+        match msg {
+            Msg::AskPeer(peer, barrier, asked) => {
+                barrier.wait();
+                let reply = peer.ask(Msg::Ping);
+                asked.send(()).unwrap();
+                reply.get().unwrap_or(0)
+            }
+            Msg::Ping => 1,
+        }
+    }
+}
+
+#[test]
+fn snapshot_shows_who_waits_on_whom_in_a_cross_thread_deadlock() {
+    let rt: &'static Runtime = Box::leak(Box::new(Runtime::builder().threads(2).build().unwrap()));
+    let a = Node.start_in(rt);
+    let b = Node.start_in(rt);
+    let idle = Node.start_in(rt);
+    let barrier = Arc::new(Barrier::new(2));
+    let (asked_tx, asked_rx) = mpsc::channel();
+    let _fa = a.ask(Msg::AskPeer(b.clone(), barrier.clone(), asked_tx.clone()));
+    let _fb = b.ask(Msg::AskPeer(a.clone(), barrier, asked_tx));
+    asked_rx.recv_timeout(GUARD).unwrap();
+    asked_rx.recv_timeout(GUARD).unwrap();
+    // Both asks are queued; each handler is about to block (or blocked). Read snapshots until
+    // both show as blocked: the relation is recorded just before each thread parks.
+    let snap = snapshot_until(rt, |s| s.waits().len() == 2);
+    let mut waits = snap.waits();
+    waits.sort();
+    let mut expected = vec![
+        (a.to_string(), b.to_string()),
+        (b.to_string(), a.to_string()),
+    ];
+    expected.sort();
+    assert_eq!(waits, expected);
+    let state_of = |r: &ActorRef<Node>| {
+        snap.actors
+            .iter()
+            .find(|s| s.urn == r.actor_urn())
+            .map(|s| s.state.clone())
+            .unwrap()
+    };
+    assert!(matches!(
+        state_of(&a),
+        ActorState::Blocked { awaiting_urn: Some(u), .. } if u == b.actor_urn()
+    ));
+    assert_eq!(state_of(&idle), ActorState::Idle);
+    // Each blocked worker handed its queue to a spare thread.
+    assert!(snap.threads.live_threads >= 4, "{:?}", snap.threads);
+    assert_eq!(snap.threads.workers, 2);
+}
+
+struct Gate;
+impl Actor for Gate {}
+impl Receive for Gate {
+    type Message = mpsc::Receiver<()>;
+    type Reply = ();
+    fn on_receive(&mut self, release: mpsc::Receiver<()>, _: &mut Context<Self>) {
+        let _ = release.recv();
+    }
+}
+
+#[test]
+fn snapshot_shows_running_scheduled_and_mailbox_length() {
+    let rt = Runtime::builder().threads(1).build().unwrap();
+    let gate = Gate.start_in(&rt);
+    let queued = Gate.start_in(&rt);
+    let (release_tx, release_rx) = mpsc::channel();
+    let held = gate.ask(release_rx);
+    let is_running = |s: &pykka::debug::Snapshot| {
+        s.actors
+            .iter()
+            .any(|a| a.urn == gate.actor_urn() && a.state == ActorState::Running)
+    };
+    snapshot_until(&rt, is_running);
+    // The handler runs (blocked on the channel, not in get()): two more messages queue behind
+    // it, and `queued` gets one while the only worker is busy: scheduled, not running.
+    let (_t1, r1) = mpsc::channel();
+    let (_t2, r2) = mpsc::channel();
+    let later1 = gate.ask(r1);
+    let later2 = gate.ask(r2);
+    let (_t3, r3) = mpsc::channel();
+    let other = queued.ask(r3);
+    let snap = rt.snapshot();
+    assert!(is_running(&snap));
+    let gate_snap = snap
+        .actors
+        .iter()
+        .find(|a| a.urn == gate.actor_urn())
+        .unwrap();
+    assert_eq!(gate_snap.mailbox_len, 2);
+    let queued_snap = snap
+        .actors
+        .iter()
+        .find(|a| a.urn == queued.actor_urn())
+        .unwrap();
+    assert_eq!(queued_snap.state, ActorState::Scheduled);
+    assert!(snap.waits().is_empty());
+    release_tx.send(()).unwrap();
+    held.get_timeout(GUARD).unwrap();
+    drop((_t1, _t2, _t3));
+    later1.get_timeout(GUARD).unwrap();
+    later2.get_timeout(GUARD).unwrap();
+    other.get_timeout(GUARD).unwrap();
+}
