@@ -161,8 +161,10 @@ pub(crate) fn start<A: Actor>(
         AnyCell::abandon(&*cell);
         return ActorRef::from_cell(cell);
     }
-    shared.registry.register(cell.clone());
-    log::debug!(target: "pykka", "Registered {cell}");
+    if shared.config.register_actors {
+        shared.registry.register(cell.clone());
+        log::debug!(target: "pykka", "Registered {cell}");
+    }
     log::debug!(target: "pykka", "Starting {cell}");
     match home {
         Some(home) => {

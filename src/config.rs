@@ -11,4 +11,5 @@ pub(crate) struct Config {
     pub(crate) max_inline_depth: usize,
     pub(crate) stack_size: usize,
     pub(crate) thread_name: String,
+    pub(crate) register_actors: bool,
 }

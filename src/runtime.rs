@@ -181,6 +181,7 @@ pub struct Builder {
     max_inline_depth: usize,
     stack_size: usize,
     thread_name: String,
+    register_actors: bool,
 }
 
 impl Default for Builder {
@@ -193,6 +194,7 @@ impl Default for Builder {
             max_inline_depth: 64,
             stack_size: 4 << 20,
             thread_name: "pykka-worker".to_owned(),
+            register_actors: true,
         }
     }
 }
@@ -244,6 +246,17 @@ impl Builder {
         self
     }
 
+    /// Whether actors started on this runtime are registered (default `true`, as in Pykka).
+    ///
+    /// With `false`, actors are not listed, looked up, broadcast to, or stopped by `stop_all`;
+    /// `shutdown` cannot stop what it cannot find, so such actors get no `on_stop` at shutdown
+    /// (their mailboxes are answered when next messaged). For programs that start very many
+    /// short-lived actors and never look them up.
+    pub fn register_actors(mut self, register: bool) -> Self {
+        self.register_actors = register;
+        self
+    }
+
     /// Checks the settings and starts the workers.
     ///
     /// ```
@@ -274,6 +287,7 @@ impl Builder {
             max_inline_depth: self.max_inline_depth,
             stack_size: self.stack_size,
             thread_name: self.thread_name,
+            register_actors: self.register_actors,
         };
         Shared::start(config).map_err(BuildError::Spawn)
     }
