@@ -1,5 +1,6 @@
 #![forbid(unsafe_code)]
 #![doc = include_str!("../README.md")]
+#![doc = include_str!("../docs/manual.md")]
 //!
 //! # Crate map
 //!
@@ -116,7 +117,7 @@ pub use actor::{Actor, Context, Receive};
 pub use actor_ref::{ActorRef, AnyActorRef};
 pub use combinators::{get_all, get_all_timeout};
 pub use error::{
-    ActorDeadError, BuildError, Error, PoolExhausted, RuntimeError, TellError, Timeout,
+    ActorDeadError, BuildError, Deadlock, Error, PoolExhausted, RuntimeError, TellError, Timeout,
 };
 pub use future::{promise, Future, Promise};
 pub use panic::Failure;
