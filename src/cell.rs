@@ -346,6 +346,19 @@ impl<A: Actor> Cell<A> {
         }
     }
 
+    /// The actor value goes (its `Drop` is user code, caught) and, if there was one, the actor
+    /// counts as dead for `Runtime::join`. Whoever takes the value out of the core calls this,
+    /// once.
+    fn retire(&self, value: Option<A>) {
+        let Some(value) = value else { return };
+        if let Err(p) = catch(move || drop(value)) {
+            self.log_drop_panic(p);
+        }
+        if !A::USE_DAEMON_THREAD {
+            self.shared.live_dec();
+        }
+    }
+
     /// A user value's `Drop` panicked while the library dropped it (a reply nobody waits for, a
     /// message never handled): logged, never allowed to unwind through a worker.
     fn log_drop_panic(&self, payload: Box<dyn Any + Send>) {
@@ -380,14 +393,8 @@ impl<A: Actor> Cell<A> {
         if let Some(actor) = core.actor.as_mut() {
             hook(actor, ctx);
         }
-        let value = core.actor.take();
-        if let Err(p) = catch(move || drop(value)) {
-            self.log_unhandled(p);
-        }
+        self.retire(core.actor.take());
         self.answer_all(batch);
-        if !A::USE_DAEMON_THREAD {
-            self.shared.live_dec();
-        }
     }
 
     /// After the mailbox closed: answer what the caller still holds, and if the actor value is
@@ -399,14 +406,7 @@ impl<A: Actor> Cell<A> {
             let mut core = self.core.lock().unwrap_or_else(PoisonError::into_inner);
             core.actor.take()
         };
-        if let Some(value) = value {
-            if let Err(p) = catch(move || drop(value)) {
-                self.log_drop_panic(p);
-            }
-            if !A::USE_DAEMON_THREAD {
-                self.shared.live_dec();
-            }
-        }
+        self.retire(value);
     }
 
     fn unregister(&self) {
@@ -550,14 +550,7 @@ impl<A: Actor> AnyCell for Cell<A> {
             Ok(mut core) => core.actor.take(),
             Err(_) => None,
         };
-        if let Some(value) = value {
-            if let Err(p) = catch(move || drop(value)) {
-                self.log_drop_panic(p);
-            }
-            if !A::USE_DAEMON_THREAD {
-                self.shared.live_dec();
-            }
-        }
+        self.retire(value);
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
