@@ -8,9 +8,12 @@
 //!
 //! Memory per idle actor is measured by `benches/memory.rs` (RSS, separate process).
 
+mod common;
+
+use common::Counter;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pykka::{Actor, ActorRef, Context, Future, Promise, Receive, Runtime};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 #[derive(Clone, Copy)]
 enum Home {
@@ -37,17 +40,6 @@ impl Home {
 const HOMES: [Home; 2] = [Home::Pooled, Home::Dedicated];
 
 // ---- spawn: start + first message + stop ----
-
-struct Counter(u64);
-impl Actor for Counter {}
-impl Receive for Counter {
-    type Message = u64;
-    type Reply = u64;
-    fn on_receive(&mut self, m: u64, _: &mut Context<Self>) -> u64 {
-        self.0 = self.0.wrapping_add(m);
-        self.0
-    }
-}
 
 fn spawn(c: &mut Criterion) {
     let rt = Runtime::builder().threads(1).build().unwrap();
@@ -213,16 +205,9 @@ fn ask_in_handler(c: &mut Criterion) {
     g.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3))
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config();
     targets = spawn, counting, ping_pong, ask_in_handler
 }
 criterion_main!(benches);

@@ -5,6 +5,8 @@
 //!   honest baseline: the same two wake-ups, no pykka).
 //! - `get_all_ready`: `get_all` over 10 000 futures that are already set (per future).
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pykka::Promise;
 use std::sync::mpsc;
@@ -74,16 +76,9 @@ fn get_all_ready(c: &mut Criterion) {
     g.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3))
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config();
     targets = promise_round_trip, get_all_ready
 }
 criterion_main!(benches);

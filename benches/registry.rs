@@ -7,22 +7,14 @@
 //! - `registry_structure`: the choice of structure, register + unregister from 2 threads at once:
 //!   one `Mutex<HashMap>` against 64 shards (what the library uses), same key and value shapes.
 
+mod common;
+
+use common::Counter;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pykka::{Actor, Context, Future, Receive, Runtime};
+use pykka::{Actor, Future, Runtime};
 use std::collections::HashMap;
 use std::sync::{Arc, Barrier, Mutex};
-use std::time::{Duration, Instant};
-
-struct Counter(u64);
-impl Actor for Counter {}
-impl Receive for Counter {
-    type Message = u64;
-    type Reply = u64;
-    fn on_receive(&mut self, m: u64, _: &mut Context<Self>) -> u64 {
-        self.0 = self.0.wrapping_add(m);
-        self.0
-    }
-}
+use std::time::Instant;
 
 fn spawn_registry(c: &mut Criterion) {
     let mut g = c.benchmark_group("spawn_registry");
@@ -159,16 +151,9 @@ fn registry_structure(c: &mut Criterion) {
     g.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3))
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config();
     targets = spawn_registry, lookup_by_urn, registry_structure
 }
 criterion_main!(benches);
