@@ -215,7 +215,7 @@ impl<A: Actor> Cell<A> {
         Ok(())
     }
 
-    fn dead_error(&self) -> ActorDeadError {
+    pub(crate) fn dead_error(&self) -> ActorDeadError {
         ActorDeadError::not_found(self)
     }
 
@@ -243,7 +243,6 @@ impl<A: Actor> Cell<A> {
     }
 
     /// Runs `f` inside the actor, in mailbox order, with ask semantics.
-    #[allow(dead_code)] // the proxy API (issue C) builds on it
     pub(crate) fn call<R, F>(self: &Arc<Self>, f: F) -> Future<R>
     where
         R: Send + 'static,
@@ -260,7 +259,6 @@ impl<A: Actor> Cell<A> {
     }
 
     /// Runs `f` inside the actor, in mailbox order, with tell semantics.
-    #[allow(dead_code)] // the proxy API (issue C) builds on it
     pub(crate) fn defer<F>(self: &Arc<Self>, f: F) -> Result<(), ActorDeadError>
     where
         F: FnOnce(&mut A, &mut Context<A>) + Send + 'static,
