@@ -91,3 +91,41 @@ fn an_ask_costs_its_slot_and_its_message_box_only() {
     assert!(made >= 2 * 1000, "the count must see the slot and the box");
     echo.stop();
 }
+
+struct Tally(u64);
+impl Actor for Tally {}
+
+/// Issue C target: a proxy call allocates what an ask does (the slot and the one box, which
+/// holds the closure) and nothing for the proxy itself; a nested proxy, once made, the same.
+#[test]
+fn a_proxy_call_costs_what_an_ask_costs() {
+    struct Outer {
+        inner: Tally,
+    }
+    impl Actor for Outer {}
+
+    let rt = Runtime::builder().threads(1).build().unwrap();
+    let outer = Outer { inner: Tally(0) }.start_in(&rt);
+    let root = outer.proxy().unwrap();
+    let nested = root.traverse("inner", |o| &mut o.inner);
+    for _ in 0..100 {
+        root.call(|o| o.inner.0 += 1).get().unwrap();
+        nested.call(|t| t.0 += 1).get().unwrap();
+    }
+    let injector_blocks = 1000_usize.div_ceil(63);
+    let root_call = || root.call(|o| o.inner.0).get().unwrap();
+    let nested_call = || nested.call(|t| t.0).get().unwrap();
+    let calls: [(&str, &dyn Fn() -> u64); 2] = [("root", &root_call), ("nested", &nested_call)];
+    for (name, proxy_call) in calls {
+        let (_, made) = allocations(|| {
+            for _ in 0..1000 {
+                proxy_call();
+            }
+        });
+        assert!(
+            (2 * 1000..=2 * 1000 + injector_blocks).contains(&made),
+            "{name}: {made} allocations for 1000 proxy calls"
+        );
+    }
+    outer.stop();
+}
