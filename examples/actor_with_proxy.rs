@@ -18,7 +18,7 @@ fn log(msg: &str) {
 }
 
 #[pykka::proxy]
-struct AnActor {
+pub struct AnActor {
     /// Public fields get a getter (`field()`) and a setter (`set_field(..)`) on the proxy.
     pub field: String,
     /// A traversable field gets a nested proxy: `inner()` runs its calls inside the actor.
@@ -44,7 +44,7 @@ impl Actor for AnActor {}
 
 /// An object living inside the actor, reached through `proxy.inner()`.
 #[pykka::proxy(traversable)]
-struct AnInnerObject {
+pub struct AnInnerObject {
     pub calls: u32,
 }
 
