@@ -111,6 +111,7 @@ mod proxy;
 mod registry;
 mod runtime;
 mod scheduler;
+mod spares;
 mod sync;
 mod urn;
 

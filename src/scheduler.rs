@@ -8,6 +8,7 @@
 use crate::config::Config;
 use crate::error::PoolExhausted;
 use crate::registry::Registry;
+use crate::spares::{HandOff, Park, SpareSignal, Spares};
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::CachePadded;
 use std::cell::{Cell, RefCell};
@@ -39,33 +40,6 @@ pub(crate) struct SlotBox {
     local: Worker<Token>,
 }
 
-/// A thread without a slot waits here to be handed one.
-struct SpareSignal {
-    slot: Mutex<Option<SlotBox>>,
-    cv: Condvar,
-}
-
-impl SpareSignal {
-    fn new(slot: Option<SlotBox>) -> Arc<Self> {
-        Arc::new(SpareSignal {
-            slot: Mutex::new(slot),
-            cv: Condvar::new(),
-        })
-    }
-
-    fn give(&self, slot: SlotBox) {
-        *lock(&self.slot) = Some(slot);
-        self.cv.notify_one();
-    }
-}
-
-struct Spares {
-    /// Threads without a slot, parked until one is handed to them or their keep-alive ends.
-    idle: Vec<Arc<SpareSignal>>,
-    /// Live pool threads, slot holders and spares.
-    threads: usize,
-}
-
 /// The state a runtime's threads share.
 pub(crate) struct Shared {
     pub(crate) config: Config,
@@ -73,7 +47,7 @@ pub(crate) struct Shared {
     stealers: Box<[Stealer<Token>]>,
     sleepers: Mutex<Vec<Thread>>,
     num_sleeping: CachePadded<AtomicUsize>,
-    spares: Mutex<Spares>,
+    spares: Spares<SlotBox>,
     shutdown: AtomicBool,
     handles: Mutex<Vec<JoinHandle<()>>>,
     next_thread: AtomicUsize,
@@ -123,10 +97,7 @@ impl Shared {
             stealers,
             sleepers: Mutex::new(Vec::new()),
             num_sleeping: CachePadded::new(AtomicUsize::new(0)),
-            spares: Mutex::new(Spares {
-                idle: Vec::new(),
-                threads: 0,
-            }),
+            spares: Spares::new(),
             shutdown: AtomicBool::new(false),
             handles: Mutex::new(Vec::new()),
             next_thread: AtomicUsize::new(0),
@@ -139,7 +110,7 @@ impl Shared {
             config,
         });
         for (index, local) in locals.into_iter().enumerate() {
-            lock(&shared.spares).threads += 1;
+            shared.spares.thread_started();
             let signal = SpareSignal::new(Some(SlotBox { index, local }));
             if let Err(e) = shared.spawn_thread(signal) {
                 shared.begin_shutdown();
@@ -152,7 +123,10 @@ impl Shared {
 
     /// Spawns a pool thread that takes its slot (if any) from `signal`. On failure the slot stays
     /// in `signal` for the caller to take back.
-    fn spawn_thread(self: &Arc<Self>, signal: Arc<SpareSignal>) -> Result<(), std::io::Error> {
+    fn spawn_thread(
+        self: &Arc<Self>,
+        signal: Arc<SpareSignal<SlotBox>>,
+    ) -> Result<(), std::io::Error> {
         let n = self.next_thread.fetch_add(1, Ordering::Relaxed);
         let shared = Arc::clone(self);
         let sig = Arc::clone(&signal);
@@ -160,7 +134,7 @@ impl Shared {
             .name(format!("{}-{n}", self.config.thread_name))
             .stack_size(self.config.stack_size)
             .spawn(move || {
-                let slot = lock(&sig.slot).take();
+                let slot = sig.take();
                 worker_main(shared, slot, sig);
             });
         match spawned {
@@ -179,7 +153,7 @@ impl Shared {
                 Ok(())
             }
             Err(e) => {
-                lock(&self.spares).threads -= 1;
+                self.spares.thread_left();
                 Err(e)
             }
         }
@@ -203,10 +177,7 @@ impl Shared {
             // ORDERING: Relaxed, under the sleepers lock like every other change of the count.
             self.num_sleeping.store(0, Ordering::Relaxed);
         }
-        for s in lock(&self.spares).idle.iter() {
-            let _guard = lock(&s.slot);
-            s.cv.notify_all();
-        }
+        self.spares.wake_idle();
     }
 
     /// Joins every pool thread (spares started meanwhile included).
@@ -324,10 +295,7 @@ impl Shared {
 
     /// The pool's threads, for debug snapshots.
     pub(crate) fn threads_snapshot(&self) -> crate::debug::ThreadsSnapshot {
-        let (live_threads, idle_spares) = {
-            let sp = lock(&self.spares);
-            (sp.threads, sp.idle.len())
-        };
+        let (live_threads, idle_spares) = self.spares.counts();
         crate::debug::ThreadsSnapshot {
             workers: self.config.threads,
             live_threads,
@@ -338,7 +306,7 @@ impl Shared {
 
     /// Live pool threads (slot holders and spares).
     pub(crate) fn thread_count(&self) -> usize {
-        lock(&self.spares).threads
+        self.spares.counts().0
     }
 }
 
@@ -398,27 +366,21 @@ pub(crate) fn release_slot_for_blocking() -> Result<(), PoolExhausted> {
         threads: shared.config.threads,
         max_spare_threads: shared.config.max_spare_threads,
     };
-    let mut sp = lock(&shared.spares);
-    if let Some(idle) = sp.idle.pop() {
-        drop(sp);
-        idle.give(slot);
-        return Ok(());
-    }
-    if shared.is_shut_down()
-        || sp.threads >= shared.config.threads + shared.config.max_spare_threads
-    {
-        drop(sp);
-        put_slot_back(slot);
-        return Err(exhausted());
-    }
-    sp.threads += 1;
-    drop(sp);
+    let limit = shared.config.threads + shared.config.max_spare_threads;
+    let slot = match shared.spares.hand_off(slot, limit, shared.is_shut_down()) {
+        HandOff::Given => return Ok(()),
+        HandOff::Refused(slot) => {
+            put_slot_back(slot);
+            return Err(exhausted());
+        }
+        HandOff::Spawn(slot) => slot,
+    };
     let signal = SpareSignal::new(Some(slot));
     match shared.spawn_thread(Arc::clone(&signal)) {
         Ok(()) => Ok(()),
         Err(e) => {
             log::error!(target: "pykka", "could not start a spare worker thread: {e}");
-            if let Some(slot) = lock(&signal.slot).take() {
+            if let Some(slot) = signal.take() {
                 put_slot_back(slot);
             }
             Err(exhausted())
@@ -434,7 +396,7 @@ fn put_slot_back(slot: SlotBox) {
     });
 }
 
-fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSignal>) {
+fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSignal<SlotBox>>) {
     mark_owned_by(&shared);
     CURRENT.with(|c| {
         *c.borrow_mut() = Some(WorkerCtx {
@@ -480,7 +442,7 @@ fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSign
             while let Some(t) = slot.local.pop() {
                 t.abandon();
             }
-            lock(&shared.spares).threads -= 1;
+            shared.spares.thread_left();
         }
         shared.abandon_queued();
     }
@@ -537,55 +499,14 @@ fn sleep(shared: &Shared) {
 }
 
 /// A thread without a slot: wait to be handed one, or retire after the keep-alive.
-fn idle_spare(shared: &Shared, signal: &Arc<SpareSignal>) -> Option<SlotBox> {
-    {
-        let mut sp = lock(&shared.spares);
-        if shared.is_shut_down() {
-            sp.threads -= 1;
-            return None;
-        }
-        sp.idle.push(Arc::clone(signal));
+fn idle_spare(shared: &Shared, signal: &Arc<SpareSignal<SlotBox>>) -> Option<SlotBox> {
+    if let Park::Leave = shared.spares.park(signal, &|| shared.is_shut_down()) {
+        return None;
     }
     // A keep-alive past what `Instant` can hold means: wait for a slot for ever.
     let deadline = Instant::now().checked_add(shared.config.spare_keep_alive);
-    {
-        let mut g = lock(&signal.slot);
-        loop {
-            if let Some(s) = g.take() {
-                return Some(s);
-            }
-            if shared.is_shut_down() {
-                break;
-            }
-            g = match deadline {
-                None => signal.cv.wait(g).unwrap_or_else(PoisonError::into_inner),
-                Some(d) => {
-                    let now = Instant::now();
-                    if now >= d {
-                        break;
-                    }
-                    signal
-                        .cv
-                        .wait_timeout(g, d - now)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0
-                }
-            };
-        }
+    if let Some(slot) = signal.wait(deadline, &|| shared.is_shut_down()) {
+        return Some(slot);
     }
-    let mut sp = lock(&shared.spares);
-    if let Some(pos) = sp.idle.iter().position(|s| Arc::ptr_eq(s, signal)) {
-        sp.idle.swap_remove(pos);
-        sp.threads -= 1;
-        return None;
-    }
-    drop(sp);
-    // A blocking thread picked this spare just before it retired: the slot is on its way.
-    let mut g = lock(&signal.slot);
-    loop {
-        if let Some(s) = g.take() {
-            return Some(s);
-        }
-        g = signal.cv.wait(g).unwrap_or_else(PoisonError::into_inner);
-    }
+    shared.spares.retire(signal)
 }
