@@ -16,15 +16,15 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use pykka::{Actor, Runtime};
 
 #[pykka::proxy]
-pub struct Tally {
-    pub total: u64,
+struct Tally {
+    pub(crate) total: u64,
     #[proxy(traversable)]
-    pub inner: Inner,
+    pub(crate) inner: Inner,
 }
 
 #[pykka::proxy]
 impl Tally {
-    pub fn add(&mut self, n: u64) -> u64 {
+    pub(crate) fn add(&mut self, n: u64) -> u64 {
         self.total = self.total.wrapping_add(n);
         self.total
     }
@@ -33,13 +33,13 @@ impl Tally {
 impl Actor for Tally {}
 
 #[pykka::proxy(traversable)]
-pub struct Inner {
-    pub total: u64,
+struct Inner {
+    pub(crate) total: u64,
 }
 
 #[pykka::proxy]
 impl Inner {
-    pub fn add(&mut self, n: u64) -> u64 {
+    pub(crate) fn add(&mut self, n: u64) -> u64 {
         self.total = self.total.wrapping_add(n);
         self.total
     }

@@ -12,29 +12,29 @@ use std::thread;
 use std::time::Duration;
 
 /// Prints `msg` prefixed with the current thread's name, like the Python example's `log`.
-fn log(msg: &str) {
+fn log(msg: impl std::fmt::Display) {
     let current = thread::current();
     println!("{}: {msg}", current.name().unwrap_or("<unnamed>"));
 }
 
 #[pykka::proxy]
-pub struct AnActor {
+struct AnActor {
     /// Public fields get a getter (`field()`) and a setter (`set_field(..)`) on the proxy.
-    pub field: String,
+    pub(crate) field: String,
     /// A traversable field gets a nested proxy: `inner()` runs its calls inside the actor.
     #[proxy(traversable)]
-    pub inner: AnInnerObject,
+    pub(crate) inner: AnInnerObject,
 }
 
 #[pykka::proxy]
 impl AnActor {
     /// A method with a side effect and no return value.
-    pub fn proc(&self) {
+    pub(crate) fn proc(&self) {
         log("this was printed by AnActor.proc()");
     }
 
     /// A method with a return value, which takes a while.
-    pub fn func(&self) -> String {
+    pub(crate) fn func(&self) -> String {
         thread::sleep(Duration::from_millis(200)); // block a bit to make it realistic
         "this was returned by AnActor.func() after a delay".to_owned()
     }
@@ -44,16 +44,19 @@ impl Actor for AnActor {}
 
 /// An object living inside the actor, reached through `proxy.inner()`.
 #[pykka::proxy(traversable)]
-pub struct AnInnerObject {
-    pub calls: u32,
+struct AnInnerObject {
+    pub(crate) calls: u32,
 }
 
 #[pykka::proxy]
 impl AnInnerObject {
-    pub fn func(&mut self) -> String {
+    pub(crate) fn func(&mut self) -> String {
         self.calls += 1;
         log("this was printed by AnInnerObject.func()");
-        format!("this was returned by AnInnerObject.func() (call {})", self.calls)
+        format!(
+            "this was returned by AnInnerObject.func() (call {})",
+            self.calls
+        )
     }
 }
 
@@ -69,6 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     log("calling AnActor.proc() ...");
     let done = actor.proc();
     done.get()?; // wait for it, so that the output below is in order
+
     // The same, deferred (Pykka's `actor.proc.defer()`): nothing comes back.
     log("calling AnActor.proc_defer() ...");
     actor.proc_defer()?;
@@ -77,31 +81,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     log("calling AnActor.func() ...");
     let result = actor.func();
     log("printing result ... (blocking)");
-    log(&result.get()?); // blocks until ready
+    log(result.get()?); // blocks until ready
 
     // Field reading: a future of a clone of the field.
     log("reading AnActor.field ...");
     let result = actor.field();
     log("printing result ... (blocking)");
-    log(&result.get()?);
+    log(result.get()?);
 
     // Field writing: does not block either; the read after it runs after it (mailbox order).
     log("writing AnActor.field ...");
-    let _ = actor.set_field("new value".to_owned());
+    drop(actor.set_field("new value".to_owned())); // dropping the future cancels nothing
     let result = actor.field();
     log("printing new field value ... (blocking)");
-    log(&result.get()?);
+    log(result.get()?);
 
     // A nested (traversable) object: its calls and field reads also run inside the actor.
     log("calling AnActor.inner.func() twice ...");
     actor.inner().func_defer()?;
     let result = actor.inner().func();
     log("printing result ... (blocking)");
-    log(&result.get()?);
-    log(&format!("AnActor.inner.calls is {}", actor.inner().calls().get()?));
-    log(&format!("the nested proxy: {:?}", actor.inner()));
+    log(result.get()?);
+
+    // Its fields are read and written as the actor's own are.
+    let calls = actor.inner().calls().get()?;
+    log(format_args!("AnActor.inner.calls is {calls}"));
+    log("writing AnActor.inner.calls ...");
+    drop(actor.inner().set_calls(0));
+    let calls = actor.inner().calls().get()?;
+    log(format_args!("AnActor.inner.calls is {calls}"));
+    log(format_args!("the nested proxy: {:?}", actor.inner()));
 
     // Stop the actor; the future resolves once it has stopped.
-    log(&format!("stopped: {}", actor.stop().get()?));
+    let stopped = actor.stop().get()?;
+    log(format_args!("stopped: {stopped}"));
     Ok(())
 }

@@ -16,7 +16,8 @@ mod proxy_type;
 /// with for each public named field:
 /// - `field(&self) -> Future<T>`: a clone of the field, read inside the actor, in mailbox order
 ///   (Pykka's attribute read); `T` must be `Clone`;
-/// - `set_field(&self, value: T) -> Future<()>`: Pykka's attribute write;
+/// - `set_field(&self, value: T) -> Future<()>`: Pykka's attribute write (`.get()` to wait
+///   for it, as Pykka's blocking assignment does); `set_field_defer(value)`, its told form;
 /// - or, for a field marked `#[proxy(traversable)]`, `field(&self) -> FieldTypeProxy<A>`: a
 ///   nested proxy whose calls run inside the actor (Pykka's traversable attributes, to any
 ///   depth). The field's type needs `#[pykka::proxy(traversable)]` itself.

@@ -66,10 +66,14 @@ pub(crate) fn expand(mut item: ItemImpl) -> syn::Result<TokenStream> {
         return Err(e);
     }
     let fixed = fixed.into_iter().map(|(actor, tokens)| {
-        quote! { impl #proxy_path<#actor> { #tokens } }
+        quote! {
+            #[allow(dead_code)] // generated methods the program may not use
+            impl #proxy_path<#actor> { #tokens }
+        }
     });
     Ok(quote! {
         #item
+        #[allow(dead_code)] // generated methods the program may not use
         impl<A: ::pykka::Actor> #proxy_path<A> { #generic }
         #(#fixed)*
     })

@@ -37,6 +37,7 @@ pub(crate) fn expand(options: ItemOptions, mut item: Item) -> syn::Result<TokenS
     Ok(quote! {
         #item
         #ty
+        #[allow(dead_code)] // generated accessors the program may not use
         impl<A: ::pykka::Actor> #name<A> {
             #accessors
         }
@@ -153,15 +154,21 @@ fn field_accessors(fields: &mut Fields) -> syn::Result<TokenStream> {
             });
         } else {
             let setter = format_ident!("set_{}", ident);
+            let setter_defer = format_ident!("set_{}_defer", ident);
             out.extend(quote_spanned! {ty.span()=>
                 #[doc = concat!("Reads the field `", #name, "` inside the actor (a clone of it), in mailbox order.")]
                 #vis fn #ident(&self) -> ::pykka::Future<#ty> {
                     self.0.call(|t| ::core::clone::Clone::clone(&t.#ident))
                 }
 
-                #[doc = concat!("Writes the field `", #name, "` inside the actor, in mailbox order.")]
+                #[doc = concat!("Writes the field `", #name, "` inside the actor, in mailbox order (Pykka's attribute write; `.get()` to wait for it).")]
                 #vis fn #setter(&self, value: #ty) -> ::pykka::Future<()> {
                     self.0.call(move |t| t.#ident = value)
+                }
+
+                #[doc = concat!("Writes the field `", #name, "` inside the actor, told: nothing comes back. `Err` if the actor is dead.")]
+                #vis fn #setter_defer(&self, value: #ty) -> ::core::result::Result<(), ::pykka::ActorDeadError> {
+                    self.0.defer(move |t| t.#ident = value)
                 }
             });
         }
