@@ -8,6 +8,8 @@
 //! - [`ActorRef`]: `tell`, `ask`, `stop`, `is_alive`; [`AnyActorRef`] for any actor type.
 //! - [`Future`], [`Promise`], [`promise`], [`get_all`]: replies; `get`, `get_timeout`, `.await`,
 //!   `map`, `filter`, `reduce`, `join`, `lazy`.
+//! - [`ActorProxy`], [`proxy`](macro@proxy), [`Proxied`]: call an actor's methods and read its
+//!   fields through futures (Pykka's proxies), with closures or typed proxies from the macro.
 //! - [`Runtime`]: the pool (`threads`, `throughput`, spares), `join`, `shutdown`, the global one.
 //! - [`ActorRegistry`]: the default runtime's running actors.
 //! - [`Error`], [`ActorDeadError`], [`Timeout`], [`TellError`], [`Failure`]: what went wrong.
