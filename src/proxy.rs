@@ -261,9 +261,15 @@ impl<A: Actor, T: ?Sized + 'static> Hash for ActorProxy<A, T> {
 
 impl<A: Actor, T: ?Sized + 'static> fmt::Debug for ActorProxy<A, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Python's repr of the path tuple: `()`, `('a',)`, `('a', 'b')`.
         write!(f, "<ActorProxy for {}, attr_path=(", self.actor_ref)?;
-        for name in self.attr_path() {
-            write!(f, "'{name}',")?;
+        let path = self.attr_path();
+        for (i, name) in path.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}'{name}'")?;
+        }
+        if path.len() == 1 {
+            f.write_str(",")?;
         }
         f.write_str(")>")
     }

@@ -1811,7 +1811,7 @@ fn b5_9_debug_of_a_nested_proxy_names_its_path() {
     );
     assert_eq!(
         format!("{stove:?}"),
-        format!("<ActorProxy for House ({urn}), attr_path=('kitchen','stove',)>")
+        format!("<ActorProxy for House ({urn}), attr_path=('kitchen', 'stove')>")
     );
     assert!(h.stop());
 }
