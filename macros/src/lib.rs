@@ -32,6 +32,11 @@ mod proxy_type;
 /// Private items, associated functions (no `self`) and items marked `#[proxy(skip)]` are left
 /// out. `ActorRef::typed_proxy()` gives the typed proxy of a running actor.
 ///
+/// The two halves meet by name, so a method named like a generated accessor (`set_volume`
+/// beside a public field `volume`) is a duplicate definition: rename the method, or mark the
+/// field `#[proxy(skip)]`. Proxy methods named `call`, `defer`, `stop` or `actor_ref` hide the
+/// `ActorProxy` methods of the same name (reach those through `*proxy`).
+///
 /// ```
 /// use pykka::{Actor, Future};
 ///
