@@ -136,6 +136,19 @@ pub(crate) struct Cell<A: Actor> {
     urn: OnceBox<String>,
 }
 
+/// The last reference to an actor that never died is gone (possible only for an unregistered
+/// actor, since the registry holds one): nobody can reach it again, so it is dead. Its value is
+/// dropped here, under `catch` (a panicking `Drop` must not unwind through the worker that
+/// dropped the last reference), and it stops counting for `Runtime::join`. `on_stop` does not
+/// run: nothing asked it to stop.
+impl<A: Actor> Drop for Cell<A> {
+    fn drop(&mut self) {
+        let core = self.core.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let value = core.actor.take();
+        self.retire(value);
+    }
+}
+
 /// Builds, registers and schedules a new actor (its first activation runs `on_start`). With a
 /// `home`, the actor runs on that dedicated thread instead of the pool.
 pub(crate) fn start<A: Actor>(

@@ -240,6 +240,10 @@ pub enum BuildError {
     ZeroThroughput,
     /// The operating system refused to start a worker thread.
     Spawn(std::io::Error),
+    /// `threads(n)` with `n` above [`Builder::MAX_THREADS`](crate::Builder::MAX_THREADS).
+    TooManyThreads(usize),
+    /// `thread_name(..)` with a NUL byte, which no OS thread name may hold.
+    InvalidThreadName,
 }
 
 impl fmt::Display for BuildError {
@@ -250,6 +254,14 @@ impl fmt::Display for BuildError {
                 f.write_str("throughput must allow at least one message per activation")
             }
             BuildError::Spawn(e) => write!(f, "could not start a worker thread: {e}"),
+            BuildError::TooManyThreads(n) => write!(
+                f,
+                "{n} worker threads requested; at most {} are allowed",
+                crate::Builder::MAX_THREADS
+            ),
+            BuildError::InvalidThreadName => {
+                f.write_str("a thread name prefix cannot contain a NUL byte")
+            }
         }
     }
 }

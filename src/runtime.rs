@@ -200,6 +200,10 @@ impl Default for Builder {
 }
 
 impl Builder {
+    /// The most worker slots a runtime may have (`threads(n)` above it is
+    /// [`BuildError::TooManyThreads`]); spares come on top, up to `max_spare_threads`.
+    pub const MAX_THREADS: usize = 1 << 16;
+
     /// Worker threads (slots). Default: the number of cores. `threads(0)` makes `build` fail.
     pub fn threads(mut self, n: usize) -> Self {
         self.threads = Some(n);
@@ -273,11 +277,15 @@ impl Builder {
     fn build_shared(self) -> Result<Arc<Shared>, BuildError> {
         let threads = match self.threads {
             Some(0) => return Err(BuildError::ZeroThreads),
+            Some(n) if n > Builder::MAX_THREADS => return Err(BuildError::TooManyThreads(n)),
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         if self.throughput == 0 {
             return Err(BuildError::ZeroThroughput);
+        }
+        if self.thread_name.contains('\0') {
+            return Err(BuildError::InvalidThreadName);
         }
         let config = Config {
             threads,

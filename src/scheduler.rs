@@ -366,7 +366,11 @@ pub(crate) fn release_slot_for_blocking() -> Result<(), PoolExhausted> {
         threads: shared.config.threads,
         max_spare_threads: shared.config.max_spare_threads,
     };
-    let limit = shared.config.threads + shared.config.max_spare_threads;
+    // Saturating: `max_spare_threads(usize::MAX)` means no cap.
+    let limit = shared
+        .config
+        .threads
+        .saturating_add(shared.config.max_spare_threads);
     let slot = match shared.spares.hand_off(slot, limit, shared.is_shut_down()) {
         HandOff::Given => return Ok(()),
         HandOff::Refused(slot) => {
