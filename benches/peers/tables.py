@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Markdown tables from the last criterion run of this package (target/criterion).
+
+Per workload and system: criterion's median time per run divided by the run's units (its
+Throughput::Elements), then each system's ratio to the faster of the two pykka pooled cases.
+Usage: python3 tables.py [criterion dir]
+"""
+import json
+import os
+import sys
+
+GROUPS = [
+    ("ping_pong", "ping-pong (per round trip)"),
+    ("counting", "counting (per message)"),
+    ("thread_ring", "thread ring, 100 actors (per hop)"),
+    ("ask", "ask from the bench thread (per ask)"),
+    ("spawn", "spawn + stop (per actor)"),
+]
+SYSTEMS = [
+    "pykka_pooled_1", "pykka_pooled_cores", "pykka_dedicated", "std_thread_mpsc",
+    "actix", "kameo", "ractor", "xtra",
+]
+POOLED = ("pykka_pooled_1", "pykka_pooled_cores")
+
+
+def per_unit_ns(root, group, system):
+    d = os.path.join(root, group, system, "new")
+    try:
+        est = json.load(open(os.path.join(d, "estimates.json")))
+        bench = json.load(open(os.path.join(d, "benchmark.json")))
+    except FileNotFoundError:
+        return None
+    units = bench["throughput"]["Elements"]
+    return est["median"]["point_estimate"] / units
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "–"
+    if ns < 1_000:
+        return f"{ns:.0f} ns"
+    if ns < 1_000_000:
+        return f"{ns / 1e3:.2f} µs"
+    return f"{ns / 1e6:.2f} ms"
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__) or ".", "target", "criterion")
+    rows = {g: {s: per_unit_ns(root, g, s) for s in SYSTEMS} for g, _ in GROUPS}
+    head = "| workload | " + " | ".join(SYSTEMS) + " |"
+    sep = "|---|" + "---|" * len(SYSTEMS)
+
+    print("Medians per unit:\n")
+    print(head)
+    print(sep)
+    for g, title in GROUPS:
+        r = rows[g]
+        best = min((v, s) for s, v in r.items() if v is not None)[1]
+        cells = [("**%s**" % fmt_time(r[s])) if s == best else fmt_time(r[s]) for s in SYSTEMS]
+        print(f"| {title} | " + " | ".join(cells) + " |")
+
+    print("\nRatios (system ÷ the faster pykka pooled case of the same group; < 1 is faster than pykka):\n")
+    print(head)
+    print(sep)
+    for g, title in GROUPS:
+        r = rows[g]
+        base = min(r[s] for s in POOLED if r[s] is not None)
+        cells = []
+        for s in SYSTEMS:
+            v = r[s]
+            if v is None:
+                cells.append("–")
+            else:
+                x = v / base
+                txt = f"{x:.2f}" if x < 10 else f"{x:.0f}"
+                cells.append(f"**{txt}**" if x < 1 else txt)
+        print(f"| {title} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
