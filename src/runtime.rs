@@ -70,6 +70,8 @@ impl Runtime {
 
     /// Waits until every non-daemon actor on this runtime has stopped (Python's rule for
     /// non-daemon threads at exit). Daemon actors (`USE_DAEMON_THREAD = true`) are not waited for.
+    /// Once [`shutdown`](Self::shutdown) has returned, nothing on the pool can run again and
+    /// `join` returns at once.
     ///
     /// Called from one of the runtime's own threads it returns [`RuntimeError::OwnThread`]
     /// instead of waiting for itself.
@@ -98,6 +100,7 @@ impl Runtime {
         for cell in self.shared.registry.all() {
             cell.abandon();
         }
+        self.shared.finish_shutdown();
         Ok(())
     }
 

@@ -57,7 +57,9 @@ pub(crate) struct Shared {
     /// thread starting actors and the worker ending them never write the same line.
     started: CachePadded<AtomicUsize>,
     died: CachePadded<AtomicUsize>,
-    live_lock: Mutex<()>,
+    /// `true` once `Runtime::shutdown` has finished: no pool actor can run again, so `join`
+    /// stops waiting (an idle unregistered actor would otherwise count as alive for ever).
+    live_lock: Mutex<bool>,
     live_cv: Condvar,
 }
 
@@ -105,7 +107,7 @@ impl Shared {
             homes: Default::default(),
             started: CachePadded::new(AtomicUsize::new(0)),
             died: CachePadded::new(AtomicUsize::new(0)),
-            live_lock: Mutex::new(()),
+            live_lock: Mutex::new(false),
             live_cv: Condvar::new(),
             config,
         });
@@ -267,6 +269,12 @@ impl Shared {
     }
 
     /// A non-daemon actor died; if that was the last one, wake `join`.
+    /// `Runtime::shutdown` is done: wake every `join`.
+    pub(crate) fn finish_shutdown(&self) {
+        *lock(&self.live_lock) = true;
+        self.live_cv.notify_all();
+    }
+
     pub(crate) fn live_dec(&self) {
         // ORDERING: SeqCst; died is read before started everywhere, see wait_no_live.
         let died = self.died.fetch_add(1, Ordering::SeqCst) + 1;
@@ -284,6 +292,9 @@ impl Shared {
     pub(crate) fn wait_no_live(&self) {
         let mut g = lock(&self.live_lock);
         loop {
+            if *g {
+                return; // shut down: nothing on the pool will ever run again
+            }
             // ORDERING: SeqCst, see live_dec.
             let died = self.died.load(Ordering::SeqCst);
             if self.started.load(Ordering::SeqCst) == died {

@@ -632,7 +632,6 @@ fn join_returns_once_an_unregistered_actor_is_dropped_without_a_stop() {
 }
 
 #[test]
-#[ignore = "bug: after shutdown, an unregistered actor that was idle stays alive (is_alive true) and keeps Runtime::join waiting until it is next messaged"]
 fn join_returns_after_shutdown_with_idle_unregistered_actors() {
     let rt = Arc::new(
         Runtime::builder()
