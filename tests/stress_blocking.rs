@@ -4,8 +4,11 @@
 //! that retire at once. Timeouts are hang guards only; a watchdog aborts on a hang in a call
 //! without one.
 
+mod common;
+
+use common::watchdog;
 use pykka::{Actor, ActorRef, Context, Error, Future, Promise, Receive, Runtime};
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Sender};
 use std::thread;
 use std::time::Duration;
 
@@ -24,20 +27,6 @@ fn scale(debug: usize, release: usize) -> usize {
 
 fn reps() -> usize {
     scale(3, 20)
-}
-
-/// Aborts the process with a message if it is not dropped within `secs`.
-struct Watchdog(#[allow(dead_code)] mpsc::Sender<()>);
-
-fn watchdog(what: &'static str, secs: u64) -> Watchdog {
-    let (tx, rx) = mpsc::channel::<()>();
-    thread::spawn(move || {
-        if rx.recv_timeout(Duration::from_secs(secs)) == Err(RecvTimeoutError::Timeout) {
-            eprintln!("watchdog: {what} still running after {secs} s: hang; aborting");
-            std::process::abort();
-        }
-    });
-    Watchdog(tx)
 }
 
 // Scenario 1: the counter (Bookkeeper asks Adder ten times, blocking). ----------------------------

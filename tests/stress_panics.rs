@@ -6,6 +6,9 @@
 //! URN, so tests running in parallel do not see each other's records). The panic hook is
 //! replaced by one that stays quiet for the deliberate panics. Timeouts are hang guards only.
 
+mod common;
+
+use common::Rng;
 use log::{Level, LevelFilter, Log, Metadata, Record};
 use pykka::{Actor, ActorRef, Context, Error, Failure, Receive, Runtime};
 use std::collections::{HashMap, HashSet};
@@ -23,32 +26,6 @@ fn scale(debug: usize, release: usize) -> usize {
         debug
     } else {
         release
-    }
-}
-
-/// splitmix64: deterministic pseudo-random numbers.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// `count` distinct indices below `n`.
-    fn pick(&mut self, n: usize, count: usize) -> HashSet<usize> {
-        let mut set = HashSet::new();
-        while set.len() < count {
-            set.insert(self.below(n));
-        }
-        set
     }
 }
 

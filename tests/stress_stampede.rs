@@ -8,9 +8,12 @@
 //! a watchdog aborts the process (with a message) if a blocking call with no timeout of its own
 //! (`stop_all`, `shutdown`) hangs.
 
+mod common;
+
+use common::{watchdog, Rng};
 use pykka::{Actor, ActorRef, Context, Error, Future, Receive, Runtime};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
@@ -26,37 +29,6 @@ fn scale(debug: usize, release: usize) -> usize {
         debug
     } else {
         release
-    }
-}
-
-/// Aborts the process with a message if it is not dropped within `secs`.
-struct Watchdog(#[allow(dead_code)] mpsc::Sender<()>);
-
-fn watchdog(what: &'static str, secs: u64) -> Watchdog {
-    let (tx, rx) = mpsc::channel::<()>();
-    thread::spawn(move || {
-        if rx.recv_timeout(Duration::from_secs(secs)) == Err(RecvTimeoutError::Timeout) {
-            eprintln!("watchdog: {what} still running after {secs} s: hang; aborting");
-            std::process::abort();
-        }
-    });
-    Watchdog(tx)
-}
-
-/// splitmix64: deterministic pseudo-random numbers (no dependency).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
     }
 }
 

@@ -1,0 +1,50 @@
+//! Helpers shared by the stress tests (`mod common;`): a hang watchdog and a deterministic
+//! pseudo-random generator. Each test file uses what it needs.
+#![allow(dead_code)]
+
+use std::collections::HashSet;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
+use std::time::Duration;
+
+/// Aborts the process with a message if it is not dropped within its time: a hang guard, never
+/// a synchronisation.
+pub(crate) struct Watchdog(#[allow(dead_code)] mpsc::Sender<()>);
+
+/// A watchdog for `what`, firing after `secs` seconds.
+pub(crate) fn watchdog(what: &'static str, secs: u64) -> Watchdog {
+    let (tx, rx) = mpsc::channel::<()>();
+    thread::spawn(move || {
+        if rx.recv_timeout(Duration::from_secs(secs)) == Err(RecvTimeoutError::Timeout) {
+            eprintln!("watchdog: {what} still running after {secs} s: hang; aborting");
+            std::process::abort();
+        }
+    });
+    Watchdog(tx)
+}
+
+/// splitmix64: deterministic pseudo-random numbers.
+pub(crate) struct Rng(pub(crate) u64);
+
+impl Rng {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// `count` distinct indices below `n`.
+    pub(crate) fn pick(&mut self, n: usize, count: usize) -> HashSet<usize> {
+        let mut set = HashSet::new();
+        while set.len() < count {
+            set.insert(self.below(n));
+        }
+        set
+    }
+}
