@@ -55,15 +55,15 @@ pub(crate) trait InlineTarget: Send + Sync {
     fn run_inline(self: Arc<Self>, pool: &Shared, done: &dyn Fn() -> bool);
 }
 
-/// Waits for `slot` until `deadline`. `Ok(None)`: the deadline passed. `Err`: waiting was
-/// refused.
+/// Waits until `slot` is ready or `deadline` has passed (the caller then takes the value, or
+/// reports the timeout). `Err`: waiting was refused.
 pub(crate) fn wait<T>(
     slot: &Slot<T>,
     target: Option<&Arc<dyn InlineTarget>>,
     deadline: Option<Instant>,
-) -> Result<Option<Result<T, Error>>, Error> {
-    if let Some(v) = slot.try_take() {
-        return Ok(Some(v));
+) -> Result<(), Error> {
+    if slot.is_ready() {
+        return Ok(());
     }
     if let Some(t) = target {
         if suspended_here(t.actor_id()) {
@@ -74,7 +74,7 @@ pub(crate) fn wait<T>(
     }
     if deadline.is_some_and(|d| Instant::now() >= d) {
         // Nothing to wait for: no inline run, no spare thread.
-        return Ok(None);
+        return Ok(());
     }
     if let Some(pool) = scheduler::current_pool() {
         // Inline only for waits without a deadline: a handler run inline cannot be interrupted
@@ -83,8 +83,8 @@ pub(crate) fn wait<T>(
             if scheduler::enter_inline() {
                 Arc::clone(target).run_inline(&pool, &|| slot.is_ready());
                 scheduler::leave_inline();
-                if let Some(v) = slot.try_take() {
-                    return Ok(Some(v));
+                if slot.is_ready() {
+                    return Ok(());
                 }
             }
         }
@@ -94,5 +94,6 @@ pub(crate) fn wait<T>(
     let _waiting = current_actor().map(|waiter| {
         crate::debug::Waiting::begin(waiter, target.map(|t| (t.actor_id(), t.describe())))
     });
-    Ok(slot.wait(deadline))
+    slot.wait_ready(deadline);
+    Ok(())
 }

@@ -67,9 +67,12 @@ impl<T> Slot<T> {
         lock(&self.state).value.take()
     }
 
-    /// Blocks until set, or until `deadline` (then `None`). A reply that comes within a few
-    /// microseconds is caught by a short spin instead of a sleep and a wake-up.
-    pub(crate) fn wait(&self, deadline: Option<Instant>) -> Option<Result<T, Error>> {
+    /// Blocks until the value is there (`true`) or `deadline` has passed (`false`), without
+    /// taking it: the caller takes it with `try_take`, straight into its own return value, so
+    /// no frame on the waiting path holds a `T` (a large reply is not copied down the stack).
+    /// A reply that comes within a few microseconds is caught by a short spin instead of a sleep
+    /// and a wake-up.
+    pub(crate) fn wait_ready(&self, deadline: Option<Instant>) -> bool {
         #[cfg(not(loom))]
         {
             let backoff = crossbeam_utils::Backoff::new();
@@ -80,9 +83,9 @@ impl<T> Slot<T> {
         }
         let mut st = lock(&self.state);
         loop {
-            if let Some(v) = st.value.take() {
+            if st.value.is_some() {
                 st.waiting = false;
-                return Some(v);
+                return true;
             }
             st.waiting = true;
             match deadline {
@@ -91,7 +94,7 @@ impl<T> Slot<T> {
                     let now = Instant::now();
                     if now >= d {
                         st.waiting = false;
-                        return None;
+                        return false;
                     }
                     st = wait_for(&self.cv, st, d - now);
                 }
@@ -333,7 +336,12 @@ impl<T> Future<T> {
         match self.inner {
             Inner::Done(v) => v.unwrap_or(Err(Error::BrokenPromise)),
             Inner::Pending { slot, target } => {
-                match blocking::wait(&slot, target.as_ref(), limit.deadline())? {
+                if let Some(v) = slot.try_take() {
+                    return v; // the fast path: one lock
+                }
+                blocking::wait(&slot, target.as_ref(), limit.deadline())?;
+                // Taken here, once, straight into the return value (see `Slot::wait_ready`).
+                match slot.try_take() {
                     Some(v) => v,
                     None => Err(limit.timeout()),
                 }

@@ -195,12 +195,19 @@ impl Default for Builder {
             max_spare_threads: 256,
             spare_keep_alive: Duration::from_secs(10),
             max_inline_depth: 64,
-            stack_size: 4 << 20,
+            stack_size: DEFAULT_STACK_SIZE,
             thread_name: "pykka-worker".to_owned(),
             register_actors: true,
         }
     }
 }
+
+/// 4 MiB; debug builds on 64-bit targets get 16 MiB (see [`Builder::stack_size`]).
+const DEFAULT_STACK_SIZE: usize = if cfg!(all(debug_assertions, target_pointer_width = "64")) {
+    16 << 20
+} else {
+    4 << 20
+};
 
 impl Builder {
     /// The most worker slots a runtime may have (`threads(n)` above it is
@@ -241,7 +248,9 @@ impl Builder {
         self
     }
 
-    /// Stack size of pool threads in bytes. Default 4 MiB.
+    /// Stack size of pool threads in bytes. Default 4 MiB; 16 MiB in debug builds on 64-bit
+    /// targets, where unoptimised code copies large values through many frames (a stack is
+    /// address space, reserved, not memory used).
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = bytes;
         self
