@@ -3,6 +3,9 @@
 //! Synchronisation is by channels, barriers, futures and mailbox FIFO order only; every timeout
 //! below is a hang guard, never a way to wait for another thread.
 
+mod common;
+
+use common::{gate, Gate};
 use pykka::{Actor, ActorRef, ActorRegistry, Context, Error, Failure, Receive, Runtime};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -19,51 +22,8 @@ fn runtime(threads: usize) -> Runtime {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A gate: the actor side signals that it entered a handler and blocks until the test opens it.
-
-struct Gate {
-    entered: Sender<()>,
-    release: Receiver<()>,
-}
-
-impl Gate {
-    fn pass(&self) {
-        self.entered.send(()).unwrap();
-        self.release.recv().unwrap();
-    }
-}
-
-struct GateCtl {
-    entered: Receiver<()>,
-    release: Sender<()>,
-}
-
-impl GateCtl {
-    fn wait_entered(&self) {
-        self.entered
-            .recv_timeout(HANG)
-            .expect("hang guard: the actor never entered the gate");
-    }
-
-    fn open(&self) {
-        self.release.send(()).unwrap();
-    }
-}
-
-fn gate() -> (GateCtl, Gate) {
-    let (etx, erx) = mpsc::channel();
-    let (rtx, rrx) = mpsc::channel();
-    (
-        GateCtl {
-            entered: erx,
-            release: rtx,
-        },
-        Gate {
-            entered: etx,
-            release: rrx,
-        },
-    )
-}
+// A gate (`Gate`, `GateCtl`, `gate()`: tests/common) holds an actor inside a handler until the
+// test opens it.
 
 // ---------------------------------------------------------------------------------------------
 // Observations shared between an actor and the test.

@@ -9,6 +9,9 @@
 //! runtime, mocks, and the `traversable()` marker mechanisms (here `traverse` or
 //! `#[proxy(traversable)]`).
 
+mod common;
+
+use common::{gate, Gate};
 use pykka::{Actor, ActorDeadError, ActorProxy, Context, Error, Failure, Future, Receive, Runtime};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashSet;
@@ -70,51 +73,8 @@ fn wait_dropped(rx: &Receiver<()>) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A gate: the actor signals that it entered a handler and blocks until the test opens it.
-
-struct Gate {
-    entered: Sender<()>,
-    release: Receiver<()>,
-}
-
-impl Gate {
-    fn pass(&self) {
-        self.entered.send(()).unwrap();
-        self.release.recv().unwrap();
-    }
-}
-
-struct GateCtl {
-    entered: Receiver<()>,
-    release: Sender<()>,
-}
-
-impl GateCtl {
-    fn wait_entered(&self) {
-        self.entered
-            .recv_timeout(HANG)
-            .expect("hang guard: the actor never entered the gate");
-    }
-
-    fn open(&self) {
-        self.release.send(()).unwrap();
-    }
-}
-
-fn gate() -> (GateCtl, Gate) {
-    let (etx, erx) = mpsc::channel();
-    let (rtx, rrx) = mpsc::channel();
-    (
-        GateCtl {
-            entered: erx,
-            release: rtx,
-        },
-        Gate {
-            entered: etx,
-            release: rrx,
-        },
-    )
-}
+// A gate (`Gate`, `GateCtl`, `gate()`: tests/common) holds an actor inside a handler until the
+// test opens it.
 
 // ---------------------------------------------------------------------------------------------
 // Pet: Pykka's `StaticMethodActor` and attribute-access actor, with hooks the test can observe.

@@ -1,9 +1,10 @@
-//! Helpers shared by the stress tests (`mod common;`): a hang watchdog and a deterministic
-//! pseudo-random generator. Each test file uses what it needs.
+//! Helpers shared by the integration tests (`mod common;`): a hang watchdog, a deterministic
+//! pseudo-random generator, and a gate that holds an actor inside a handler. Each test file
+//! uses what it needs.
 #![allow(dead_code)]
 
 use std::collections::HashSet;
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::Duration;
 
@@ -47,4 +48,54 @@ impl Rng {
         }
         set
     }
+}
+
+/// How long a gate waits for the actor to enter before failing the test (a hang guard).
+const GATE_HANG: Duration = Duration::from_secs(10);
+
+/// The actor side of a gate: signals that it entered a handler, then blocks until opened.
+pub(crate) struct Gate {
+    entered: Sender<()>,
+    release: Receiver<()>,
+}
+
+impl Gate {
+    pub(crate) fn pass(&self) {
+        self.entered.send(()).unwrap();
+        self.release.recv().unwrap();
+    }
+}
+
+/// The test side of a gate.
+pub(crate) struct GateCtl {
+    entered: Receiver<()>,
+    release: Sender<()>,
+}
+
+impl GateCtl {
+    pub(crate) fn wait_entered(&self) {
+        self.entered
+            .recv_timeout(GATE_HANG)
+            .expect("hang guard: the actor never entered the gate");
+    }
+
+    pub(crate) fn open(&self) {
+        self.release.send(()).unwrap();
+    }
+}
+
+/// A closed gate: give the `Gate` to the actor, keep the `GateCtl`.
+pub(crate) fn gate() -> (GateCtl, Gate) {
+    let (etx, erx) = mpsc::channel();
+    let (rtx, rrx) = mpsc::channel();
+    (
+        GateCtl {
+            entered: erx,
+            release: rtx,
+        },
+        Gate {
+            entered: etx,
+            release: rrx,
+        },
+    )
 }
