@@ -15,6 +15,11 @@ GROUPS = [
     ("thread_ring", "thread ring, 100 actors (per hop)"),
     ("ask", "ask from the bench thread (per ask)"),
     ("spawn", "spawn + stop (per actor)"),
+    ("fork_join_throughput", "Savina fork-join throughput, 60 actors (per message)"),
+    ("fork_join_create", "Savina fork-join creation (per actor)"),
+    ("big", "Savina Big, 120 actors (per ping + pong)"),
+    ("skynet", "Skynet, 4 levels, 11 111 actors (per actor)"),
+    ("skynet_1m", "Skynet, 6 levels, 1 111 111 actors, no thread-per-actor (per actor)"),
 ]
 SYSTEMS = [
     "pykka_pooled_1", "pykka_pooled_cores", "pykka_dedicated", "std_thread_mpsc",
@@ -55,6 +60,8 @@ def main():
     print(sep)
     for g, title in GROUPS:
         r = rows[g]
+        if all(v is None for v in r.values()):
+            continue
         best = min((v, s) for s, v in r.items() if v is not None)[1]
         cells = [("**%s**" % fmt_time(r[s])) if s == best else fmt_time(r[s]) for s in SYSTEMS]
         print(f"| {title} | " + " | ".join(cells) + " |")
@@ -64,6 +71,8 @@ def main():
     print(sep)
     for g, title in GROUPS:
         r = rows[g]
+        if all(r[s] is None for s in POOLED):
+            continue
         base = min(r[s] for s in POOLED if r[s] is not None)
         cells = []
         for s in SYSTEMS:

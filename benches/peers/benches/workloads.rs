@@ -9,7 +9,24 @@
 //! - `ask`: the bench thread (not one of the system's workers) asks an actor and waits for the
 //!   reply, `ASKS` times (per ask); percentiles: the `latency` bench;
 //! - `spawn`: start `SPAWN` actors, asking each to stop right after its start, and wait until all
-//!   have stopped (per actor).
+//!   have stopped (per actor);
+//!
+//! and the Savina workloads (Imam and Sarkar, "Savina — An Actor Benchmark Suite", 2014):
+//!
+//! - `fork_join_throughput`: `FJ_ACTORS` workers, the bench thread tells each `FJ_MESSAGES`
+//!   numbers round-robin, then waits until every worker has handled all of them (per message);
+//! - `fork_join_create`: start `FJ_CREATE` actors, tell each one message on which it stops
+//!   itself, and wait until all have stopped (per actor);
+//! - `big`: `BIG_ACTORS` actors, each sends `BIG_PINGS` pings, one at a time, to random other
+//!   actors, which answer with a pong (per ping, i.e. per ping + pong);
+//! - `skynet`: a tree of actors, 10 children per actor, `SKYNET_DEPTH` levels below the root;
+//!   the leaves' numbers are summed up the tree (per actor). The full Skynet (6 levels,
+//!   1 111 111 actors) cannot run with one OS thread per actor (here `pid_max` = 32 768 threads
+//!   for the whole machine, and at the ~70 µs per actor they take at 4 levels one run would
+//!   take ~80 s), so this group, the one every system is in, uses 4 levels (11 111 actors) for
+//!   **every** system;
+//! - `skynet_1m`: the full Skynet, 6 levels (1 111 111 actors), for the systems that do not use
+//!   a thread per actor (pykka pooled and the peers) only.
 //!
 //! Systems and their idioms: `systems/mod.rs`. Run: `cargo bench --manifest-path
 //! benches/peers/Cargo.toml --bench workloads` (a criterion filter may follow `--`).
@@ -26,6 +43,17 @@ const RING_ACTORS: usize = 100;
 const RING_HOPS: u64 = 10_000;
 const ASKS: u64 = 1_000;
 const SPAWN: u64 = 1_000;
+/// Savina's Fork-Join throughput uses 60 workers; 1 000 messages each (Savina: 10 000) to keep
+/// a run of the thread-per-actor systems short.
+const FJ_ACTORS: usize = 60;
+const FJ_MESSAGES: u64 = 1_000;
+const FJ_CREATE: u64 = 1_000;
+/// Savina's Big uses 120 actors; 200 pings each (Savina: 20 000), for the same reason.
+const BIG_ACTORS: usize = 120;
+const BIG_PINGS: u64 = 200;
+/// Reduced for every system (see the module docs); `SKYNET_FULL_DEPTH` only without threads.
+const SKYNET_DEPTH: u64 = 4;
+const SKYNET_FULL_DEPTH: u64 = 6;
 
 /// Small samples: the machine has 2 noisy cores; flat sampling, because the thread-per-actor
 /// systems take ~0.1–0.3 s per run where pykka takes ~1 ms.
@@ -45,8 +73,23 @@ fn group(
     units: u64,
     prepare: impl for<'a> Fn(&'a dyn System) -> (Run<'a>, u64),
 ) {
+    group_sampled(c, systems, name, units, None, prepare);
+}
+
+/// [`group`] with its own sample count (criterion's least is 10), for runs of seconds.
+fn group_sampled(
+    c: &mut Criterion,
+    systems: &[Box<dyn System>],
+    name: &str,
+    units: u64,
+    samples: Option<usize>,
+    prepare: impl for<'a> Fn(&'a dyn System) -> (Run<'a>, u64),
+) {
     let mut g = c.benchmark_group(name);
     g.sampling_mode(SamplingMode::Flat);
+    if let Some(n) = samples {
+        g.sample_size(n);
+    }
     g.throughput(Throughput::Elements(units));
     for s in systems {
         // A filtered-out system still sets up its actors here (criterion's filter is private):
@@ -80,5 +123,42 @@ fn main() {
         (run, ASKS)
     });
     group(&mut c, &systems, "spawn", SPAWN, |s| (s.spawn(), SPAWN));
+    group(
+        &mut c,
+        &systems,
+        "fork_join_throughput",
+        FJ_ACTORS as u64 * FJ_MESSAGES,
+        |s| (s.fork_join_throughput(FJ_ACTORS), FJ_MESSAGES),
+    );
+    group(&mut c, &systems, "fork_join_create", FJ_CREATE, |s| {
+        (s.fork_join_create(), FJ_CREATE)
+    });
+    group(
+        &mut c,
+        &systems,
+        "big",
+        BIG_ACTORS as u64 * BIG_PINGS,
+        |s| (s.big(BIG_ACTORS), BIG_PINGS),
+    );
+    group(
+        &mut c,
+        &systems,
+        "skynet",
+        systems::skynet_actors(SKYNET_DEPTH as u32),
+        |s| (s.skynet(), SKYNET_DEPTH),
+    );
+    let pooled: Vec<Box<dyn System>> = systems
+        .into_iter()
+        .filter(|s| !s.thread_per_actor())
+        .collect();
+    // One run takes 0.6–4.5 s here: 10 samples of one run each.
+    group_sampled(
+        &mut c,
+        &pooled,
+        "skynet_1m",
+        systems::skynet_actors(SKYNET_FULL_DEPTH as u32),
+        Some(10),
+        |s| (s.skynet(), SKYNET_FULL_DEPTH),
+    );
     c.final_summary();
 }

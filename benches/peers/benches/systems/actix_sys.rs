@@ -4,9 +4,9 @@
 //! bench thread (on a current-thread tokio runtime, only to poll the reply). An actor stops when
 //! its last `Addr` is dropped; `stopped()` reports it (actix has no join handle).
 
-use super::{Ask, Run, System, PATIENCE};
+use super::{idle_started, skynet_sum, Ask, Keep, Latch, Rng, Run, System, PATIENCE};
 use actix::prelude::*;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use tokio::sync::oneshot;
 
 pub struct Actix {
@@ -140,6 +140,182 @@ impl Drop for Ring {
     }
 }
 
+/// Fork-join throughput worker: adds what it is told; `Done` counts the latch down.
+struct Worker(u64);
+impl Actor for Worker {
+    type Context = actix::Context<Self>;
+}
+impl Handler<Add> for Worker {
+    type Result = ();
+    fn handle(&mut self, Add(x): Add, _: &mut Self::Context) {
+        self.0 = self.0.wrapping_add(x);
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Done(Arc<Latch>);
+impl Handler<Done> for Worker {
+    type Result = ();
+    fn handle(&mut self, Done(latch): Done, _: &mut Self::Context) {
+        latch.count_down();
+    }
+}
+
+/// Fork-join creation: keeps the latch of its one message, stops itself; `stopped` counts down.
+struct OneShot(Option<Arc<Latch>>);
+impl Actor for OneShot {
+    type Context = actix::Context<Self>;
+    fn stopped(&mut self, _: &mut Self::Context) {
+        if let Some(l) = self.0.take() {
+            l.count_down();
+        }
+    }
+}
+impl Handler<Done> for OneShot {
+    type Result = ();
+    fn handle(&mut self, Done(latch): Done, ctx: &mut Self::Context) {
+        self.0 = Some(latch);
+        ctx.stop();
+    }
+}
+
+struct BigNode {
+    me: usize,
+    all: Option<Arc<Vec<Addr<BigNode>>>>,
+    rng: Rng,
+    left: u64,
+    latch: Option<Arc<Latch>>,
+}
+impl Actor for BigNode {
+    type Context = actix::Context<Self>;
+}
+impl BigNode {
+    fn ping(&mut self) {
+        let all = self.all.as_ref().expect("linked");
+        let to = self.rng.neighbour(self.me, all.len());
+        all[to].do_send(Ping(self.me));
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+enum BigMsg {
+    Link(Arc<Vec<Addr<BigNode>>>),
+    Start(u64, Arc<Latch>),
+    Stop,
+}
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Ping(usize);
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Pong;
+
+impl Handler<BigMsg> for BigNode {
+    type Result = ();
+    fn handle(&mut self, m: BigMsg, ctx: &mut Self::Context) {
+        match m {
+            BigMsg::Link(all) => self.all = Some(all),
+            BigMsg::Start(pings, latch) => {
+                self.left = pings;
+                self.latch = Some(latch);
+                self.ping();
+            }
+            BigMsg::Stop => {
+                self.all = None;
+                ctx.stop();
+            }
+        }
+    }
+}
+impl Handler<Ping> for BigNode {
+    type Result = ();
+    fn handle(&mut self, Ping(from): Ping, _: &mut Self::Context) {
+        self.all.as_ref().expect("linked")[from].do_send(Pong);
+    }
+}
+impl Handler<Pong> for BigNode {
+    type Result = ();
+    fn handle(&mut self, _: Pong, _: &mut Self::Context) {
+        self.left -= 1;
+        if self.left == 0 {
+            self.latch.take().expect("started").count_down();
+        } else {
+            self.ping();
+        }
+    }
+}
+
+/// Where a Skynet actor answers: its parent, or the bench thread.
+enum Parent {
+    Actor(Addr<SkyNode>),
+    Root(oneshot::Sender<u64>),
+}
+
+struct SkyNode {
+    num: u64,
+    below: u32,
+    parent: Option<Parent>,
+    sum: u64,
+    waiting: u32,
+}
+impl SkyNode {
+    fn answer(&mut self, x: u64, ctx: &mut actix::Context<Self>) {
+        match self.parent.take().expect("answers once") {
+            Parent::Actor(p) => p.do_send(Sum(x)),
+            Parent::Root(p) => {
+                let _ = p.send(x);
+            }
+        }
+        ctx.stop();
+    }
+}
+impl Actor for SkyNode {
+    type Context = actix::Context<Self>;
+    fn started(&mut self, ctx: &mut Self::Context) {
+        if self.below == 0 {
+            self.answer(self.num, ctx);
+            return;
+        }
+        self.waiting = 10;
+        let me = ctx.address();
+        for k in 0..10 {
+            // `start` runs it on the current arbiter (this one).
+            SkyNode {
+                num: self.num * 10 + k,
+                below: self.below - 1,
+                parent: Some(Parent::Actor(me.clone())),
+                sum: 0,
+                waiting: 0,
+            }
+            .start();
+        }
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Sum(u64);
+impl Handler<Sum> for SkyNode {
+    type Result = ();
+    fn handle(&mut self, Sum(x): Sum, ctx: &mut Self::Context) {
+        self.sum += x;
+        self.waiting -= 1;
+        if self.waiting == 0 {
+            self.answer(self.sum, ctx);
+        }
+    }
+}
+
+struct Idle;
+impl Actor for Idle {
+    type Context = actix::Context<Self>;
+    fn started(&mut self, _: &mut Self::Context) {
+        idle_started();
+    }
+}
+
 impl Actix {
     fn counter(&self, stopped: Option<mpsc::Sender<()>>) -> Addr<Counter> {
         Counter::start_in_arbiter(&self.arbiter, move |_| Counter { total: 0, stopped })
@@ -192,5 +368,98 @@ impl System for Actix {
                 rx.recv_timeout(PATIENCE).expect("actix actor stopped");
             }
         })
+    }
+
+    fn fork_join_throughput(&self, actors: usize) -> Run<'_> {
+        // Dropping the addresses (with the closure) stops the workers.
+        let w: Vec<Addr<Worker>> = (0..actors)
+            .map(|_| Worker::start_in_arbiter(&self.arbiter, |_| Worker(0)))
+            .collect();
+        Box::new(move |n| {
+            for i in 0..n {
+                for a in &w {
+                    a.do_send(Add(i));
+                }
+            }
+            let latch = Latch::new(w.len());
+            for a in &w {
+                a.do_send(Done(latch.clone()));
+            }
+            latch.wait();
+        })
+    }
+
+    fn fork_join_create(&self) -> Run<'_> {
+        Box::new(move |n| {
+            let latch = Latch::new(n as usize);
+            for _ in 0..n {
+                OneShot::start_in_arbiter(&self.arbiter, |_| OneShot(None))
+                    .do_send(Done(latch.clone()));
+            }
+            latch.wait();
+        })
+    }
+
+    fn big(&self, actors: usize) -> Run<'_> {
+        let nodes: Vec<Addr<BigNode>> = (0..actors)
+            .map(|me| {
+                BigNode::start_in_arbiter(&self.arbiter, move |_| BigNode {
+                    me,
+                    all: None,
+                    rng: Rng::new(me as u64),
+                    left: 0,
+                    latch: None,
+                })
+            })
+            .collect();
+        let all = Arc::new(nodes.clone());
+        for n in &nodes {
+            n.do_send(BigMsg::Link(all.clone()));
+        }
+        let nodes = BigStopper(nodes);
+        Box::new(move |m| {
+            let latch = Latch::new(nodes.0.len());
+            for n in &nodes.0 {
+                n.do_send(BigMsg::Start(m, latch.clone()));
+            }
+            latch.wait();
+        })
+    }
+
+    fn skynet(&self) -> Run<'_> {
+        Box::new(move |depth| {
+            let (p, f) = oneshot::channel();
+            let below = depth as u32;
+            SkyNode::start_in_arbiter(&self.arbiter, move |_| SkyNode {
+                num: 0,
+                below,
+                parent: Some(Parent::Root(p)),
+                sum: 0,
+                waiting: 0,
+            });
+            assert_eq!(f.blocking_recv().unwrap(), skynet_sum(below));
+        })
+    }
+
+    fn idle(&self, n: usize) -> Box<dyn Keep + '_> {
+        let mut addrs = Vec::with_capacity(n);
+        for _ in 0..n {
+            addrs.push(Idle::start_in_arbiter(&self.arbiter, |_| Idle));
+        }
+        Box::new(addrs)
+    }
+
+    fn handle_size(&self) -> usize {
+        std::mem::size_of::<Addr<Idle>>()
+    }
+}
+
+/// The Big actors hold each other's addresses: stopped with a message.
+struct BigStopper(Vec<Addr<BigNode>>);
+impl Drop for BigStopper {
+    fn drop(&mut self) {
+        for a in &self.0 {
+            a.do_send(BigMsg::Stop);
+        }
     }
 }

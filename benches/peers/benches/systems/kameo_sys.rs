@@ -2,11 +2,13 @@
 //! tells with `tell(..).try_send()` (the non-async send its docs recommend inside actors),
 //! asks from the bench thread with `ask(..).blocking_send()` (its API for sync callers).
 
-use super::{tokio_runtime, Ask, Run, System};
-use kameo::actor::{ActorRef, Spawn};
+use super::{idle_started, skynet_sum, tokio_runtime, Ask, Keep, Latch, Rng, Run, System};
+use kameo::actor::{ActorRef, Spawn, WeakActorRef};
+use kameo::error::{ActorStopReason, Infallible};
 use kameo::mailbox;
 use kameo::message::{Context, Message};
 use kameo::Actor;
+use std::sync::Arc;
 use tokio::sync::oneshot;
 
 pub struct Kameo {
@@ -91,6 +93,181 @@ impl<A: Actor> Drop for Stopper<'_, A> {
     }
 }
 
+/// Fork-join throughput worker: adds what it is told; `Done` counts the latch down.
+#[derive(Actor)]
+struct Worker(u64);
+impl Message<Add> for Worker {
+    type Reply = ();
+    async fn handle(&mut self, Add(x): Add, _: &mut Context<Self, ()>) {
+        self.0 = self.0.wrapping_add(x);
+    }
+}
+
+struct Done(Arc<Latch>);
+impl Message<Done> for Worker {
+    type Reply = ();
+    async fn handle(&mut self, Done(latch): Done, _: &mut Context<Self, ()>) {
+        latch.count_down();
+    }
+}
+
+/// Fork-join creation: keeps the latch of its one message, stops itself; `on_stop` counts down.
+struct OneShot(Option<Arc<Latch>>);
+impl Actor for OneShot {
+    type Args = Self;
+    type Error = Infallible;
+    async fn on_start(s: Self, _: ActorRef<Self>) -> Result<Self, Infallible> {
+        Ok(s)
+    }
+    async fn on_stop(
+        &mut self,
+        _: WeakActorRef<Self>,
+        _: ActorStopReason,
+    ) -> Result<(), Infallible> {
+        if let Some(l) = self.0.take() {
+            l.count_down();
+        }
+        Ok(())
+    }
+}
+impl Message<Done> for OneShot {
+    type Reply = ();
+    async fn handle(&mut self, Done(latch): Done, ctx: &mut Context<Self, ()>) {
+        self.0 = Some(latch);
+        ctx.stop();
+    }
+}
+
+#[derive(Actor)]
+struct BigNode {
+    me: usize,
+    all: Arc<Vec<ActorRef<BigNode>>>,
+    rng: Rng,
+    left: u64,
+    latch: Option<Arc<Latch>>,
+}
+impl BigNode {
+    fn ping(&mut self) {
+        let to = self.rng.neighbour(self.me, self.all.len());
+        let _ = self.all[to].tell(Ping(self.me)).try_send();
+    }
+}
+
+enum BigMsg {
+    Link(Arc<Vec<ActorRef<BigNode>>>),
+    Start(u64, Arc<Latch>),
+}
+impl Message<BigMsg> for BigNode {
+    type Reply = ();
+    async fn handle(&mut self, m: BigMsg, _: &mut Context<Self, ()>) {
+        match m {
+            BigMsg::Link(all) => self.all = all,
+            BigMsg::Start(pings, latch) => {
+                self.left = pings;
+                self.latch = Some(latch);
+                self.ping();
+            }
+        }
+    }
+}
+
+struct Ping(usize);
+impl Message<Ping> for BigNode {
+    type Reply = ();
+    async fn handle(&mut self, Ping(from): Ping, _: &mut Context<Self, ()>) {
+        let _ = self.all[from].tell(Pong).try_send();
+    }
+}
+
+struct Pong;
+impl Message<Pong> for BigNode {
+    type Reply = ();
+    async fn handle(&mut self, _: Pong, _: &mut Context<Self, ()>) {
+        self.left -= 1;
+        if self.left == 0 {
+            self.latch.take().expect("started").count_down();
+        } else {
+            self.ping();
+        }
+    }
+}
+
+/// Where a Skynet actor answers: its parent, or the bench thread.
+enum Parent {
+    Actor(ActorRef<SkyNode>),
+    Root(oneshot::Sender<u64>),
+}
+
+struct SkyNode {
+    num: u64,
+    below: u32,
+    parent: Option<Parent>,
+    sum: u64,
+    waiting: u32,
+}
+impl SkyNode {
+    /// Answers the parent; the caller stops this actor.
+    fn answer(&mut self, x: u64) {
+        match self.parent.take().expect("answers once") {
+            Parent::Actor(p) => {
+                let _ = p.tell(Sum(x)).try_send();
+            }
+            Parent::Root(p) => {
+                let _ = p.send(x);
+            }
+        }
+    }
+}
+impl Actor for SkyNode {
+    type Args = Self;
+    type Error = Infallible;
+    async fn on_start(mut s: Self, me: ActorRef<Self>) -> Result<Self, Infallible> {
+        if s.below == 0 {
+            s.answer(s.num);
+            // On an unbounded mailbox this only queues the stop signal.
+            let _ = me.stop_gracefully().await;
+            return Ok(s);
+        }
+        s.waiting = 10;
+        for k in 0..10 {
+            SkyNode::spawn_with_mailbox(
+                SkyNode {
+                    num: s.num * 10 + k,
+                    below: s.below - 1,
+                    parent: Some(Parent::Actor(me.clone())),
+                    sum: 0,
+                    waiting: 0,
+                },
+                mailbox::unbounded(),
+            );
+        }
+        Ok(s)
+    }
+}
+
+struct Sum(u64);
+impl Message<Sum> for SkyNode {
+    type Reply = ();
+    async fn handle(&mut self, Sum(x): Sum, ctx: &mut Context<Self, ()>) {
+        self.sum += x;
+        self.waiting -= 1;
+        if self.waiting == 0 {
+            self.answer(self.sum);
+            ctx.stop();
+        }
+    }
+}
+
+struct Idle;
+impl Actor for Idle {
+    type Args = Self;
+    type Error = Infallible;
+    async fn on_start(s: Self, _: ActorRef<Self>) -> Result<Self, Infallible> {
+        idle_started();
+        Ok(s)
+    }
+}
+
 impl Kameo {
     fn start<A: Actor<Args = A>>(&self, a: A) -> ActorRef<A> {
         let _in_rt = self.rt.enter();
@@ -161,5 +338,95 @@ impl System for Kameo {
                 }
             })
         })
+    }
+
+    fn fork_join_throughput(&self, actors: usize) -> Run<'_> {
+        let w = Stopper {
+            rt: &self.rt,
+            actors: (0..actors).map(|_| self.start(Worker(0))).collect(),
+        };
+        Box::new(move |n| {
+            for i in 0..n {
+                for a in &w.actors {
+                    a.tell(Add(i)).try_send().unwrap();
+                }
+            }
+            let latch = Latch::new(w.actors.len());
+            for a in &w.actors {
+                a.tell(Done(latch.clone())).try_send().unwrap();
+            }
+            latch.wait();
+        })
+    }
+
+    fn fork_join_create(&self) -> Run<'_> {
+        Box::new(move |n| {
+            let latch = Latch::new(n as usize);
+            for _ in 0..n {
+                self.start(OneShot(None))
+                    .tell(Done(latch.clone()))
+                    .try_send()
+                    .unwrap();
+            }
+            latch.wait();
+        })
+    }
+
+    fn big(&self, actors: usize) -> Run<'_> {
+        let nodes: Vec<ActorRef<BigNode>> = (0..actors)
+            .map(|me| {
+                self.start(BigNode {
+                    me,
+                    all: Arc::new(Vec::new()),
+                    rng: Rng::new(me as u64),
+                    left: 0,
+                    latch: None,
+                })
+            })
+            .collect();
+        let all = Arc::new(nodes.clone());
+        for n in &nodes {
+            n.tell(BigMsg::Link(all.clone())).try_send().unwrap();
+        }
+        let nodes = Stopper {
+            rt: &self.rt,
+            actors: nodes,
+        };
+        Box::new(move |m| {
+            let latch = Latch::new(nodes.actors.len());
+            for n in &nodes.actors {
+                n.tell(BigMsg::Start(m, latch.clone())).try_send().unwrap();
+            }
+            latch.wait();
+        })
+    }
+
+    fn skynet(&self) -> Run<'_> {
+        Box::new(move |depth| {
+            let (p, f) = oneshot::channel();
+            self.start(SkyNode {
+                num: 0,
+                below: depth as u32,
+                parent: Some(Parent::Root(p)),
+                sum: 0,
+                waiting: 0,
+            });
+            assert_eq!(f.blocking_recv().unwrap(), skynet_sum(depth as u32));
+        })
+    }
+
+    fn idle(&self, n: usize) -> Box<dyn Keep + '_> {
+        let mut refs = Vec::with_capacity(n);
+        for _ in 0..n {
+            refs.push(self.start(Idle));
+        }
+        Box::new(Stopper {
+            rt: &self.rt,
+            actors: refs,
+        })
+    }
+
+    fn handle_size(&self) -> usize {
+        std::mem::size_of::<ActorRef<Idle>>()
     }
 }

@@ -13,9 +13,13 @@
 //!   oneshot, a std channel) and completes it where the count runs out;
 //! - the tokio peers (kameo, ractor, xtra) share nothing: each has its own multi-thread tokio
 //!   runtime with one worker per core (2 here), the same as pykka's pooled-2 case; actix runs
-//!   its actors on one arbiter (one thread, its model), like pykka's pooled-1 case.
+//!   its actors on one arbiter (one thread, its model), like pykka's pooled-1 case;
+//! - the Savina workloads (fork-join, big) signal their end through one shared [`Latch`], the
+//!   same for every system, counted down where the Savina original reports to its sink.
 #![allow(dead_code)] // each bench binary uses what it needs
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 pub mod actix_sys;
@@ -51,20 +55,159 @@ pub trait System {
     /// `run(n)`: start `n` actors, ask each to stop right after starting it, then wait until
     /// every one of them has stopped.
     fn spawn(&self) -> Run<'_>;
+
+    /// Savina Fork-Join throughput: `actors` workers. `run(n)`: the bench thread tells every
+    /// worker `n` numbers (round-robin: number `i` to all workers, then `i + 1`), each worker adds
+    /// them up, then a last tell per worker counts down a [`Latch`]; returns when all have.
+    fn fork_join_throughput(&self, actors: usize) -> Run<'_>;
+
+    /// Savina Fork-Join creation. `run(n)`: for each of `n` actors, start it and tell it one
+    /// message; handling it, the actor keeps the message's [`Latch`] and stops itself, and its
+    /// stop hook counts the latch down. Returns when all `n` have stopped.
+    fn fork_join_create(&self) -> Run<'_>;
+
+    /// Savina Big: `actors` actors that all know each other. `run(m)`: each is told to start,
+    /// then sends a ping to a random other actor (xorshift, its own seed), which answers a pong;
+    /// on each pong it sends its next ping, `m` pings in all, then counts down a [`Latch`]
+    /// (while still answering the others' pings). Returns when all have had `m` pongs.
+    fn big(&self, actors: usize) -> Run<'_>;
+
+    /// Skynet. `run(depth)`: a root actor starts 10 children, each of them 10 more, down to
+    /// `depth` levels below the root; actor `k` of a parent numbered `p` is numbered `10 p + k`,
+    /// and a leaf answers its number to its parent. A parent adds up its 10 children's answers,
+    /// answers the sum to its own parent, and stops (a leaf stops after answering). Returns (and
+    /// checks) the root's sum. `(10^(depth + 1) - 1) / 9` actors in all.
+    fn skynet(&self) -> Run<'_>;
+
+    /// Whether each actor is an OS thread (then the million-actor sizes are out of reach).
+    fn thread_per_actor(&self) -> bool {
+        false
+    }
+
+    /// Starts `n` idle actors (never messaged) and waits until each has run its start hook (a
+    /// call of [`idle_started`]); what it returns keeps them alive. For the memory bench.
+    fn idle(&self, n: usize) -> Box<dyn Keep + '_>;
+
+    /// The size of one actor handle kept by [`idle`](Self::idle) (counted in its RSS growth).
+    fn handle_size(&self) -> usize;
+}
+
+/// Anything kept alive only to be dropped later (the idle actors' handles).
+pub trait Keep {}
+impl<T> Keep for T {}
+
+/// Counted by every idle actor's start hook (the memory bench waits for it).
+pub static IDLE_STARTED: AtomicUsize = AtomicUsize::new(0);
+
+pub fn idle_started() {
+    IDLE_STARTED.fetch_add(1, Ordering::Release);
+}
+
+/// Waits until `n` idle actors have started.
+pub fn wait_idle_started(n: usize) {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while IDLE_STARTED.load(Ordering::Acquire) < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "idle actors did not start"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// A countdown the bench thread waits on: the last `count_down` wakes it.
+pub struct Latch {
+    left: AtomicUsize,
+    done: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Latch {
+    pub fn new(n: usize) -> Arc<Latch> {
+        Arc::new(Latch {
+            left: AtomicUsize::new(n),
+            done: Mutex::new(n == 0),
+            cv: Condvar::new(),
+        })
+    }
+
+    pub fn count_down(&self) {
+        if self.left.fetch_sub(1, Ordering::AcqRel) == 1 {
+            *self.done.lock().unwrap() = true;
+            self.cv.notify_all();
+        }
+    }
+
+    pub fn wait(&self) {
+        let done = self.done.lock().unwrap();
+        let (done, timeout) = self.cv.wait_timeout_while(done, PATIENCE, |d| !*d).unwrap();
+        assert!(*done && !timeout.timed_out(), "latch: gave up waiting");
+    }
+}
+
+/// A xorshift64 generator: Big's random neighbours, the same sequence in every system.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// Another actor than `me`, among `actors`.
+    pub fn neighbour(&mut self, me: usize, actors: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        let r = (self.0 % (actors as u64 - 1)) as usize;
+        if r >= me {
+            r + 1
+        } else {
+            r
+        }
+    }
+}
+
+/// Skynet's answer: the sum of the leaves' numbers, `0 + 1 + … + (10^depth - 1)`.
+pub fn skynet_sum(depth: u32) -> u64 {
+    let leaves = 10u64.pow(depth);
+    leaves * (leaves - 1) / 2
+}
+
+/// Skynet's actor count for `depth` levels below the root.
+pub fn skynet_actors(depth: u32) -> u64 {
+    (10u64.pow(depth + 1) - 1) / 9
+}
+
+/// Every system's name, in table order.
+pub const NAMES: [&str; 8] = [
+    "pykka_pooled_1",
+    "pykka_pooled_cores",
+    "pykka_dedicated",
+    "std_thread_mpsc",
+    "actix",
+    "kameo",
+    "ractor",
+    "xtra",
+];
+
+/// The system of this name (one of [`NAMES`]), or `None`.
+pub fn make(name: &str) -> Option<Box<dyn System>> {
+    Some(match name {
+        "pykka_pooled_1" => Box::new(pykka_sys::Pykka::pooled(1)),
+        "pykka_pooled_cores" => Box::new(pykka_sys::Pykka::pooled(2)),
+        "pykka_dedicated" => Box::new(pykka_sys::Pykka::dedicated()),
+        "std_thread_mpsc" => Box::new(std_sys::StdThreads),
+        "actix" => Box::new(actix_sys::Actix::new()),
+        "kameo" => Box::new(kameo_sys::Kameo::new()),
+        "ractor" => Box::new(ractor_sys::Ractor::new()),
+        "xtra" => Box::new(xtra_sys::Xtra::new()),
+        _ => return None,
+    })
 }
 
 /// Every system, in table order.
 pub fn all() -> Vec<Box<dyn System>> {
-    vec![
-        Box::new(pykka_sys::Pykka::pooled(1)),
-        Box::new(pykka_sys::Pykka::pooled(2)),
-        Box::new(pykka_sys::Pykka::dedicated()),
-        Box::new(std_sys::StdThreads),
-        Box::new(actix_sys::Actix::new()),
-        Box::new(kameo_sys::Kameo::new()),
-        Box::new(ractor_sys::Ractor::new()),
-        Box::new(xtra_sys::Xtra::new()),
-    ]
+    NAMES.iter().map(|n| make(n).expect("known name")).collect()
 }
 
 /// A multi-thread tokio runtime with one worker per core, as the tokio peers use by default

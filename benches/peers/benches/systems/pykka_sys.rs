@@ -1,13 +1,32 @@
 //! pykka: pooled on a runtime of its own (1 worker, or one per core), and `start_dedicated`
 //! (one OS thread per actor, Pykka's own model).
+//!
+//! The runtime is leaked (`&'static`) so that actors can start children on it without an `Arc`
+//! per child (Skynet); `Drop for Pykka` shuts it down.
 
-use super::{cores, Ask, Run, System};
+use super::{cores, idle_started, skynet_sum, Ask, Keep, Latch, Rng, Run, System};
 use pykka::{Actor, ActorRef, Context, Future, Promise, Receive, Runtime};
+use std::sync::Arc;
+
+/// Where actors start: a pool, or a thread each.
+#[derive(Clone, Copy)]
+enum Place {
+    Pool(&'static Runtime),
+    Dedicated,
+}
+
+impl Place {
+    fn start<A: Actor>(self, a: A) -> ActorRef<A> {
+        match self {
+            Place::Pool(rt) => a.start_in(rt),
+            Place::Dedicated => a.start_dedicated(),
+        }
+    }
+}
 
 pub struct Pykka {
     name: &'static str,
-    /// `None`: every actor on its own thread (`start_dedicated`).
-    rt: Option<Runtime>,
+    place: Place,
 }
 
 impl Pykka {
@@ -22,20 +41,28 @@ impl Pykka {
             .threads(threads)
             .build()
             .expect("pykka runtime");
-        Pykka { name, rt: Some(rt) }
+        Pykka {
+            name,
+            place: Place::Pool(Box::leak(Box::new(rt))),
+        }
     }
 
     pub fn dedicated() -> Self {
         Pykka {
             name: "pykka_dedicated",
-            rt: None,
+            place: Place::Dedicated,
         }
     }
 
     fn start<A: Actor>(&self, a: A) -> ActorRef<A> {
-        match &self.rt {
-            Some(rt) => a.start_in(rt),
-            None => a.start_dedicated(),
+        self.place.start(a)
+    }
+}
+
+impl Drop for Pykka {
+    fn drop(&mut self) {
+        if let Place::Pool(rt) = self.place {
+            let _ = rt.shutdown();
         }
     }
 }
@@ -89,6 +116,155 @@ impl<A: Actor> Drop for Stopper<A> {
     }
 }
 
+/// Fork-join throughput worker: adds what it is told; `Done` counts the latch down.
+enum WorkMsg {
+    Add(u64),
+    Done(Arc<Latch>),
+}
+
+struct Worker(u64);
+impl Actor for Worker {}
+impl Receive for Worker {
+    type Message = WorkMsg;
+    type Reply = ();
+    fn on_receive(&mut self, m: WorkMsg, _: &mut Context<Self>) {
+        match m {
+            WorkMsg::Add(x) => self.0 = self.0.wrapping_add(x),
+            WorkMsg::Done(latch) => latch.count_down(),
+        }
+    }
+}
+
+/// Fork-join creation: keeps the latch of its one message, stops itself; `on_stop` counts down.
+struct OneShot(Option<Arc<Latch>>);
+impl Actor for OneShot {
+    fn on_stop(&mut self, _: &mut Context<Self>) {
+        if let Some(l) = self.0.take() {
+            l.count_down();
+        }
+    }
+}
+impl Receive for OneShot {
+    type Message = Arc<Latch>;
+    type Reply = ();
+    fn on_receive(&mut self, latch: Arc<Latch>, ctx: &mut Context<Self>) {
+        self.0 = Some(latch);
+        ctx.stop();
+    }
+}
+
+enum BigMsg {
+    Link(Arc<Vec<ActorRef<BigNode>>>),
+    Start(u64, Arc<Latch>),
+    Ping(usize),
+    Pong,
+}
+
+struct BigNode {
+    me: usize,
+    all: Arc<Vec<ActorRef<BigNode>>>,
+    rng: Rng,
+    left: u64,
+    latch: Option<Arc<Latch>>,
+}
+impl BigNode {
+    fn ping(&mut self) {
+        let to = self.rng.neighbour(self.me, self.all.len());
+        let _ = self.all[to].tell(BigMsg::Ping(self.me));
+    }
+}
+impl Actor for BigNode {}
+impl Receive for BigNode {
+    type Message = BigMsg;
+    type Reply = ();
+    fn on_receive(&mut self, m: BigMsg, _: &mut Context<Self>) {
+        match m {
+            BigMsg::Link(all) => self.all = all,
+            BigMsg::Start(pings, latch) => {
+                self.left = pings;
+                self.latch = Some(latch);
+                self.ping();
+            }
+            BigMsg::Ping(from) => {
+                let _ = self.all[from].tell(BigMsg::Pong);
+            }
+            BigMsg::Pong => {
+                self.left -= 1;
+                if self.left == 0 {
+                    self.latch.take().expect("started").count_down();
+                } else {
+                    self.ping();
+                }
+            }
+        }
+    }
+}
+
+/// Where a Skynet actor answers: its parent, or the bench thread.
+enum Parent {
+    Actor(ActorRef<SkyNode>),
+    Root(Promise<u64>),
+}
+
+struct SkyNode {
+    place: Place,
+    num: u64,
+    /// Levels below this actor.
+    below: u32,
+    parent: Option<Parent>,
+    sum: u64,
+    waiting: u32,
+}
+impl SkyNode {
+    fn answer(&mut self, x: u64, ctx: &mut Context<Self>) {
+        match self.parent.take().expect("answers once") {
+            Parent::Actor(p) => {
+                let _ = p.tell(x);
+            }
+            Parent::Root(p) => p.set(x),
+        }
+        ctx.stop();
+    }
+}
+impl Actor for SkyNode {
+    fn on_start(&mut self, ctx: &mut Context<Self>) {
+        if self.below == 0 {
+            self.answer(self.num, ctx);
+            return;
+        }
+        self.waiting = 10;
+        let me = ctx.actor_ref();
+        for k in 0..10 {
+            self.place.start(SkyNode {
+                place: self.place,
+                num: self.num * 10 + k,
+                below: self.below - 1,
+                parent: Some(Parent::Actor(me.clone())),
+                sum: 0,
+                waiting: 0,
+            });
+        }
+    }
+}
+impl Receive for SkyNode {
+    type Message = u64;
+    type Reply = ();
+    fn on_receive(&mut self, x: u64, ctx: &mut Context<Self>) {
+        self.sum += x;
+        self.waiting -= 1;
+        if self.waiting == 0 {
+            self.answer(self.sum, ctx);
+        }
+    }
+}
+
+struct Idle;
+impl Actor for Idle {
+    fn on_start(&mut self, _: &mut Context<Self>) {
+        idle_started();
+    }
+}
+
 impl System for Pykka {
     fn name(&self) -> &'static str {
         self.name
@@ -135,5 +311,88 @@ impl System for Pykka {
                 assert!(s.get().unwrap());
             }
         })
+    }
+
+    fn fork_join_throughput(&self, actors: usize) -> Run<'_> {
+        let w = Stopper((0..actors).map(|_| self.start(Worker(0))).collect());
+        Box::new(move |n| {
+            for i in 0..n {
+                for a in &w.0 {
+                    a.tell(WorkMsg::Add(i)).unwrap();
+                }
+            }
+            let latch = Latch::new(w.0.len());
+            for a in &w.0 {
+                a.tell(WorkMsg::Done(latch.clone())).unwrap();
+            }
+            latch.wait();
+        })
+    }
+
+    fn fork_join_create(&self) -> Run<'_> {
+        Box::new(move |n| {
+            let latch = Latch::new(n as usize);
+            for _ in 0..n {
+                self.start(OneShot(None)).tell(latch.clone()).unwrap();
+            }
+            latch.wait();
+        })
+    }
+
+    fn big(&self, actors: usize) -> Run<'_> {
+        let nodes: Vec<ActorRef<BigNode>> = (0..actors)
+            .map(|me| {
+                self.start(BigNode {
+                    me,
+                    all: Arc::new(Vec::new()),
+                    rng: Rng::new(me as u64),
+                    left: 0,
+                    latch: None,
+                })
+            })
+            .collect();
+        let all = Arc::new(nodes.clone());
+        for n in &nodes {
+            n.tell(BigMsg::Link(all.clone())).unwrap();
+        }
+        let nodes = Stopper(nodes);
+        Box::new(move |m| {
+            let latch = Latch::new(nodes.0.len());
+            for n in &nodes.0 {
+                n.tell(BigMsg::Start(m, latch.clone())).unwrap();
+            }
+            latch.wait();
+        })
+    }
+
+    fn skynet(&self) -> Run<'_> {
+        Box::new(move |depth| {
+            let (p, f) = pykka::promise();
+            self.start(SkyNode {
+                place: self.place,
+                num: 0,
+                below: depth as u32,
+                parent: Some(Parent::Root(p)),
+                sum: 0,
+                waiting: 0,
+            });
+            assert_eq!(f.get().unwrap(), skynet_sum(depth as u32));
+        })
+    }
+
+    fn thread_per_actor(&self) -> bool {
+        matches!(self.place, Place::Dedicated)
+    }
+
+    fn idle(&self, n: usize) -> Box<dyn Keep + '_> {
+        let mut refs = Vec::with_capacity(n);
+        for _ in 0..n {
+            refs.push(self.start(Idle));
+        }
+        Box::new(Stopper(refs))
+    }
+
+    fn handle_size(&self) -> usize {
+        std::mem::size_of::<ActorRef<Idle>>()
     }
 }

@@ -1,8 +1,9 @@
 //! The bare baseline: one `std::thread` per actor and a `std::sync::mpsc` channel as its
 //! mailbox, nothing else (no registry, no failure handling, no futures).
 
-use super::{Ask, Run, System};
+use super::{idle_started, skynet_sum, Ask, Keep, Latch, Rng, Run, System};
 use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 
 pub struct StdThreads;
@@ -50,6 +51,65 @@ impl<M> Drop for Threads<M> {
             let _ = j.join();
         }
     }
+}
+
+enum WorkMsg {
+    Add(u64),
+    Done(Arc<Latch>),
+}
+
+enum BigMsg {
+    Start(u64, Arc<Latch>),
+    Ping(usize),
+    Pong,
+    Stop,
+}
+
+fn big_node(me: usize, rx: Receiver<BigMsg>, all: Vec<Sender<BigMsg>>) {
+    let mut rng = Rng::new(me as u64);
+    let mut left = 0;
+    let mut latch = None;
+    let ping = |rng: &mut Rng| {
+        let _ = all[rng.neighbour(me, all.len())].send(BigMsg::Ping(me));
+    };
+    for m in rx {
+        match m {
+            BigMsg::Start(pings, l) => {
+                left = pings;
+                latch = Some(l);
+                ping(&mut rng);
+            }
+            BigMsg::Ping(from) => {
+                let _ = all[from].send(BigMsg::Pong);
+            }
+            BigMsg::Pong => {
+                left -= 1;
+                if left == 0 {
+                    latch.take().expect("started").count_down();
+                } else {
+                    ping(&mut rng);
+                }
+            }
+            BigMsg::Stop => return,
+        }
+    }
+}
+
+/// One Skynet actor: a thread that starts its children's threads, adds up what they send on
+/// its channel, and sends the sum to its parent.
+fn sky_node(num: u64, below: u32, parent: Sender<u64>) {
+    if below == 0 {
+        let _ = parent.send(num);
+        return;
+    }
+    let (tx, rx) = channel();
+    for k in 0..10 {
+        let tx = tx.clone();
+        thread::spawn(move || sky_node(num * 10 + k, below - 1, tx));
+    }
+    drop(tx);
+    let sum: u64 = rx.iter().take(10).sum();
+    let _ = parent.send(sum);
 }
 
 impl System for StdThreads {
@@ -151,5 +211,135 @@ impl System for StdThreads {
                 j.join().unwrap();
             }
         })
+    }
+
+    fn fork_join_throughput(&self, actors: usize) -> Run<'_> {
+        let (txs, joins): (Vec<Sender<WorkMsg>>, Vec<JoinHandle<()>>) = (0..actors)
+            .map(|_| {
+                let (tx, rx) = channel();
+                let j = thread::spawn(move || {
+                    let mut total = 0u64;
+                    for m in rx {
+                        match m {
+                            WorkMsg::Add(x) => total = total.wrapping_add(x),
+                            WorkMsg::Done(l) => l.count_down(),
+                        }
+                    }
+                    std::hint::black_box(total);
+                });
+                (tx, j)
+            })
+            .unzip();
+        let t = Senders { txs, joins };
+        Box::new(move |n| {
+            for i in 0..n {
+                for tx in &t.txs {
+                    tx.send(WorkMsg::Add(i)).unwrap();
+                }
+            }
+            let latch = Latch::new(t.txs.len());
+            for tx in &t.txs {
+                tx.send(WorkMsg::Done(latch.clone())).unwrap();
+            }
+            latch.wait();
+        })
+    }
+
+    fn fork_join_create(&self) -> Run<'_> {
+        Box::new(|n| {
+            let latch = Latch::new(n as usize);
+            for _ in 0..n {
+                let (tx, rx) = channel::<Arc<Latch>>();
+                // One message, then the thread ends: counted down as it stops. Not joined
+                // (the other systems do not wait for a thread's exit either).
+                thread::spawn(move || {
+                    let l = rx.recv().unwrap();
+                    l.count_down();
+                });
+                tx.send(latch.clone()).unwrap();
+            }
+            latch.wait();
+        })
+    }
+
+    fn big(&self, actors: usize) -> Run<'_> {
+        let (txs, rxs): (Vec<Sender<BigMsg>>, Vec<Receiver<BigMsg>>) =
+            (0..actors).map(|_| channel()).unzip();
+        let joins = rxs
+            .into_iter()
+            .enumerate()
+            .map(|(me, rx)| {
+                let all = txs.clone();
+                thread::spawn(move || big_node(me, rx, all))
+            })
+            .collect();
+        let t = BigThreads { txs, joins };
+        Box::new(move |m| {
+            let latch = Latch::new(t.txs.len());
+            for tx in &t.txs {
+                tx.send(BigMsg::Start(m, latch.clone())).unwrap();
+            }
+            latch.wait();
+        })
+    }
+
+    fn skynet(&self) -> Run<'_> {
+        Box::new(|depth| {
+            let (tx, rx) = channel();
+            thread::spawn(move || sky_node(0, depth as u32, tx));
+            assert_eq!(rx.recv().unwrap(), skynet_sum(depth as u32));
+        })
+    }
+
+    fn thread_per_actor(&self) -> bool {
+        true
+    }
+
+    fn idle(&self, n: usize) -> Box<dyn Keep + '_> {
+        let mut txs = Vec::with_capacity(n);
+        let mut joins = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (tx, rx) = channel::<CountMsg>();
+            joins.push(thread::spawn(move || {
+                idle_started();
+                counter(rx)
+            }));
+            txs.push(tx);
+        }
+        Box::new(Senders { txs, joins })
+    }
+
+    fn handle_size(&self) -> usize {
+        std::mem::size_of::<Sender<CountMsg>>() + std::mem::size_of::<JoinHandle<()>>()
+    }
+}
+
+/// The Big actors hold each other's senders: stopped with a message, then joined.
+struct BigThreads {
+    txs: Vec<Sender<BigMsg>>,
+    joins: Vec<JoinHandle<()>>,
+}
+impl Drop for BigThreads {
+    fn drop(&mut self) {
+        for tx in &self.txs {
+            let _ = tx.send(BigMsg::Stop);
+        }
+        for j in self.joins.drain(..) {
+            let _ = j.join();
+        }
+    }
+}
+
+/// Threads that end when their senders are dropped: drops the senders, then joins.
+struct Senders<M> {
+    txs: Vec<Sender<M>>,
+    joins: Vec<JoinHandle<()>>,
+}
+impl<M> Drop for Senders<M> {
+    fn drop(&mut self) {
+        self.txs.clear();
+        for j in self.joins.drain(..) {
+            let _ = j.join();
+        }
     }
 }

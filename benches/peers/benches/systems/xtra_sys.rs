@@ -4,7 +4,8 @@
 //! last strong `Address` is dropped (or it calls `ctx.stop_self()`), and `Address::join` waits
 //! for that.
 
-use super::{tokio_runtime, Ask, Run, System};
+use super::{idle_started, skynet_sum, tokio_runtime, Ask, Keep, Latch, Rng, Run, System};
+use std::sync::Arc;
 use tokio::sync::oneshot;
 use xtra::{Address, Context, Handler, Mailbox};
 
@@ -98,6 +99,190 @@ impl<A: xtra::Actor> Drop for Stopper<'_, A> {
     }
 }
 
+/// Fork-join throughput worker: adds what it is told; `Done` counts the latch down.
+#[derive(xtra::Actor)]
+struct Worker(u64);
+impl Handler<Add> for Worker {
+    type Return = ();
+    async fn handle(&mut self, Add(x): Add, _: &mut Context<Self>) {
+        self.0 = self.0.wrapping_add(x);
+    }
+}
+
+struct Done(Arc<Latch>);
+impl Handler<Done> for Worker {
+    type Return = ();
+    async fn handle(&mut self, Done(latch): Done, _: &mut Context<Self>) {
+        latch.count_down();
+    }
+}
+
+/// Fork-join creation: keeps the latch of its one message, stops itself; `stopped` counts down.
+struct OneShot(Option<Arc<Latch>>);
+impl xtra::Actor for OneShot {
+    type Stop = ();
+    async fn stopped(self) {
+        if let Some(l) = self.0 {
+            l.count_down();
+        }
+    }
+}
+impl Handler<Done> for OneShot {
+    type Return = ();
+    async fn handle(&mut self, Done(latch): Done, ctx: &mut Context<Self>) {
+        self.0 = Some(latch);
+        ctx.stop_self();
+    }
+}
+
+#[derive(xtra::Actor)]
+struct BigNode {
+    me: usize,
+    all: Option<Arc<Vec<Address<BigNode>>>>,
+    rng: Rng,
+    left: u64,
+    latch: Option<Arc<Latch>>,
+}
+impl BigNode {
+    async fn ping(&mut self) {
+        let all = self.all.as_ref().expect("linked");
+        let to = self.rng.neighbour(self.me, all.len());
+        let _ = all[to].send(Ping(self.me)).detach().await;
+    }
+}
+
+enum BigMsg {
+    Link(Arc<Vec<Address<BigNode>>>),
+    Start(u64, Arc<Latch>),
+    Stop,
+}
+impl Handler<BigMsg> for BigNode {
+    type Return = ();
+    async fn handle(&mut self, m: BigMsg, ctx: &mut Context<Self>) {
+        match m {
+            BigMsg::Link(all) => self.all = Some(all),
+            BigMsg::Start(pings, latch) => {
+                self.left = pings;
+                self.latch = Some(latch);
+                self.ping().await;
+            }
+            BigMsg::Stop => {
+                self.all = None;
+                ctx.stop_self();
+            }
+        }
+    }
+}
+
+struct Ping(usize);
+impl Handler<Ping> for BigNode {
+    type Return = ();
+    async fn handle(&mut self, Ping(from): Ping, _: &mut Context<Self>) {
+        let all = self.all.as_ref().expect("linked");
+        let _ = all[from].send(Pong).detach().await;
+    }
+}
+
+struct Pong;
+impl Handler<Pong> for BigNode {
+    type Return = ();
+    async fn handle(&mut self, _: Pong, _: &mut Context<Self>) {
+        self.left -= 1;
+        if self.left == 0 {
+            self.latch.take().expect("started").count_down();
+        } else {
+            self.ping().await;
+        }
+    }
+}
+
+/// Where a Skynet actor answers: its parent, or the bench thread.
+enum Parent {
+    Actor(Address<SkyNode>),
+    Root(oneshot::Sender<u64>),
+}
+
+/// A Skynet actor holds a strong address of itself (`me`) until it has answered, because its
+/// parent drops the one `spawn` returns at once, and its children need one to answer to.
+struct SkyNode {
+    me: Option<Address<SkyNode>>,
+    num: u64,
+    below: u32,
+    parent: Option<Parent>,
+    sum: u64,
+    waiting: u32,
+}
+impl SkyNode {
+    /// Starts a Skynet actor on the current tokio runtime.
+    fn spawn(num: u64, below: u32, parent: Parent) {
+        let (addr, mailbox) = Mailbox::unbounded();
+        let node = SkyNode {
+            me: Some(addr.clone()),
+            num,
+            below,
+            parent: Some(parent),
+            sum: 0,
+            waiting: 0,
+        };
+        drop(xtra::spawn_tokio(node, (addr, mailbox)));
+    }
+
+    /// Answers the parent and lets go of this actor's own address (it stops once no strong
+    /// address is left).
+    async fn answer(&mut self, x: u64) {
+        match self.parent.take().expect("answers once") {
+            Parent::Actor(p) => {
+                let _ = p.send(Sum(x)).detach().await;
+            }
+            Parent::Root(p) => {
+                let _ = p.send(x);
+            }
+        }
+        self.me = None;
+    }
+}
+impl xtra::Actor for SkyNode {
+    type Stop = ();
+
+    async fn started(&mut self, _: &Mailbox<Self>) -> Result<(), ()> {
+        if self.below == 0 {
+            self.answer(self.num).await;
+            return Err(()); // stop at once
+        }
+        self.waiting = 10;
+        let me = self.me.clone().expect("not answered yet");
+        for k in 0..10 {
+            SkyNode::spawn(self.num * 10 + k, self.below - 1, Parent::Actor(me.clone()));
+        }
+        Ok(())
+    }
+
+    async fn stopped(self) {}
+}
+
+struct Sum(u64);
+impl Handler<Sum> for SkyNode {
+    type Return = ();
+    async fn handle(&mut self, Sum(x): Sum, ctx: &mut Context<Self>) {
+        self.sum += x;
+        self.waiting -= 1;
+        if self.waiting == 0 {
+            self.answer(self.sum).await;
+            ctx.stop_self();
+        }
+    }
+}
+
+struct Idle;
+impl xtra::Actor for Idle {
+    type Stop = ();
+    async fn started(&mut self, _: &Mailbox<Self>) -> Result<(), ()> {
+        idle_started();
+        Ok(())
+    }
+    async fn stopped(self) {}
+}
+
 impl Xtra {
     fn start<A: xtra::Actor<Stop = ()>>(&self, a: A) -> Address<A> {
         let _in_rt = self.rt.enter();
@@ -174,6 +359,108 @@ impl System for Xtra {
             })
         })
     }
+
+    fn fork_join_throughput(&self, actors: usize) -> Run<'_> {
+        let w = Stopper {
+            rt: &self.rt,
+            actors: (0..actors).map(|_| self.start(Worker(0))).collect(),
+        };
+        Box::new(move |n| {
+            self.rt
+                .block_on(async {
+                    for i in 0..n {
+                        for a in &w.actors {
+                            drop(a.send(Add(i)).detach().await.unwrap());
+                        }
+                    }
+                    let latch = Latch::new(w.actors.len());
+                    for a in &w.actors {
+                        drop(a.send(Done(latch.clone())).detach().await.unwrap());
+                    }
+                    // The latch blocks this thread, which is not one of the runtime's workers.
+                    latch
+                })
+                .wait();
+        })
+    }
+
+    fn fork_join_create(&self) -> Run<'_> {
+        Box::new(move |n| {
+            let latch = Latch::new(n as usize);
+            self.rt.block_on(async {
+                for _ in 0..n {
+                    let a = xtra::spawn_tokio(OneShot(None), Mailbox::unbounded());
+                    drop(a.send(Done(latch.clone())).detach().await.unwrap());
+                }
+            });
+            latch.wait();
+        })
+    }
+
+    fn big(&self, actors: usize) -> Run<'_> {
+        let nodes: Vec<Address<BigNode>> = (0..actors)
+            .map(|me| {
+                self.start(BigNode {
+                    me,
+                    all: None,
+                    rng: Rng::new(me as u64),
+                    left: 0,
+                    latch: None,
+                })
+            })
+            .collect();
+        let all = Arc::new(nodes.clone());
+        self.rt.block_on(async {
+            for n in &nodes {
+                n.send(BigMsg::Link(all.clone())).await.unwrap();
+            }
+        });
+        drop(all);
+        let nodes = BigStopper(Stopper {
+            rt: &self.rt,
+            actors: nodes,
+        });
+        Box::new(move |m| {
+            let latch = Latch::new(nodes.0.actors.len());
+            self.rt.block_on(async {
+                for n in &nodes.0.actors {
+                    drop(
+                        n.send(BigMsg::Start(m, latch.clone()))
+                            .detach()
+                            .await
+                            .unwrap(),
+                    );
+                }
+            });
+            latch.wait();
+        })
+    }
+
+    fn skynet(&self) -> Run<'_> {
+        Box::new(move |depth| {
+            let (p, f) = oneshot::channel();
+            {
+                let _in_rt = self.rt.enter();
+                SkyNode::spawn(0, depth as u32, Parent::Root(p));
+            }
+            assert_eq!(f.blocking_recv().unwrap(), skynet_sum(depth as u32));
+        })
+    }
+
+    fn idle(&self, n: usize) -> Box<dyn Keep + '_> {
+        let mut refs = Vec::with_capacity(n);
+        for _ in 0..n {
+            refs.push(self.start(Idle));
+        }
+        Box::new(Stopper {
+            rt: &self.rt,
+            actors: refs,
+        })
+    }
+
+    fn handle_size(&self) -> usize {
+        std::mem::size_of::<Address<Idle>>()
+    }
 }
 
 /// Sends `Stop` around the ring first (the nodes hold each other's addresses).
@@ -184,6 +471,19 @@ impl Drop for RingStopper<'_> {
         self.0.rt.block_on(async {
             for a in actors {
                 let _ = a.send(Stop).await;
+            }
+        });
+    }
+}
+
+/// Sends `Stop` to the Big actors first (they hold each other's addresses).
+struct BigStopper<'a>(Stopper<'a, BigNode>);
+impl Drop for BigStopper<'_> {
+    fn drop(&mut self) {
+        let actors = &self.0.actors;
+        self.0.rt.block_on(async {
+            for a in actors {
+                let _ = a.send(BigMsg::Stop).await;
             }
         });
     }
