@@ -26,7 +26,19 @@
 //!   take ~80 s), so this group, the one every system is in, uses 4 levels (11 111 actors) for
 //!   **every** system;
 //! - `skynet_1m`: the full Skynet, 6 levels (1 111 111 actors), for the systems that do not use
-//!   a thread per actor (pykka pooled and the peers) only.
+//!   a thread per actor (pykka pooled and the peers) only;
+//! - `fibonacci`: Savina Fibonacci, fib(`FIB_N`) computed by a tree of actors, two children per
+//!   actor (per actor). Savina's fib(25) is 150 049 actors: with a thread per actor that is
+//!   ~10 s a run here and more threads than `pid_max` allows at a time, so this group, the one
+//!   every system is in, uses fib(`FIB_N`) = fib(20) (13 529 actors) for **every** system;
+//! - `fibonacci_25`: fib(25), for the systems without a thread per actor only;
+//! - `chameneos`: Savina Chameneos, `CHAMENEOS` creatures meet `CHAMENEOS_MEETINGS` times at a
+//!   mall actor (per meeting: 4 messages); the mall and the creatures are started in each run;
+//! - `banking`: Savina Banking, `ACCOUNTS` accounts; the bench thread tells `TRANSFERS`
+//!   transfers, each handled by an account that asks another and waits for the reply inside its
+//!   handler (per transfer). Blocking (`ask(..).get()`, a blocking `recv`) for pykka and the
+//!   thread-per-actor baseline; the peers cannot block a handler on their runtime's workers, so
+//!   they run the await form, named `<peer>_await` (see `System::banking`).
 //!
 //! Systems and their idioms: `systems/mod.rs`. Run: `cargo bench --manifest-path
 //! benches/peers/Cargo.toml --bench workloads` (a criterion filter may follow `--`).
@@ -54,6 +66,15 @@ const BIG_PINGS: u64 = 200;
 /// Reduced for every system (see the module docs); `SKYNET_FULL_DEPTH` only without threads.
 const SKYNET_DEPTH: u64 = 4;
 const SKYNET_FULL_DEPTH: u64 = 6;
+/// Reduced for every system (see the module docs); `FIB_FULL_N` (Savina's) only without threads.
+const FIB_N: u64 = 20;
+const FIB_FULL_N: u64 = 25;
+/// Savina's Chameneos: 100 creatures; 20 000 meetings (Savina: 200 000).
+const CHAMENEOS: usize = 100;
+const CHAMENEOS_MEETINGS: u64 = 20_000;
+/// Savina's Banking: 1 000 accounts; 10 000 transfers (Savina: 50 000).
+const ACCOUNTS: usize = 1_000;
+const TRANSFERS: u64 = 10_000;
 
 /// Small samples: the machine has 2 noisy cores; flat sampling, because the thread-per-actor
 /// systems take ~0.1–0.3 s per run where pykka takes ~1 ms.
@@ -85,6 +106,21 @@ fn group_sampled(
     samples: Option<usize>,
     prepare: impl for<'a> Fn(&'a dyn System) -> (Run<'a>, u64),
 ) {
+    group_named(c, systems, name, units, samples, |s| {
+        let (run, size) = prepare(s);
+        (s.name().to_string(), run, size)
+    });
+}
+
+/// [`group_sampled`] where `prepare` also names each system's entry.
+fn group_named(
+    c: &mut Criterion,
+    systems: &[Box<dyn System>],
+    name: &str,
+    units: u64,
+    samples: Option<usize>,
+    prepare: impl for<'a> Fn(&'a dyn System) -> (String, Run<'a>, u64),
+) {
     let mut g = c.benchmark_group(name);
     g.sampling_mode(SamplingMode::Flat);
     if let Some(n) = samples {
@@ -94,8 +130,8 @@ fn group_sampled(
     for s in systems {
         // A filtered-out system still sets up its actors here (criterion's filter is private):
         // harmless, they idle until the group ends.
-        let id = BenchmarkId::from_parameter(s.name());
-        let (mut run, size) = prepare(s.as_ref());
+        let (id, mut run, size) = prepare(s.as_ref());
+        let id = BenchmarkId::from_parameter(id);
         g.bench_function(id, |b| b.iter(|| run(size)));
     }
     g.finish();
@@ -147,10 +183,35 @@ fn main() {
         systems::skynet_actors(SKYNET_DEPTH as u32),
         |s| (s.skynet(), SKYNET_DEPTH),
     );
+    // One run takes ~1 s with a thread per actor: 10 samples.
+    group_sampled(
+        &mut c,
+        &systems,
+        "fibonacci",
+        systems::fib_actors(FIB_N),
+        Some(10),
+        |s| (s.fib(), FIB_N),
+    );
+    group(&mut c, &systems, "chameneos", CHAMENEOS_MEETINGS, |s| {
+        (s.chameneos(CHAMENEOS), CHAMENEOS_MEETINGS)
+    });
+    group_named(&mut c, &systems, "banking", TRANSFERS, None, |s| {
+        let (id, run) = s.banking(ACCOUNTS).named(s.name());
+        (id, run, TRANSFERS)
+    });
     let pooled: Vec<Box<dyn System>> = systems
         .into_iter()
         .filter(|s| !s.thread_per_actor())
         .collect();
+    // One run takes 0.07–0.45 s here: 10 samples.
+    group_sampled(
+        &mut c,
+        &pooled,
+        "fibonacci_25",
+        systems::fib_actors(FIB_FULL_N),
+        Some(10),
+        |s| (s.fib(), FIB_FULL_N),
+    );
     // One run takes 0.6–4.5 s here: 10 samples of one run each.
     group_sampled(
         &mut c,

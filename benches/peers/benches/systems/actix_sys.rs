@@ -4,7 +4,10 @@
 //! bench thread (on a current-thread tokio runtime, only to poll the reply). An actor stops when
 //! its last `Addr` is dropped; `stopped()` reports it (actix has no join handle).
 
-use super::{idle_started, skynet_sum, Ask, Keep, Latch, Rng, Run, System, PATIENCE};
+use super::{
+    bank_failed, check_bank, complement, fib_value, idle_started, skynet_sum, Ask, Banking, Keep,
+    Latch, Rng, Run, Slot, System, Transfers, PATIENCE,
+};
 use actix::prelude::*;
 use std::sync::{mpsc, Arc};
 use tokio::sync::oneshot;
@@ -308,6 +311,217 @@ impl Handler<Sum> for SkyNode {
     }
 }
 
+/// Where a Fibonacci actor answers: its parent, or the bench thread.
+enum FibParent {
+    Actor(Addr<FibNode>),
+    Root(oneshot::Sender<u64>),
+}
+
+struct FibNode {
+    n: u64,
+    parent: Option<FibParent>,
+    sum: u64,
+    waiting: u32,
+}
+impl FibNode {
+    fn new(n: u64, parent: FibParent) -> FibNode {
+        FibNode {
+            n,
+            parent: Some(parent),
+            sum: 0,
+            waiting: 0,
+        }
+    }
+
+    fn answer(&mut self, x: u64, ctx: &mut actix::Context<Self>) {
+        match self.parent.take().expect("answers once") {
+            FibParent::Actor(p) => p.do_send(Sum(x)),
+            FibParent::Root(p) => {
+                let _ = p.send(x);
+            }
+        }
+        ctx.stop();
+    }
+}
+impl Actor for FibNode {
+    type Context = actix::Context<Self>;
+    fn started(&mut self, ctx: &mut Self::Context) {
+        if self.n <= 2 {
+            self.answer(1, ctx);
+            return;
+        }
+        self.waiting = 2;
+        let me = ctx.address();
+        for k in [1, 2] {
+            // `start` runs it on the current arbiter (this one).
+            FibNode::new(self.n - k, FibParent::Actor(me.clone())).start();
+        }
+    }
+}
+impl Handler<Sum> for FibNode {
+    type Result = ();
+    fn handle(&mut self, Sum(x): Sum, ctx: &mut Self::Context) {
+        self.sum += x;
+        self.waiting -= 1;
+        if self.waiting == 0 {
+            self.answer(self.sum, ctx);
+        }
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+enum MallMsg {
+    Meet(u8, Addr<Chameneo>),
+    Count(u64),
+}
+
+struct Mall {
+    left: u64,
+    waiting: Option<Addr<Chameneo>>,
+    creatures: usize,
+    faded: usize,
+    sum: u64,
+    done: Arc<Slot>,
+}
+impl Actor for Mall {
+    type Context = actix::Context<Self>;
+}
+impl Handler<MallMsg> for Mall {
+    type Result = ();
+    fn handle(&mut self, m: MallMsg, ctx: &mut Self::Context) {
+        match m {
+            MallMsg::Meet(_, who) if self.left == 0 => who.do_send(ChamMsg::Exit),
+            MallMsg::Meet(colour, who) => match self.waiting.take() {
+                Some(first) => {
+                    self.left -= 1;
+                    first.do_send(ChamMsg::Meet(colour, who));
+                }
+                None => self.waiting = Some(who),
+            },
+            MallMsg::Count(n) => {
+                self.sum += n;
+                self.faded += 1;
+                if self.faded == self.creatures {
+                    self.done.set(self.sum);
+                    ctx.stop();
+                }
+            }
+        }
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+enum ChamMsg {
+    Meet(u8, Addr<Chameneo>),
+    Change(u8),
+    Exit,
+}
+
+struct Chameneo {
+    mall: Addr<Mall>,
+    colour: u8,
+    meetings: u64,
+}
+impl Chameneo {
+    fn ask_mall(&self, ctx: &mut actix::Context<Self>) {
+        self.mall.do_send(MallMsg::Meet(self.colour, ctx.address()));
+    }
+}
+impl Actor for Chameneo {
+    type Context = actix::Context<Self>;
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.ask_mall(ctx);
+    }
+}
+impl Handler<ChamMsg> for Chameneo {
+    type Result = ();
+    fn handle(&mut self, m: ChamMsg, ctx: &mut Self::Context) {
+        match m {
+            ChamMsg::Meet(colour, other) => {
+                self.colour = complement(self.colour, colour);
+                self.meetings += 1;
+                other.do_send(ChamMsg::Change(self.colour));
+                self.ask_mall(ctx);
+            }
+            ChamMsg::Change(colour) => {
+                self.colour = colour;
+                self.meetings += 1;
+                self.ask_mall(ctx);
+            }
+            ChamMsg::Exit => {
+                self.mall.do_send(MallMsg::Count(self.meetings));
+                ctx.stop();
+            }
+        }
+    }
+}
+
+struct Account {
+    all: Option<Arc<Vec<Addr<Account>>>>,
+    balance: i64,
+}
+impl Actor for Account {
+    type Context = actix::Context<Self>;
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+enum AccountMsg {
+    Link(Arc<Vec<Addr<Account>>>),
+    /// Pay the account of this index this amount, wait for it to book it, count the latch down.
+    Transfer(usize, i64, Arc<Latch>),
+    Stop,
+}
+
+/// Book this amount; the reply is the new balance.
+#[derive(Message)]
+#[rtype(result = "i64")]
+struct Book(i64);
+
+impl Handler<AccountMsg> for Account {
+    type Result = ();
+    fn handle(&mut self, m: AccountMsg, ctx: &mut Self::Context) {
+        match m {
+            AccountMsg::Link(all) => self.all = Some(all),
+            AccountMsg::Transfer(to, amount, latch) => {
+                self.balance -= amount;
+                let reply = self.all.as_ref().expect("linked")[to].send(Book(amount));
+                // `wait`: this actor handles nothing else until the reply is in (the await form
+                // of the blocking ask); the arbiter's thread runs the other actors meanwhile.
+                ctx.wait(reply.into_actor(self).map(move |r, _, _| {
+                    if let Err(e) = r {
+                        bank_failed(&e);
+                    }
+                    latch.count_down();
+                }));
+            }
+            AccountMsg::Stop => {
+                self.all = None;
+                ctx.stop();
+            }
+        }
+    }
+}
+impl Handler<Book> for Account {
+    type Result = i64;
+    fn handle(&mut self, Book(amount): Book, _: &mut Self::Context) -> i64 {
+        self.balance += amount;
+        self.balance
+    }
+}
+
+/// The accounts hold each other's addresses: stopped with a message.
+struct AccountStopper(Vec<Addr<Account>>);
+impl Drop for AccountStopper {
+    fn drop(&mut self) {
+        for a in &self.0 {
+            a.do_send(AccountMsg::Stop);
+        }
+    }
+}
+
 struct Idle;
 impl Actor for Idle {
     type Context = actix::Context<Self>;
@@ -439,6 +653,62 @@ impl System for Actix {
             });
             assert_eq!(f.blocking_recv().unwrap(), skynet_sum(below));
         })
+    }
+
+    fn fib(&self) -> Run<'_> {
+        Box::new(move |n| {
+            let (p, f) = oneshot::channel();
+            FibNode::start_in_arbiter(&self.arbiter, move |_| FibNode::new(n, FibParent::Root(p)));
+            assert_eq!(f.blocking_recv().unwrap(), fib_value(n));
+        })
+    }
+
+    fn chameneos(&self, creatures: usize) -> Run<'_> {
+        Box::new(move |meetings| {
+            let done = Slot::new();
+            let d = done.clone();
+            let mall = Mall::start_in_arbiter(&self.arbiter, move |_| Mall {
+                left: meetings,
+                waiting: None,
+                creatures,
+                faded: 0,
+                sum: 0,
+                done: d,
+            });
+            for i in 0..creatures {
+                let mall = mall.clone();
+                Chameneo::start_in_arbiter(&self.arbiter, move |_| Chameneo {
+                    mall,
+                    colour: (i % 3) as u8,
+                    meetings: 0,
+                });
+            }
+            assert_eq!(done.wait(), 2 * meetings);
+        })
+    }
+
+    fn banking(&self, accounts: usize) -> Banking<'_> {
+        let all: Vec<Addr<Account>> = (0..accounts)
+            .map(|_| {
+                Account::start_in_arbiter(&self.arbiter, |_| Account {
+                    all: None,
+                    balance: 0,
+                })
+            })
+            .collect();
+        let shared = Arc::new(all.clone());
+        for a in &all {
+            a.do_send(AccountMsg::Link(shared.clone()));
+        }
+        let all = AccountStopper(all);
+        Banking::Awaiting(Box::new(move |n| {
+            let latch = Latch::new(n as usize);
+            for (from, to, amount) in Transfers::new(accounts).take(n as usize) {
+                all.0[from].do_send(AccountMsg::Transfer(to, amount, latch.clone()));
+            }
+            latch.wait();
+            check_bank();
+        }))
     }
 
     fn idle(&self, n: usize) -> Box<dyn Keep + '_> {

@@ -2,7 +2,10 @@
 //! tells with `tell(..).try_send()` (the non-async send its docs recommend inside actors),
 //! asks from the bench thread with `ask(..).blocking_send()` (its API for sync callers).
 
-use super::{idle_started, skynet_sum, tokio_runtime, Ask, Keep, Latch, Rng, Run, System};
+use super::{
+    bank_failed, check_bank, complement, fib_value, idle_started, skynet_sum, tokio_runtime, Ask,
+    Banking, Keep, Latch, Rng, Run, Slot, System, Transfers,
+};
 use kameo::actor::{ActorRef, Spawn, WeakActorRef};
 use kameo::error::{ActorStopReason, Infallible};
 use kameo::mailbox;
@@ -258,6 +261,198 @@ impl Message<Sum> for SkyNode {
     }
 }
 
+/// Where a Fibonacci actor answers: its parent, or the bench thread.
+enum FibParent {
+    Actor(ActorRef<FibNode>),
+    Root(oneshot::Sender<u64>),
+}
+
+struct FibNode {
+    n: u64,
+    parent: Option<FibParent>,
+    sum: u64,
+    waiting: u32,
+}
+impl FibNode {
+    fn new(n: u64, parent: FibParent) -> FibNode {
+        FibNode {
+            n,
+            parent: Some(parent),
+            sum: 0,
+            waiting: 0,
+        }
+    }
+
+    /// Answers the parent; the caller stops this actor.
+    fn answer(&mut self, x: u64) {
+        match self.parent.take().expect("answers once") {
+            FibParent::Actor(p) => {
+                let _ = p.tell(Sum(x)).try_send();
+            }
+            FibParent::Root(p) => {
+                let _ = p.send(x);
+            }
+        }
+    }
+}
+impl Actor for FibNode {
+    type Args = Self;
+    type Error = Infallible;
+    async fn on_start(mut s: Self, me: ActorRef<Self>) -> Result<Self, Infallible> {
+        if s.n <= 2 {
+            s.answer(1);
+            // On an unbounded mailbox this only queues the stop signal.
+            let _ = me.stop_gracefully().await;
+            return Ok(s);
+        }
+        s.waiting = 2;
+        for k in [1, 2] {
+            let child = FibNode::new(s.n - k, FibParent::Actor(me.clone()));
+            FibNode::spawn_with_mailbox(child, mailbox::unbounded());
+        }
+        Ok(s)
+    }
+}
+impl Message<Sum> for FibNode {
+    type Reply = ();
+    async fn handle(&mut self, Sum(x): Sum, ctx: &mut Context<Self, ()>) {
+        self.sum += x;
+        self.waiting -= 1;
+        if self.waiting == 0 {
+            self.answer(self.sum);
+            ctx.stop();
+        }
+    }
+}
+
+#[derive(Actor)]
+struct Mall {
+    left: u64,
+    waiting: Option<ActorRef<Chameneo>>,
+    creatures: usize,
+    faded: usize,
+    sum: u64,
+    done: Arc<Slot>,
+}
+
+enum MallMsg {
+    Meet(u8, ActorRef<Chameneo>),
+    Count(u64),
+}
+impl Message<MallMsg> for Mall {
+    type Reply = ();
+    async fn handle(&mut self, m: MallMsg, ctx: &mut Context<Self, ()>) {
+        match m {
+            MallMsg::Meet(_, who) if self.left == 0 => {
+                let _ = who.tell(ChamMsg::Exit).try_send();
+            }
+            MallMsg::Meet(colour, who) => match self.waiting.take() {
+                Some(first) => {
+                    self.left -= 1;
+                    let _ = first.tell(ChamMsg::Meet(colour, who)).try_send();
+                }
+                None => self.waiting = Some(who),
+            },
+            MallMsg::Count(n) => {
+                self.sum += n;
+                self.faded += 1;
+                if self.faded == self.creatures {
+                    self.done.set(self.sum);
+                    ctx.stop();
+                }
+            }
+        }
+    }
+}
+
+struct Chameneo {
+    mall: ActorRef<Mall>,
+    colour: u8,
+    meetings: u64,
+}
+impl Chameneo {
+    fn ask_mall(&self, me: &ActorRef<Self>) {
+        let _ = self
+            .mall
+            .tell(MallMsg::Meet(self.colour, me.clone()))
+            .try_send();
+    }
+}
+impl Actor for Chameneo {
+    type Args = Self;
+    type Error = Infallible;
+    async fn on_start(s: Self, me: ActorRef<Self>) -> Result<Self, Infallible> {
+        s.ask_mall(&me);
+        Ok(s)
+    }
+}
+
+enum ChamMsg {
+    Meet(u8, ActorRef<Chameneo>),
+    Change(u8),
+    Exit,
+}
+impl Message<ChamMsg> for Chameneo {
+    type Reply = ();
+    async fn handle(&mut self, m: ChamMsg, ctx: &mut Context<Self, ()>) {
+        match m {
+            ChamMsg::Meet(colour, other) => {
+                self.colour = complement(self.colour, colour);
+                self.meetings += 1;
+                let _ = other.tell(ChamMsg::Change(self.colour)).try_send();
+                self.ask_mall(ctx.actor_ref());
+            }
+            ChamMsg::Change(colour) => {
+                self.colour = colour;
+                self.meetings += 1;
+                self.ask_mall(ctx.actor_ref());
+            }
+            ChamMsg::Exit => {
+                let _ = self.mall.tell(MallMsg::Count(self.meetings)).try_send();
+                ctx.stop();
+            }
+        }
+    }
+}
+
+#[derive(Actor)]
+struct Account {
+    all: Arc<Vec<ActorRef<Account>>>,
+    balance: i64,
+}
+
+struct LinkAll(Arc<Vec<ActorRef<Account>>>);
+impl Message<LinkAll> for Account {
+    type Reply = ();
+    async fn handle(&mut self, LinkAll(all): LinkAll, _: &mut Context<Self, ()>) {
+        self.all = all;
+    }
+}
+
+/// Pay the account of this index this amount, wait for it to book it, count the latch down.
+struct Transfer(usize, i64, Arc<Latch>);
+impl Message<Transfer> for Account {
+    type Reply = ();
+    async fn handle(&mut self, Transfer(to, amount, latch): Transfer, _: &mut Context<Self, ()>) {
+        self.balance -= amount;
+        // The await form of the blocking ask: this actor handles nothing else until the reply.
+        if let Err(e) = self.all[to].ask(Book(amount)).await {
+            bank_failed(&e);
+        }
+        latch.count_down();
+    }
+}
+
+/// Book this amount; the reply is the new balance.
+struct Book(i64);
+impl Message<Book> for Account {
+    type Reply = i64;
+    async fn handle(&mut self, Book(amount): Book, _: &mut Context<Self, i64>) -> i64 {
+        self.balance += amount;
+        self.balance
+    }
+}
+
 struct Idle;
 impl Actor for Idle {
     type Args = Self;
@@ -413,6 +608,66 @@ impl System for Kameo {
             });
             assert_eq!(f.blocking_recv().unwrap(), skynet_sum(depth as u32));
         })
+    }
+
+    fn fib(&self) -> Run<'_> {
+        Box::new(move |n| {
+            let (p, f) = oneshot::channel();
+            self.start(FibNode::new(n, FibParent::Root(p)));
+            assert_eq!(f.blocking_recv().unwrap(), fib_value(n));
+        })
+    }
+
+    fn chameneos(&self, creatures: usize) -> Run<'_> {
+        Box::new(move |meetings| {
+            let done = Slot::new();
+            let mall = self.start(Mall {
+                left: meetings,
+                waiting: None,
+                creatures,
+                faded: 0,
+                sum: 0,
+                done: done.clone(),
+            });
+            for i in 0..creatures {
+                self.start(Chameneo {
+                    mall: mall.clone(),
+                    colour: (i % 3) as u8,
+                    meetings: 0,
+                });
+            }
+            assert_eq!(done.wait(), 2 * meetings);
+        })
+    }
+
+    fn banking(&self, accounts: usize) -> Banking<'_> {
+        let all: Vec<ActorRef<Account>> = (0..accounts)
+            .map(|_| {
+                self.start(Account {
+                    all: Arc::new(Vec::new()),
+                    balance: 0,
+                })
+            })
+            .collect();
+        let shared = Arc::new(all.clone());
+        for a in &all {
+            a.tell(LinkAll(shared.clone())).try_send().unwrap();
+        }
+        let all = Stopper {
+            rt: &self.rt,
+            actors: all,
+        };
+        Banking::Awaiting(Box::new(move |n| {
+            let latch = Latch::new(n as usize);
+            for (from, to, amount) in Transfers::new(accounts).take(n as usize) {
+                all.actors[from]
+                    .tell(Transfer(to, amount, latch.clone()))
+                    .try_send()
+                    .unwrap();
+            }
+            latch.wait();
+            check_bank();
+        }))
     }
 
     fn idle(&self, n: usize) -> Box<dyn Keep + '_> {

@@ -14,8 +14,11 @@
 //! - the tokio peers (kameo, ractor, xtra) share nothing: each has its own multi-thread tokio
 //!   runtime with one worker per core (2 here), the same as pykka's pooled-2 case; actix runs
 //!   its actors on one arbiter (one thread, its model), like pykka's pooled-1 case;
-//! - the Savina workloads (fork-join, big) signal their end through one shared [`Latch`], the
-//!   same for every system, counted down where the Savina original reports to its sink.
+//! - the Savina workloads (fork-join, big, banking) signal their end through one shared
+//!   [`Latch`], the same for every system, counted down where the Savina original reports to its
+//!   sink; Chameneos's mall reports its sum of meetings through one shared [`Slot`];
+//! - Fibonacci, like Skynet, hands each actor its argument when it is started, and the root's
+//!   answer comes back through the system's own completion handle.
 #![allow(dead_code)] // each bench binary uses what it needs
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -79,6 +82,32 @@ pub trait System {
     /// checks) the root's sum. `(10^(depth + 1) - 1) / 9` actors in all.
     fn skynet(&self) -> Run<'_>;
 
+    /// Savina Fibonacci. `run(n)`: a root actor computes fib(`n`): an actor for `k > 2` starts two
+    /// children, for `k - 1` and `k - 2`, adds up their two answers, answers the sum to its parent
+    /// and stops; an actor for `k <= 2` answers 1 and stops. Returns (and checks) the root's
+    /// answer. [`fib_actors`]`(n)` actors in all.
+    fn fib(&self) -> Run<'_>;
+
+    /// Savina Chameneos. `run(m)`: start a mall that will host `m` meetings and `creatures`
+    /// creatures (colour `i % 3`), each of which asks the mall for a meeting at start. The mall
+    /// keeps the first creature that asks; when a second one asks, it tells the first the second's
+    /// colour and address (a meeting, one of `m`) and keeps no one. The first takes the
+    /// [`complement`] of the two colours, tells it to the second (which takes it), and both ask the
+    /// mall again. Once the `m` meetings are done, the mall answers every request with "exit":
+    /// the creature then tells the mall its count of meetings and stops. When all have, the mall
+    /// puts the sum (`2 m`) in a [`Slot`] and stops. Returns (and checks) that sum.
+    fn chameneos(&self, creatures: usize) -> Run<'_>;
+
+    /// Savina Banking (its blocking-ask form), set up once with `accounts` account actors.
+    /// `run(n)`: the bench thread (the teller) tells `n` transfers between random pairs of
+    /// accounts ([`Transfers`]) to the lower-numbered account of each pair, which books its side
+    /// of the transfer, then asks the higher-numbered one to book the other side and waits for its
+    /// reply *inside its handler* before it counts a [`Latch`] down (where Savina replies to the
+    /// teller). Returns when all `n` have. Waits point only from lower to higher accounts, so they
+    /// cannot form a cycle (Savina's random direction would deadlock even with a thread per
+    /// actor: A waits for B while B waits for A).
+    fn banking(&self, accounts: usize) -> Banking<'_>;
+
     /// Whether each actor is an OS thread (then the million-actor sizes are out of reach).
     fn thread_per_actor(&self) -> bool {
         false
@@ -92,6 +121,27 @@ pub trait System {
     fn handle_size(&self) -> usize;
 }
 
+/// How a system runs Savina Banking: see [`System::banking`].
+pub enum Banking<'a> {
+    /// The source account blocks its thread on the reply (pykka's `ask(..).get()` in a handler; a
+    /// blocking `recv` for thread-per-actor).
+    Blocking(Run<'a>),
+    /// The source account's async handler awaits the reply (the actor handles nothing else
+    /// meanwhile, but its thread is free): the idiom of a runtime on which a blocking wait in a
+    /// handler would take a worker away. Named `<system>_await` in the benches.
+    Awaiting(Run<'a>),
+}
+
+impl<'a> Banking<'a> {
+    /// The bench's name for this form, and its run.
+    pub fn named(self, system: &str) -> (String, Run<'a>) {
+        match self {
+            Banking::Blocking(run) => (system.to_string(), run),
+            Banking::Awaiting(run) => (format!("{system}_await"), run),
+        }
+    }
+}
+
 /// Anything kept alive only to be dropped later (the idle actors' handles).
 pub trait Keep {}
 impl<T> Keep for T {}
@@ -101,6 +151,26 @@ pub static IDLE_STARTED: AtomicUsize = AtomicUsize::new(0);
 
 pub fn idle_started() {
     IDLE_STARTED.fetch_add(1, Ordering::Release);
+}
+
+/// Banking transfers whose wait for the other account failed (pykka: `PoolExhausted` or
+/// `Deadlock`); the run counts them down anyway and checks this stays 0.
+pub static BANK_FAILURES: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a failed Banking wait (printing the first).
+pub fn bank_failed(e: &dyn std::fmt::Display) {
+    if BANK_FAILURES.fetch_add(1, Ordering::Relaxed) == 0 {
+        eprintln!("banking: a wait failed: {e}");
+    }
+}
+
+/// Checks that no Banking wait failed.
+pub fn check_bank() {
+    assert_eq!(
+        BANK_FAILURES.load(Ordering::Relaxed),
+        0,
+        "banking waits failed"
+    );
 }
 
 /// Waits until `n` idle actors have started.
@@ -145,6 +215,35 @@ impl Latch {
     }
 }
 
+/// One value handed to the bench thread once: set by an actor, waited for by the bench thread.
+pub struct Slot {
+    value: Mutex<Option<u64>>,
+    cv: Condvar,
+}
+
+impl Slot {
+    pub fn new() -> Arc<Slot> {
+        Arc::new(Slot {
+            value: Mutex::new(None),
+            cv: Condvar::new(),
+        })
+    }
+
+    pub fn set(&self, v: u64) {
+        *self.value.lock().unwrap() = Some(v);
+        self.cv.notify_all();
+    }
+
+    pub fn wait(&self) -> u64 {
+        let v = self.value.lock().unwrap();
+        let (v, _) = self
+            .cv
+            .wait_timeout_while(v, PATIENCE, |v| v.is_none())
+            .unwrap();
+        v.expect("slot: gave up waiting")
+    }
+}
+
 /// A xorshift64 generator: Big's random neighbours, the same sequence in every system.
 pub struct Rng(u64);
 
@@ -153,18 +252,77 @@ impl Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
 
-    /// Another actor than `me`, among `actors`.
-    pub fn neighbour(&mut self, me: usize, actors: usize) -> usize {
+    fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
-        let r = (self.0 % (actors as u64 - 1)) as usize;
+        self.0
+    }
+
+    /// Another actor than `me`, among `actors`.
+    pub fn neighbour(&mut self, me: usize, actors: usize) -> usize {
+        let r = (self.next() % (actors as u64 - 1)) as usize;
         if r >= me {
             r + 1
         } else {
             r
         }
     }
+}
+
+/// Banking's transfers, the same sequence in every system and every run: `(lower, higher,
+/// amount)`, two different accounts among `accounts`; `amount` (−1000..=1000, never 0) is what
+/// the lower account pays the higher one (negative: receives).
+pub struct Transfers {
+    rng: Rng,
+    accounts: usize,
+}
+
+impl Transfers {
+    pub fn new(accounts: usize) -> Transfers {
+        Transfers {
+            rng: Rng::new(0xBA4C),
+            accounts,
+        }
+    }
+}
+
+impl Iterator for Transfers {
+    type Item = (usize, usize, i64);
+    fn next(&mut self) -> Option<(usize, usize, i64)> {
+        let a = (self.rng.next() % self.accounts as u64) as usize;
+        let b = self.rng.neighbour(a, self.accounts);
+        let amount = (self.rng.next() % 1000) as i64 + 1;
+        Some(if a < b {
+            (a, b, amount)
+        } else {
+            (b, a, -amount)
+        })
+    }
+}
+
+/// Chameneos: the colour two creatures of colours `a` and `b` take when they meet (three colours,
+/// 0, 1, 2: the same colour stays, two different ones give the third).
+pub fn complement(a: u8, b: u8) -> u8 {
+    if a == b {
+        a
+    } else {
+        3 - a - b
+    }
+}
+
+/// fib(`n`), with fib(1) = fib(2) = 1.
+pub fn fib_value(n: u64) -> u64 {
+    let (mut a, mut b) = (1u64, 1u64);
+    for _ in 2..n {
+        (a, b) = (b, a + b);
+    }
+    b
+}
+
+/// The actors of Savina Fibonacci for `n`: one per call of the naive recursion, `2 fib(n) - 1`.
+pub fn fib_actors(n: u64) -> u64 {
+    2 * fib_value(n) - 1
 }
 
 /// Skynet's answer: the sum of the leaves' numbers, `0 + 1 + … + (10^depth - 1)`.

@@ -4,7 +4,10 @@
 //! The runtime is leaked (`&'static`) so that actors can start children on it without an `Arc`
 //! per child (Skynet); `Drop for Pykka` shuts it down.
 
-use super::{cores, idle_started, skynet_sum, Ask, Keep, Latch, Rng, Run, System};
+use super::{
+    bank_failed, check_bank, complement, cores, fib_value, idle_started, skynet_sum, Ask, Banking,
+    Keep, Latch, Rng, Run, Slot, System, Transfers,
+};
 use pykka::{Actor, ActorRef, Context, Future, Promise, Receive, Runtime};
 use std::sync::Arc;
 
@@ -258,6 +261,205 @@ impl Receive for SkyNode {
     }
 }
 
+/// Where a Fibonacci actor answers: its parent, or the bench thread.
+enum FibParent {
+    Actor(ActorRef<FibNode>),
+    Root(Promise<u64>),
+}
+
+struct FibNode {
+    place: Place,
+    n: u64,
+    parent: Option<FibParent>,
+    sum: u64,
+    waiting: u32,
+}
+impl FibNode {
+    fn new(place: Place, n: u64, parent: FibParent) -> FibNode {
+        FibNode {
+            place,
+            n,
+            parent: Some(parent),
+            sum: 0,
+            waiting: 0,
+        }
+    }
+
+    fn answer(&mut self, x: u64, ctx: &mut Context<Self>) {
+        match self.parent.take().expect("answers once") {
+            FibParent::Actor(p) => {
+                let _ = p.tell(x);
+            }
+            FibParent::Root(p) => p.set(x),
+        }
+        ctx.stop();
+    }
+}
+impl Actor for FibNode {
+    fn on_start(&mut self, ctx: &mut Context<Self>) {
+        if self.n <= 2 {
+            self.answer(1, ctx);
+            return;
+        }
+        self.waiting = 2;
+        let me = ctx.actor_ref();
+        for k in [1, 2] {
+            let child = FibNode::new(self.place, self.n - k, FibParent::Actor(me.clone()));
+            self.place.start(child);
+        }
+    }
+}
+impl Receive for FibNode {
+    type Message = u64;
+    type Reply = ();
+    fn on_receive(&mut self, x: u64, ctx: &mut Context<Self>) {
+        self.sum += x;
+        self.waiting -= 1;
+        if self.waiting == 0 {
+            self.answer(self.sum, ctx);
+        }
+    }
+}
+
+enum MallMsg {
+    Meet(u8, ActorRef<Chameneo>),
+    Count(u64),
+}
+
+struct Mall {
+    left: u64,
+    waiting: Option<ActorRef<Chameneo>>,
+    creatures: usize,
+    faded: usize,
+    sum: u64,
+    done: Arc<Slot>,
+}
+impl Actor for Mall {}
+impl Receive for Mall {
+    type Message = MallMsg;
+    type Reply = ();
+    fn on_receive(&mut self, m: MallMsg, ctx: &mut Context<Self>) {
+        match m {
+            MallMsg::Meet(_, who) if self.left == 0 => {
+                let _ = who.tell(ChamMsg::Exit);
+            }
+            MallMsg::Meet(colour, who) => match self.waiting.take() {
+                Some(first) => {
+                    self.left -= 1;
+                    let _ = first.tell(ChamMsg::Meet(colour, who));
+                }
+                None => self.waiting = Some(who),
+            },
+            MallMsg::Count(n) => {
+                self.sum += n;
+                self.faded += 1;
+                if self.faded == self.creatures {
+                    self.done.set(self.sum);
+                    ctx.stop();
+                }
+            }
+        }
+    }
+}
+
+enum ChamMsg {
+    Meet(u8, ActorRef<Chameneo>),
+    Change(u8),
+    Exit,
+}
+
+struct Chameneo {
+    mall: ActorRef<Mall>,
+    colour: u8,
+    meetings: u64,
+}
+impl Chameneo {
+    fn ask_mall(&self, ctx: &mut Context<Self>) {
+        let _ = self.mall.tell(MallMsg::Meet(self.colour, ctx.actor_ref()));
+    }
+}
+impl Actor for Chameneo {
+    fn on_start(&mut self, ctx: &mut Context<Self>) {
+        self.ask_mall(ctx);
+    }
+}
+impl Receive for Chameneo {
+    type Message = ChamMsg;
+    type Reply = ();
+    fn on_receive(&mut self, m: ChamMsg, ctx: &mut Context<Self>) {
+        match m {
+            ChamMsg::Meet(colour, other) => {
+                self.colour = complement(self.colour, colour);
+                self.meetings += 1;
+                let _ = other.tell(ChamMsg::Change(self.colour));
+                self.ask_mall(ctx);
+            }
+            ChamMsg::Change(colour) => {
+                self.colour = colour;
+                self.meetings += 1;
+                self.ask_mall(ctx);
+            }
+            ChamMsg::Exit => {
+                let _ = self.mall.tell(MallMsg::Count(self.meetings));
+                ctx.stop();
+            }
+        }
+    }
+}
+
+enum AccountMsg {
+    Link(Arc<Vec<ActorRef<Account>>>),
+    /// Pay the account of this index this amount, wait for it to book it, count the latch down.
+    Transfer(usize, i64, Arc<Latch>),
+    /// Book this amount; the reply is the new balance.
+    Book(i64),
+}
+
+struct Account {
+    all: Arc<Vec<ActorRef<Account>>>,
+    balance: i64,
+}
+impl Actor for Account {}
+impl Receive for Account {
+    type Message = AccountMsg;
+    type Reply = i64;
+    fn on_receive(&mut self, m: AccountMsg, _: &mut Context<Self>) -> i64 {
+        match m {
+            AccountMsg::Link(all) => self.all = all,
+            AccountMsg::Transfer(to, amount, latch) => {
+                self.balance -= amount;
+                // The blocking ask inside a handler.
+                if let Err(e) = self.all[to].ask(AccountMsg::Book(amount)).get() {
+                    bank_failed(&e);
+                }
+                latch.count_down();
+            }
+            AccountMsg::Book(amount) => self.balance += amount,
+        }
+        self.balance
+    }
+}
+
+/// Banking's accounts, on their own runtime when pooled: dropping it stops them (and it).
+struct Bank {
+    all: Vec<ActorRef<Account>>,
+    place: Place,
+}
+impl Drop for Bank {
+    fn drop(&mut self) {
+        match self.place {
+            Place::Pool(rt) => {
+                let _ = rt.shutdown();
+            }
+            Place::Dedicated => {
+                for a in &self.all {
+                    a.stop();
+                }
+            }
+        }
+    }
+}
+
 struct Idle;
 impl Actor for Idle {
     fn on_start(&mut self, _: &mut Context<Self>) {
@@ -378,6 +580,76 @@ impl System for Pykka {
             });
             assert_eq!(f.get().unwrap(), skynet_sum(depth as u32));
         })
+    }
+
+    fn fib(&self) -> Run<'_> {
+        Box::new(move |n| {
+            let (p, f) = pykka::promise();
+            self.start(FibNode::new(self.place, n, FibParent::Root(p)));
+            assert_eq!(f.get().unwrap(), fib_value(n));
+        })
+    }
+
+    fn chameneos(&self, creatures: usize) -> Run<'_> {
+        Box::new(move |meetings| {
+            let done = Slot::new();
+            let mall = self.start(Mall {
+                left: meetings,
+                waiting: None,
+                creatures,
+                faded: 0,
+                sum: 0,
+                done: done.clone(),
+            });
+            for i in 0..creatures {
+                self.start(Chameneo {
+                    mall: mall.clone(),
+                    colour: (i % 3) as u8,
+                    meetings: 0,
+                });
+            }
+            assert_eq!(done.wait(), 2 * meetings);
+        })
+    }
+
+    fn banking(&self, accounts: usize) -> Banking<'_> {
+        // Pooled: a runtime of its own, with the same workers and room for one spare thread per
+        // account (each blocked handler holds one account, so that many always suffice). The
+        // default cap (256) is too low here: the 2-worker pool went over it (see RESULTS.md).
+        let place = match self.place {
+            Place::Pool(rt) => {
+                let bank = Runtime::builder()
+                    .threads(rt.threads())
+                    .max_spare_threads(accounts)
+                    .build()
+                    .expect("pykka runtime");
+                Place::Pool(Box::leak(Box::new(bank)))
+            }
+            Place::Dedicated => Place::Dedicated,
+        };
+        let all: Vec<ActorRef<Account>> = (0..accounts)
+            .map(|_| {
+                place.start(Account {
+                    all: Arc::new(Vec::new()),
+                    balance: 0,
+                })
+            })
+            .collect();
+        let shared = Arc::new(all.clone());
+        for a in &all {
+            a.tell(AccountMsg::Link(shared.clone())).unwrap();
+        }
+        let bank = Bank { all, place };
+        Banking::Blocking(Box::new(move |n| {
+            let latch = Latch::new(n as usize);
+            for (from, to, amount) in Transfers::new(accounts).take(n as usize) {
+                bank.all[from]
+                    .tell(AccountMsg::Transfer(to, amount, latch.clone()))
+                    .unwrap();
+            }
+            latch.wait();
+            check_bank();
+        }))
     }
 
     fn thread_per_actor(&self) -> bool {

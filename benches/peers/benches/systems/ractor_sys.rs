@@ -3,7 +3,11 @@
 //! `Actor::spawn` is async and returns once `pre_start` has run: that wait is part of its
 //! spawn figure (ractor has no spawn that does not wait).
 
-use super::{idle_started, skynet_sum, tokio_runtime, Ask, Keep, Latch, Rng, Run, System};
+use super::{
+    bank_failed, check_bank, complement, fib_value, idle_started, skynet_sum, tokio_runtime, Ask,
+    Banking, Keep, Latch, Rng, Run, Slot, System, Transfers,
+};
+use ractor::rpc::CallResult;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use std::sync::Arc;
 use tokio::sync::oneshot;
@@ -315,6 +319,268 @@ impl Actor for SkyNode {
     }
 }
 
+/// Where a Fibonacci actor answers: its parent, or the bench thread.
+enum FibParent {
+    Actor(ActorRef<u64>),
+    Root(oneshot::Sender<u64>),
+}
+
+struct FibState {
+    n: u64,
+    parent: Option<FibParent>,
+    sum: u64,
+    waiting: u32,
+}
+impl FibState {
+    fn answer(&mut self, x: u64, myself: &ActorRef<u64>) {
+        match self.parent.take().expect("answers once") {
+            FibParent::Actor(p) => {
+                let _ = p.cast(x);
+            }
+            FibParent::Root(p) => {
+                let _ = p.send(x);
+            }
+        }
+        myself.stop(None);
+    }
+}
+
+/// Fibonacci: children are spawned in `post_start`, as Skynet's.
+struct FibNode;
+impl Actor for FibNode {
+    type Msg = u64;
+    type State = FibState;
+    type Arguments = (u64, FibParent);
+
+    async fn pre_start(
+        &self,
+        _: ActorRef<u64>,
+        (n, parent): (u64, FibParent),
+    ) -> Result<FibState, ActorProcessingErr> {
+        Ok(FibState {
+            n,
+            parent: Some(parent),
+            sum: 0,
+            waiting: 0,
+        })
+    }
+
+    async fn post_start(
+        &self,
+        myself: ActorRef<u64>,
+        s: &mut FibState,
+    ) -> Result<(), ActorProcessingErr> {
+        if s.n <= 2 {
+            s.answer(1, &myself);
+            return Ok(());
+        }
+        s.waiting = 2;
+        for k in [1, 2] {
+            let args = (s.n - k, FibParent::Actor(myself.clone()));
+            Actor::spawn(None, FibNode, args).await?;
+        }
+        Ok(())
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<u64>,
+        x: u64,
+        s: &mut FibState,
+    ) -> Result<(), ActorProcessingErr> {
+        s.sum += x;
+        s.waiting -= 1;
+        if s.waiting == 0 {
+            let sum = s.sum;
+            s.answer(sum, &myself);
+        }
+        Ok(())
+    }
+}
+
+enum MallMsg {
+    Meet(u8, ActorRef<ChamMsg>),
+    Count(u64),
+}
+
+struct MallState {
+    left: u64,
+    waiting: Option<ActorRef<ChamMsg>>,
+    creatures: usize,
+    faded: usize,
+    sum: u64,
+    done: Arc<Slot>,
+}
+
+struct Mall;
+impl Actor for Mall {
+    type Msg = MallMsg;
+    type State = MallState;
+    type Arguments = MallState;
+
+    async fn pre_start(
+        &self,
+        _: ActorRef<MallMsg>,
+        s: MallState,
+    ) -> Result<MallState, ActorProcessingErr> {
+        Ok(s)
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<MallMsg>,
+        m: MallMsg,
+        s: &mut MallState,
+    ) -> Result<(), ActorProcessingErr> {
+        match m {
+            MallMsg::Meet(_, who) if s.left == 0 => {
+                let _ = who.cast(ChamMsg::Exit);
+            }
+            MallMsg::Meet(colour, who) => match s.waiting.take() {
+                Some(first) => {
+                    s.left -= 1;
+                    let _ = first.cast(ChamMsg::Meet(colour, who));
+                }
+                None => s.waiting = Some(who),
+            },
+            MallMsg::Count(n) => {
+                s.sum += n;
+                s.faded += 1;
+                if s.faded == s.creatures {
+                    s.done.set(s.sum);
+                    myself.stop(None);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+enum ChamMsg {
+    Meet(u8, ActorRef<ChamMsg>),
+    Change(u8),
+    Exit,
+}
+
+struct ChamState {
+    mall: ActorRef<MallMsg>,
+    colour: u8,
+    meetings: u64,
+}
+impl ChamState {
+    fn ask_mall(&self, myself: &ActorRef<ChamMsg>) {
+        let _ = self.mall.cast(MallMsg::Meet(self.colour, myself.clone()));
+    }
+}
+
+struct Chameneo;
+impl Actor for Chameneo {
+    type Msg = ChamMsg;
+    type State = ChamState;
+    type Arguments = ChamState;
+
+    async fn pre_start(
+        &self,
+        _: ActorRef<ChamMsg>,
+        s: ChamState,
+    ) -> Result<ChamState, ActorProcessingErr> {
+        Ok(s)
+    }
+
+    async fn post_start(
+        &self,
+        myself: ActorRef<ChamMsg>,
+        s: &mut ChamState,
+    ) -> Result<(), ActorProcessingErr> {
+        s.ask_mall(&myself);
+        Ok(())
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<ChamMsg>,
+        m: ChamMsg,
+        s: &mut ChamState,
+    ) -> Result<(), ActorProcessingErr> {
+        match m {
+            ChamMsg::Meet(colour, other) => {
+                s.colour = complement(s.colour, colour);
+                s.meetings += 1;
+                let _ = other.cast(ChamMsg::Change(s.colour));
+                s.ask_mall(&myself);
+            }
+            ChamMsg::Change(colour) => {
+                s.colour = colour;
+                s.meetings += 1;
+                s.ask_mall(&myself);
+            }
+            ChamMsg::Exit => {
+                let _ = s.mall.cast(MallMsg::Count(s.meetings));
+                myself.stop(None);
+            }
+        }
+        Ok(())
+    }
+}
+
+enum AccountMsg {
+    Link(Arc<Vec<ActorRef<AccountMsg>>>),
+    /// Pay the account of this index this amount, wait for it to book it, count the latch down.
+    Transfer(usize, i64, Arc<Latch>),
+    /// Book this amount; the reply is the new balance.
+    Book(i64, RpcReplyPort<i64>),
+}
+
+struct AccountState {
+    all: Arc<Vec<ActorRef<AccountMsg>>>,
+    balance: i64,
+}
+
+struct Account;
+impl Actor for Account {
+    type Msg = AccountMsg;
+    type State = AccountState;
+    type Arguments = ();
+
+    async fn pre_start(
+        &self,
+        _: ActorRef<AccountMsg>,
+        _: (),
+    ) -> Result<AccountState, ActorProcessingErr> {
+        Ok(AccountState {
+            all: Arc::new(Vec::new()),
+            balance: 0,
+        })
+    }
+
+    async fn handle(
+        &self,
+        _: ActorRef<AccountMsg>,
+        m: AccountMsg,
+        s: &mut AccountState,
+    ) -> Result<(), ActorProcessingErr> {
+        match m {
+            AccountMsg::Link(all) => s.all = all,
+            AccountMsg::Transfer(to, amount, latch) => {
+                s.balance -= amount;
+                // The await form of the blocking ask: this actor handles nothing else until the
+                // reply is in.
+                match s.all[to].call(|r| AccountMsg::Book(amount, r), None).await {
+                    Ok(CallResult::Success(_)) => {}
+                    Ok(other) => bank_failed(&format!("{other:?}")),
+                    Err(e) => bank_failed(&e),
+                }
+                latch.count_down();
+            }
+            AccountMsg::Book(amount, reply) => {
+                s.balance += amount;
+                let _ = reply.send(s.balance);
+            }
+        }
+        Ok(())
+    }
+}
+
 struct Idle;
 impl Actor for Idle {
     type Msg = ();
@@ -486,6 +752,64 @@ impl System for Ractor {
                 .expect("ractor spawn");
             assert_eq!(f.blocking_recv().unwrap(), skynet_sum(depth as u32));
         })
+    }
+
+    fn fib(&self) -> Run<'_> {
+        Box::new(move |n| {
+            let (p, f) = oneshot::channel();
+            self.rt
+                .block_on(Actor::spawn(None, FibNode, (n, FibParent::Root(p))))
+                .expect("ractor spawn");
+            assert_eq!(f.blocking_recv().unwrap(), fib_value(n));
+        })
+    }
+
+    fn chameneos(&self, creatures: usize) -> Run<'_> {
+        Box::new(move |meetings| {
+            let done = Slot::new();
+            self.rt.block_on(async {
+                let mall = MallState {
+                    left: meetings,
+                    waiting: None,
+                    creatures,
+                    faded: 0,
+                    sum: 0,
+                    done: done.clone(),
+                };
+                let (mall, _) = Actor::spawn(None, Mall, mall).await.expect("ractor spawn");
+                for i in 0..creatures {
+                    let c = ChamState {
+                        mall: mall.clone(),
+                        colour: (i % 3) as u8,
+                        meetings: 0,
+                    };
+                    Actor::spawn(None, Chameneo, c).await.expect("ractor spawn");
+                }
+            });
+            assert_eq!(done.wait(), 2 * meetings);
+        })
+    }
+
+    fn banking(&self, accounts: usize) -> Banking<'_> {
+        let all: Vec<ActorRef<AccountMsg>> = (0..accounts).map(|_| self.start(Account)).collect();
+        let shared = Arc::new(all.clone());
+        for a in &all {
+            a.cast(AccountMsg::Link(shared.clone())).unwrap();
+        }
+        let all = Stopper {
+            rt: &self.rt,
+            actors: all,
+        };
+        Banking::Awaiting(Box::new(move |n| {
+            let latch = Latch::new(n as usize);
+            for (from, to, amount) in Transfers::new(accounts).take(n as usize) {
+                all.actors[from]
+                    .cast(AccountMsg::Transfer(to, amount, latch.clone()))
+                    .unwrap();
+            }
+            latch.wait();
+            check_bank();
+        }))
     }
 
     fn idle(&self, n: usize) -> Box<dyn Keep + '_> {

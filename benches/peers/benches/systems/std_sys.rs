@@ -1,7 +1,10 @@
 //! The bare baseline: one `std::thread` per actor and a `std::sync::mpsc` channel as its
 //! mailbox, nothing else (no registry, no failure handling, no futures).
 
-use super::{idle_started, skynet_sum, Ask, Keep, Latch, Rng, Run, System};
+use super::{
+    complement, fib_value, idle_started, skynet_sum, Ask, Banking, Keep, Latch, Rng, Run, Slot,
+    System, Transfers,
+};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
@@ -110,6 +113,130 @@ fn sky_node(num: u64, below: u32, parent: Sender<u64>) {
     drop(tx);
     let sum: u64 = rx.iter().take(10).sum();
     let _ = parent.send(sum);
+}
+
+/// One Fibonacci actor: a thread that starts its two children's threads (for `k > 2`), adds up
+/// what they send on its channel, and sends the sum to its parent.
+fn fib_node(n: u64, parent: Sender<u64>) {
+    if n <= 2 {
+        let _ = parent.send(1);
+        return;
+    }
+    let (tx, rx) = channel();
+    for k in [1, 2] {
+        let tx = tx.clone();
+        thread::spawn(move || fib_node(n - k, tx));
+    }
+    drop(tx);
+    let sum: u64 = rx.iter().take(2).sum();
+    let _ = parent.send(sum);
+}
+
+enum MallMsg {
+    Meet(u8, Sender<ChamMsg>),
+    Count(u64),
+}
+
+enum ChamMsg {
+    Meet(u8, Sender<ChamMsg>),
+    Change(u8),
+    Exit,
+}
+
+fn mall(rx: Receiver<MallMsg>, mut left: u64, creatures: usize, done: Arc<Slot>) {
+    let mut waiting: Option<Sender<ChamMsg>> = None;
+    let (mut faded, mut sum) = (0, 0);
+    for m in rx {
+        match m {
+            MallMsg::Meet(_, who) if left == 0 => {
+                let _ = who.send(ChamMsg::Exit);
+            }
+            MallMsg::Meet(colour, who) => match waiting.take() {
+                Some(first) => {
+                    left -= 1;
+                    let _ = first.send(ChamMsg::Meet(colour, who));
+                }
+                None => waiting = Some(who),
+            },
+            MallMsg::Count(n) => {
+                sum += n;
+                faded += 1;
+                if faded == creatures {
+                    done.set(sum);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn chameneo(me: Sender<ChamMsg>, rx: Receiver<ChamMsg>, mall: Sender<MallMsg>, mut colour: u8) {
+    let mut meetings = 0;
+    let _ = mall.send(MallMsg::Meet(colour, me.clone()));
+    for m in rx {
+        match m {
+            ChamMsg::Meet(other_colour, other) => {
+                colour = complement(colour, other_colour);
+                meetings += 1;
+                let _ = other.send(ChamMsg::Change(colour));
+                let _ = mall.send(MallMsg::Meet(colour, me.clone()));
+            }
+            ChamMsg::Change(c) => {
+                colour = c;
+                meetings += 1;
+                let _ = mall.send(MallMsg::Meet(colour, me.clone()));
+            }
+            ChamMsg::Exit => {
+                let _ = mall.send(MallMsg::Count(meetings));
+                return;
+            }
+        }
+    }
+}
+
+enum AccountMsg {
+    /// Pay the account of this index this amount, wait for it to book it, count the latch down.
+    Transfer(usize, i64, Arc<Latch>),
+    /// Book this amount, answer the new balance on the reply channel (an ask).
+    Book(i64, Sender<i64>),
+    Stop,
+}
+
+fn account(rx: Receiver<AccountMsg>, all: Arc<Vec<Sender<AccountMsg>>>) {
+    let mut balance = 0i64;
+    for m in rx {
+        match m {
+            AccountMsg::Transfer(to, amount, latch) => {
+                balance -= amount;
+                let (reply, wait) = channel();
+                let _ = all[to].send(AccountMsg::Book(amount, reply));
+                // The blocking ask inside a handler.
+                let _ = wait.recv();
+                latch.count_down();
+            }
+            AccountMsg::Book(amount, reply) => {
+                balance += amount;
+                let _ = reply.send(balance);
+            }
+            AccountMsg::Stop => return,
+        }
+    }
+}
+
+/// The accounts hold each other's senders: stopped with a message, then joined.
+struct Accounts {
+    all: Arc<Vec<Sender<AccountMsg>>>,
+    joins: Vec<JoinHandle<()>>,
+}
+impl Drop for Accounts {
+    fn drop(&mut self) {
+        for tx in self.all.iter() {
+            let _ = tx.send(AccountMsg::Stop);
+        }
+        for j in self.joins.drain(..) {
+            let _ = j.join();
+        }
+    }
 }
 
 impl System for StdThreads {
@@ -289,6 +416,54 @@ impl System for StdThreads {
             thread::spawn(move || sky_node(0, depth as u32, tx));
             assert_eq!(rx.recv().unwrap(), skynet_sum(depth as u32));
         })
+    }
+
+    fn fib(&self) -> Run<'_> {
+        Box::new(|n| {
+            let (tx, rx) = channel();
+            thread::spawn(move || fib_node(n, tx));
+            assert_eq!(rx.recv().unwrap(), fib_value(n));
+        })
+    }
+
+    fn chameneos(&self, creatures: usize) -> Run<'_> {
+        Box::new(move |meetings| {
+            let done = Slot::new();
+            let (mall_tx, mall_rx) = channel();
+            let d = done.clone();
+            // Not joined, as fork-join creation (the others do not wait for a stop either).
+            thread::spawn(move || mall(mall_rx, meetings, creatures, d));
+            for i in 0..creatures {
+                let (tx, rx) = channel();
+                let m = mall_tx.clone();
+                thread::spawn(move || chameneo(tx, rx, m, (i % 3) as u8));
+            }
+            drop(mall_tx);
+            assert_eq!(done.wait(), 2 * meetings);
+        })
+    }
+
+    fn banking(&self, accounts: usize) -> Banking<'_> {
+        let (txs, rxs): (Vec<Sender<AccountMsg>>, Vec<Receiver<AccountMsg>>) =
+            (0..accounts).map(|_| channel()).unzip();
+        let all = Arc::new(txs);
+        let joins = rxs
+            .into_iter()
+            .map(|rx| {
+                let all = all.clone();
+                thread::spawn(move || account(rx, all))
+            })
+            .collect();
+        let t = Accounts { all, joins };
+        Banking::Blocking(Box::new(move |n| {
+            let latch = Latch::new(n as usize);
+            for (from, to, amount) in Transfers::new(accounts).take(n as usize) {
+                t.all[from]
+                    .send(AccountMsg::Transfer(to, amount, latch.clone()))
+                    .unwrap();
+            }
+            latch.wait();
+        }))
     }
 
     fn thread_per_actor(&self) -> bool {

@@ -4,7 +4,10 @@
 //! last strong `Address` is dropped (or it calls `ctx.stop_self()`), and `Address::join` waits
 //! for that.
 
-use super::{idle_started, skynet_sum, tokio_runtime, Ask, Keep, Latch, Rng, Run, System};
+use super::{
+    bank_failed, check_bank, complement, fib_value, idle_started, skynet_sum, tokio_runtime, Ask,
+    Banking, Keep, Latch, Rng, Run, Slot, System, Transfers,
+};
 use std::sync::Arc;
 use tokio::sync::oneshot;
 use xtra::{Address, Context, Handler, Mailbox};
@@ -273,6 +276,225 @@ impl Handler<Sum> for SkyNode {
     }
 }
 
+/// Where a Fibonacci actor answers: its parent, or the bench thread.
+enum FibParent {
+    Actor(Address<FibNode>),
+    Root(oneshot::Sender<u64>),
+}
+
+/// Holds a strong address of itself until it has answered, as a Skynet actor.
+struct FibNode {
+    me: Option<Address<FibNode>>,
+    n: u64,
+    parent: Option<FibParent>,
+    sum: u64,
+    waiting: u32,
+}
+impl FibNode {
+    /// Starts a Fibonacci actor on the current tokio runtime.
+    fn spawn(n: u64, parent: FibParent) {
+        let (addr, mailbox) = Mailbox::unbounded();
+        let node = FibNode {
+            me: Some(addr.clone()),
+            n,
+            parent: Some(parent),
+            sum: 0,
+            waiting: 0,
+        };
+        drop(xtra::spawn_tokio(node, (addr, mailbox)));
+    }
+
+    /// Answers the parent and lets go of this actor's own address.
+    async fn answer(&mut self, x: u64) {
+        match self.parent.take().expect("answers once") {
+            FibParent::Actor(p) => {
+                let _ = p.send(FibSum(x)).detach().await;
+            }
+            FibParent::Root(p) => {
+                let _ = p.send(x);
+            }
+        }
+        self.me = None;
+    }
+}
+impl xtra::Actor for FibNode {
+    type Stop = ();
+
+    async fn started(&mut self, _: &Mailbox<Self>) -> Result<(), ()> {
+        if self.n <= 2 {
+            self.answer(1).await;
+            return Err(()); // stop at once
+        }
+        self.waiting = 2;
+        let me = self.me.clone().expect("not answered yet");
+        for k in [1, 2] {
+            FibNode::spawn(self.n - k, FibParent::Actor(me.clone()));
+        }
+        Ok(())
+    }
+
+    async fn stopped(self) {}
+}
+
+struct FibSum(u64);
+impl Handler<FibSum> for FibNode {
+    type Return = ();
+    async fn handle(&mut self, FibSum(x): FibSum, ctx: &mut Context<Self>) {
+        self.sum += x;
+        self.waiting -= 1;
+        if self.waiting == 0 {
+            self.answer(self.sum).await;
+            ctx.stop_self();
+        }
+    }
+}
+
+/// Holds a strong address of itself until it is done (the creatures drop theirs as they leave).
+struct Mall {
+    me: Option<Address<Mall>>,
+    left: u64,
+    waiting: Option<Address<Chameneo>>,
+    creatures: usize,
+    faded: usize,
+    sum: u64,
+    done: Arc<Slot>,
+}
+impl xtra::Actor for Mall {
+    type Stop = ();
+    async fn stopped(self) {}
+}
+
+enum MallMsg {
+    Meet(u8, Address<Chameneo>),
+    Count(u64),
+}
+impl Handler<MallMsg> for Mall {
+    type Return = ();
+    async fn handle(&mut self, m: MallMsg, ctx: &mut Context<Self>) {
+        match m {
+            MallMsg::Meet(_, who) if self.left == 0 => {
+                let _ = who.send(ChamMsg::Exit).detach().await;
+            }
+            MallMsg::Meet(colour, who) => match self.waiting.take() {
+                Some(first) => {
+                    self.left -= 1;
+                    let _ = first.send(ChamMsg::Meet(colour, who)).detach().await;
+                }
+                None => self.waiting = Some(who),
+            },
+            MallMsg::Count(n) => {
+                self.sum += n;
+                self.faded += 1;
+                if self.faded == self.creatures {
+                    self.done.set(self.sum);
+                    self.me = None;
+                    ctx.stop_self();
+                }
+            }
+        }
+    }
+}
+
+/// Holds a strong address of itself until it leaves (the mall keeps none while it waits).
+struct Chameneo {
+    me: Option<Address<Chameneo>>,
+    mall: Address<Mall>,
+    colour: u8,
+    meetings: u64,
+}
+impl Chameneo {
+    async fn ask_mall(&self) {
+        let me = self.me.clone().expect("not gone yet");
+        let _ = self
+            .mall
+            .send(MallMsg::Meet(self.colour, me))
+            .detach()
+            .await;
+    }
+}
+impl xtra::Actor for Chameneo {
+    type Stop = ();
+    async fn started(&mut self, _: &Mailbox<Self>) -> Result<(), ()> {
+        self.ask_mall().await;
+        Ok(())
+    }
+    async fn stopped(self) {}
+}
+
+enum ChamMsg {
+    Meet(u8, Address<Chameneo>),
+    Change(u8),
+    Exit,
+}
+impl Handler<ChamMsg> for Chameneo {
+    type Return = ();
+    async fn handle(&mut self, m: ChamMsg, ctx: &mut Context<Self>) {
+        match m {
+            ChamMsg::Meet(colour, other) => {
+                self.colour = complement(self.colour, colour);
+                self.meetings += 1;
+                let _ = other.send(ChamMsg::Change(self.colour)).detach().await;
+                self.ask_mall().await;
+            }
+            ChamMsg::Change(colour) => {
+                self.colour = colour;
+                self.meetings += 1;
+                self.ask_mall().await;
+            }
+            ChamMsg::Exit => {
+                let _ = self.mall.send(MallMsg::Count(self.meetings)).detach().await;
+                self.me = None;
+                ctx.stop_self();
+            }
+        }
+    }
+}
+
+#[derive(xtra::Actor)]
+struct Account {
+    all: Option<Arc<Vec<Address<Account>>>>,
+    balance: i64,
+}
+
+enum AccountMsg {
+    Link(Arc<Vec<Address<Account>>>),
+    /// Pay the account of this index this amount, wait for it to book it, count the latch down.
+    Transfer(usize, i64, Arc<Latch>),
+    Stop,
+}
+impl Handler<AccountMsg> for Account {
+    type Return = ();
+    async fn handle(&mut self, m: AccountMsg, ctx: &mut Context<Self>) {
+        match m {
+            AccountMsg::Link(all) => self.all = Some(all),
+            AccountMsg::Transfer(to, amount, latch) => {
+                self.balance -= amount;
+                let all = self.all.as_ref().expect("linked");
+                // The await form of the blocking ask: this actor handles nothing else until the
+                // reply is in.
+                if let Err(e) = all[to].send(Book(amount)).await {
+                    bank_failed(&e);
+                }
+                latch.count_down();
+            }
+            AccountMsg::Stop => {
+                self.all = None;
+                ctx.stop_self();
+            }
+        }
+    }
+}
+
+/// Book this amount; the reply is the new balance.
+struct Book(i64);
+impl Handler<Book> for Account {
+    type Return = i64;
+    async fn handle(&mut self, Book(amount): Book, _: &mut Context<Self>) -> i64 {
+        self.balance += amount;
+        self.balance
+    }
+}
+
 struct Idle;
 impl xtra::Actor for Idle {
     type Stop = ();
@@ -447,6 +669,81 @@ impl System for Xtra {
         })
     }
 
+    fn fib(&self) -> Run<'_> {
+        Box::new(move |n| {
+            let (p, f) = oneshot::channel();
+            {
+                let _in_rt = self.rt.enter();
+                FibNode::spawn(n, FibParent::Root(p));
+            }
+            assert_eq!(f.blocking_recv().unwrap(), fib_value(n));
+        })
+    }
+
+    fn chameneos(&self, creatures: usize) -> Run<'_> {
+        Box::new(move |meetings| {
+            let done = Slot::new();
+            {
+                let _in_rt = self.rt.enter();
+                let (mall, mailbox) = Mailbox::unbounded();
+                let m = Mall {
+                    me: Some(mall.clone()),
+                    left: meetings,
+                    waiting: None,
+                    creatures,
+                    faded: 0,
+                    sum: 0,
+                    done: done.clone(),
+                };
+                drop(xtra::spawn_tokio(m, (mall.clone(), mailbox)));
+                for i in 0..creatures {
+                    let (addr, mailbox) = Mailbox::unbounded();
+                    let c = Chameneo {
+                        me: Some(addr.clone()),
+                        mall: mall.clone(),
+                        colour: (i % 3) as u8,
+                        meetings: 0,
+                    };
+                    drop(xtra::spawn_tokio(c, (addr, mailbox)));
+                }
+            }
+            assert_eq!(done.wait(), 2 * meetings);
+        })
+    }
+
+    fn banking(&self, accounts: usize) -> Banking<'_> {
+        let all: Vec<Address<Account>> = (0..accounts)
+            .map(|_| {
+                self.start(Account {
+                    all: None,
+                    balance: 0,
+                })
+            })
+            .collect();
+        let shared = Arc::new(all.clone());
+        self.rt.block_on(async {
+            for a in &all {
+                a.send(AccountMsg::Link(shared.clone())).await.unwrap();
+            }
+        });
+        drop(shared);
+        let all = AccountStopper(Stopper {
+            rt: &self.rt,
+            actors: all,
+        });
+        Banking::Awaiting(Box::new(move |n| {
+            let latch = Latch::new(n as usize);
+            self.rt.block_on(async {
+                for (from, to, amount) in Transfers::new(accounts).take(n as usize) {
+                    let t = AccountMsg::Transfer(to, amount, latch.clone());
+                    drop(all.0.actors[from].send(t).detach().await.unwrap());
+                }
+            });
+            latch.wait();
+            check_bank();
+        }))
+    }
+
     fn idle(&self, n: usize) -> Box<dyn Keep + '_> {
         let mut refs = Vec::with_capacity(n);
         for _ in 0..n {
@@ -484,6 +781,19 @@ impl Drop for BigStopper<'_> {
         self.0.rt.block_on(async {
             for a in actors {
                 let _ = a.send(BigMsg::Stop).await;
+            }
+        });
+    }
+}
+
+/// Sends `Stop` to the accounts first (they hold each other's addresses).
+struct AccountStopper<'a>(Stopper<'a, Account>);
+impl Drop for AccountStopper<'_> {
+    fn drop(&mut self) {
+        let actors = &self.0.actors;
+        self.0.rt.block_on(async {
+            for a in actors {
+                let _ = a.send(AccountMsg::Stop).await;
             }
         });
     }
