@@ -192,7 +192,7 @@ impl Default for Builder {
         Builder {
             threads: None,
             throughput: 32,
-            max_spare_threads: 256,
+            max_spare_threads: 4096,
             spare_keep_alive: Duration::from_secs(10),
             max_inline_depth: 64,
             stack_size: DEFAULT_STACK_SIZE,
@@ -228,7 +228,10 @@ impl Builder {
     }
 
     /// Extra threads the pool may start so that handlers blocked in `get()` never take its
-    /// workers away. Default 256. When all are in use, a blocking `get()` on the pool fails with
+    /// workers away. Default 4096: a thread-per-actor program may have that many handlers
+    /// blocked at once (Savina's Banking with 1 000 accounts needed about 400 on two workers), and
+    /// a spare only exists while it is needed (it retires after `spare_keep_alive`). When all
+    /// are in use, a blocking `get()` on the pool fails with
     /// [`Error::PoolExhausted`](crate::Error::PoolExhausted).
     pub fn max_spare_threads(mut self, n: usize) -> Self {
         self.max_spare_threads = n;

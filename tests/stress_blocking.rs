@@ -375,3 +375,101 @@ fn many_concurrent_chains_on_spares_that_retire_at_once_complete_at_1_2_and_8_wo
         });
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Savina's Banking in its blocking form: the workload that showed 256 default spares were too
+// few (about 400 handlers blocked at once on two workers; benches/peers RESULTS.md, run R4).
+
+/// An account: a transfer blocks in its handler on the destination's reply.
+struct Account {
+    balance: i64,
+    bank: Option<std::sync::Arc<Vec<ActorRef<Account>>>>,
+}
+
+enum BankMsg {
+    Link(std::sync::Arc<Vec<ActorRef<Account>>>),
+    /// Send `amount` to account `to` (always a higher index: the waits cannot form a cycle).
+    Transfer {
+        to: usize,
+        amount: i64,
+    },
+    Deposit(i64),
+    Balance,
+}
+
+impl Actor for Account {}
+
+impl Receive for Account {
+    type Message = BankMsg;
+    type Reply = i64;
+    fn on_receive(&mut self, m: BankMsg, _: &mut Context<Self>) -> i64 {
+        match m {
+            BankMsg::Link(bank) => self.bank = Some(bank),
+            BankMsg::Transfer { to, amount } => {
+                let bank = self.bank.as_ref().expect("linked");
+                // A blocking ask inside a handler, as Pykka programs do.
+                bank[to]
+                    .ask(BankMsg::Deposit(amount))
+                    .get_timeout(GUARD)
+                    .expect("the deposit is answered");
+                self.balance -= amount;
+            }
+            BankMsg::Deposit(amount) => self.balance += amount,
+            BankMsg::Balance => {}
+        }
+        self.balance
+    }
+}
+
+#[test]
+fn banking_with_blocking_asks_completes_with_the_default_spare_cap() {
+    let _dog = watchdog("banking", 120);
+    let (accounts, transfers) = (1_000, scale(5_000, 20_000));
+    for workers in WORKERS {
+        let rt = Runtime::builder().threads(workers).build().unwrap();
+        let bank: Vec<ActorRef<Account>> = (0..accounts)
+            .map(|_| {
+                Account {
+                    balance: 1_000,
+                    bank: None,
+                }
+                .start_in(&rt)
+            })
+            .collect();
+        let bank = std::sync::Arc::new(bank);
+        for a in bank.iter() {
+            a.tell(BankMsg::Link(bank.clone())).unwrap();
+        }
+        let mut rng = common::Rng(workers as u64);
+        for _ in 0..transfers {
+            let from = rng.below(accounts - 1);
+            let to = from + 1 + rng.below(accounts - 1 - from);
+            bank[from]
+                .tell(BankMsg::Transfer {
+                    to,
+                    amount: rng.below(100) as i64,
+                })
+                .unwrap();
+        }
+        // Round one: each account has finished the transfers it was told (each one blocked
+        // until its deposit was answered), so every deposit has landed too. Round two: the
+        // balances, all read after every transfer.
+        let read =
+            || -> Vec<Future<i64>> { bank.iter().map(|a| a.ask(BankMsg::Balance)).collect() };
+        pykka::get_all_timeout(read(), GUARD).unwrap_or_else(|e| panic!("{workers} workers: {e}"));
+        let total: i64 = pykka::get_all_timeout(read(), GUARD)
+            .unwrap_or_else(|e| panic!("{workers} workers: {e}"))
+            .into_iter()
+            .sum();
+        assert_eq!(
+            total,
+            1_000 * accounts as i64,
+            "{workers} workers: money conserved"
+        );
+        for a in bank.iter() {
+            a.tell(BankMsg::Link(std::sync::Arc::new(Vec::new())))
+                .unwrap();
+        }
+        drop(rt);
+    }
+}
