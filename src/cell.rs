@@ -156,26 +156,41 @@ pub(crate) fn start<A: Actor>(
     shared: &Arc<Shared>,
     home: Option<Arc<DedicatedHome>>,
 ) -> ActorRef<A> {
-    let cell = Arc::new(Cell {
-        id: Uuid::from_u128(crate::urn::next_id()),
-        shared: Arc::clone(shared),
-        mailbox: Mailbox::new_scheduled(home.is_some()),
-        core: Mutex::new(Core {
-            actor: Some(actor),
-            started: false,
-        }),
-        urn: OnceBox::new(),
-    });
+    let dedicated = home.is_some();
+    let make = |top: Option<u128>| {
+        Arc::new(Cell {
+            id: Uuid::from_u128(crate::urn::next_id_with(top)),
+            shared: Arc::clone(shared),
+            mailbox: Mailbox::new_scheduled(dedicated),
+            core: Mutex::new(Core {
+                actor: Some(actor),
+                started: false,
+            }),
+            urn: OnceBox::new(),
+        })
+    };
+    // A registered actor's id names its registry slot (src/registry.rs); the cell is built and
+    // registered under the slot's lock. (A full shard: a random id, registered by hash.)
+    let (cell, registered) = if shared.config.register_actors {
+        shared.registry.insert_with(make)
+    } else {
+        (make(None), false)
+    };
     if !A::USE_DAEMON_THREAD {
         shared.live_inc();
     }
     if shared.is_shut_down() {
+        if registered {
+            shared.registry.unregister(cell.id());
+        }
         log::warn!(target: "pykka", "{cell} not started: its runtime was shut down");
         AnyCell::abandon(&*cell);
         return ActorRef::from_cell(cell);
     }
     if shared.config.register_actors {
-        shared.registry.register(cell.clone());
+        if !registered {
+            shared.registry.register(cell.clone());
+        }
         log::debug!(target: "pykka", "Registered {cell}");
     }
     log::debug!(target: "pykka", "Starting {cell}");

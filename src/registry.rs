@@ -1,32 +1,83 @@
 //! The registry of running actors, one per runtime: lookup by URN in O(1), listing in start
-//! order. Sharded by the (random) id so that concurrent starts rarely share a lock.
+//! order. See docs/design.md section 7.
+//!
+//! Each of the 64 shards is a slab (a `Vec` of slots with a LIFO free list) plus a small hash
+//! table for the rare actor whose id does not name its slot. A registered actor's id carries its
+//! place: the top 6 bits name the shard (the starting thread's own), the next 26 the slot, so a
+//! lookup by URN goes straight to the slot and compares the whole id. A freed slot is the next
+//! one taken, so a thread that starts and stops actors keeps reusing a few hot cache lines,
+//! where a hash table of a million entries costs a cache miss or two per insert and remove.
 
 use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, AnyActorRef};
 use crate::cell::AnyCell;
 use crate::runtime::Runtime;
 use hashbrown::hash_table::{self, HashTable};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-const SHARDS: usize = 64;
+const SHARD_BITS: u32 = 6;
+const SHARDS: usize = 1 << SHARD_BITS;
+const SLOT_BITS: u32 = 26;
+/// Slots per shard; past this, actors go to the shard's hash table.
+const MAX_SLOTS: usize = 1 << SLOT_BITS;
 
-/// Ids are random (UUID v4) but for 6 fixed version/variant bits, which land in the top bits of
-/// each 64-bit half; hashbrown takes its 7-bit control tag from the hash's top bits, so the halves
-/// are folded and multiplied to spread every random bit.
+/// Where an id says its actor is registered.
+fn place(id: u128) -> (usize, usize) {
+    let shard = (id >> (128 - SHARD_BITS)) as usize;
+    let slot = (id >> (128 - SHARD_BITS - SLOT_BITS)) as usize & (MAX_SLOTS - 1);
+    (shard, slot)
+}
+
+/// The top 32 bits of an id registered at `(shard, slot)` (the rest of the id is random).
+pub(crate) fn place_bits(shard: usize, slot: usize) -> u128 {
+    ((shard as u128) << (128 - SHARD_BITS)) | ((slot as u128) << (128 - SHARD_BITS - SLOT_BITS))
+}
+
+/// The shard for this thread's next registration: each thread walks the shards in turn from its
+/// own starting point, so registrations (and the unregistrations that follow on the workers)
+/// spread over all shards instead of meeting on one lock.
+fn next_shard() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static CURSOR: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+    CURSOR
+        .try_with(|c| {
+            // ORDERING: Relaxed; only spreads threads over shards.
+            let n = c
+                .get()
+                .unwrap_or_else(|| NEXT.fetch_add(7, Ordering::Relaxed));
+            c.set(Some(n.wrapping_add(1)));
+            n % SHARDS
+        })
+        .unwrap_or(0)
+}
+
+/// Ids are random (UUID v4) but for fixed bits; the hash folds and multiplies so that hashbrown's
+/// 7-bit control tag (from the hash's top bits) sees random bits.
 fn hash(id: u128) -> u64 {
     let folded = (id as u64) ^ ((id >> 64) as u64).rotate_left(32);
     folded.wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// A registered actor and its place in the start order. The id is read from the cell, so an
-/// entry is 24 bytes (a `HashMap<u128, _>` would add the 16-byte key).
+/// A registered actor and its place in the start order. 24 bytes: the id is read from the cell.
 struct Entry {
     seq: u64,
     cell: Arc<dyn AnyCell>,
 }
 
-type Shard = HashTable<Entry>;
+#[derive(Default)]
+struct Shard {
+    /// Slot `i` holds the actor whose id names slot `i` of this shard (or nothing).
+    slots: Vec<Option<Entry>>,
+    /// Empty slots, the most recently freed last (taken first: its lines are still hot).
+    free: Vec<u32>,
+    /// Actors whose id does not name a slot of theirs: started unregistered and registered by
+    /// hand later, or registered again after their slot was given to another actor.
+    displaced: HashTable<Entry>,
+}
 
 pub(crate) struct Registry {
     shards: Box<[Mutex<Shard>]>,
@@ -36,25 +87,66 @@ pub(crate) struct Registry {
 impl Registry {
     pub(crate) fn new() -> Self {
         Registry {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             next_seq: AtomicU64::new(0),
         }
     }
 
-    fn shard(&self, id: u128) -> std::sync::MutexGuard<'_, Shard> {
-        // The id's top bits pick the shard (independent of the bits the hash favours).
-        self.shards[(id >> 122) as usize % SHARDS]
+    fn lock(&self, shard: usize) -> MutexGuard<'_, Shard> {
+        self.shards[shard]
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn next_seq(&self) -> u64 {
+        // ORDERING: Relaxed; the sequence only needs to be unique and increasing per thread.
+        self.next_seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Builds a new actor with `make` and registers it in a free slot, under the slot's lock:
+    /// `make` gets the top bits its id must carry (`place_bits`). From a full shard, `make` gets
+    /// `None` (a random id) and the actor is not registered: `false`, the caller calls
+    /// `register`.
+    pub(crate) fn insert_with<C: AnyCell + 'static>(
+        &self,
+        make: impl FnOnce(Option<u128>) -> Arc<C>,
+    ) -> (Arc<C>, bool) {
+        let shard = next_shard();
+        let seq = self.next_seq();
+        let mut s = self.lock(shard);
+        let slot = match s.free.pop() {
+            Some(slot) => slot as usize,
+            None if s.slots.len() < MAX_SLOTS => {
+                s.slots.push(None);
+                s.slots.len() - 1
+            }
+            None => {
+                drop(s);
+                return (make(None), false);
+            }
+        };
+        let cell = make(Some(place_bits(shard, slot)));
+        let any: Arc<dyn AnyCell> = cell.clone();
+        s.slots[slot] = Some(Entry { seq, cell: any });
+        (cell, true)
+    }
+
     /// Registers (or re-registers, at the end of the start order) a cell.
     pub(crate) fn register(&self, cell: Arc<dyn AnyCell>) {
-        // ORDERING: Relaxed; the sequence only needs to be unique and increasing per thread.
-        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        let seq = self.next_seq();
         let id = cell.id();
-        let mut shard = self.shard(id);
-        match shard.entry(hash(id), |e| e.cell.id() == id, |e| hash(e.cell.id())) {
+        let (shard, slot) = place(id);
+        let mut s = self.lock(shard);
+        if let Some(Some(e)) = s.slots.get_mut(slot) {
+            if e.cell.id() == id {
+                *e = Entry { seq, cell };
+                return;
+            }
+        }
+        match s
+            .displaced
+            .entry(hash(id), |e| e.cell.id() == id, |e| hash(e.cell.id()))
+        {
             hash_table::Entry::Occupied(mut o) => *o.get_mut() = Entry { seq, cell },
             hash_table::Entry::Vacant(v) => {
                 v.insert(Entry { seq, cell });
@@ -64,11 +156,24 @@ impl Registry {
 
     /// `true` if it was registered.
     pub(crate) fn unregister(&self, id: u128) -> bool {
-        let mut shard = self.shard(id);
-        match shard.find_entry(hash(id), |e| e.cell.id() == id) {
+        let (shard, slot) = place(id);
+        let mut s = self.lock(shard);
+        if let Some(entry) = s.slots.get_mut(slot) {
+            if entry.as_ref().is_some_and(|e| e.cell.id() == id) {
+                let removed = entry.take();
+                s.free.push(slot as u32);
+                drop(s);
+                drop(removed);
+                return true;
+            }
+        }
+        if s.displaced.is_empty() {
+            return false;
+        }
+        match s.displaced.find_entry(hash(id), |e| e.cell.id() == id) {
             Ok(o) => {
                 let (removed, _) = o.remove();
-                drop(shard);
+                drop(s);
                 drop(removed);
                 true
             }
@@ -77,7 +182,14 @@ impl Registry {
     }
 
     pub(crate) fn get(&self, id: u128) -> Option<Arc<dyn AnyCell>> {
-        self.shard(id)
+        let (shard, slot) = place(id);
+        let s = self.lock(shard);
+        if let Some(Some(e)) = s.slots.get(slot) {
+            if e.cell.id() == id {
+                return Some(Arc::clone(&e.cell));
+            }
+        }
+        s.displaced
             .find(hash(id), |e| e.cell.id() == id)
             .map(|e| Arc::clone(&e.cell))
     }
@@ -85,9 +197,10 @@ impl Registry {
     /// Every registered actor, in start order.
     pub(crate) fn all(&self) -> Vec<Arc<dyn AnyCell>> {
         let mut v: Vec<(u64, Arc<dyn AnyCell>)> = Vec::new();
-        for shard in self.shards.iter() {
-            let s = shard.lock().unwrap_or_else(PoisonError::into_inner);
-            v.extend(s.iter().map(|e| (e.seq, Arc::clone(&e.cell))));
+        for shard in 0..SHARDS {
+            let s = self.lock(shard);
+            let entries = s.slots.iter().flatten().chain(s.displaced.iter());
+            v.extend(entries.map(|e| (e.seq, Arc::clone(&e.cell))));
         }
         v.sort_unstable_by_key(|(seq, _)| *seq);
         v.into_iter().map(|(_, c)| c).collect()

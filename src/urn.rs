@@ -20,6 +20,16 @@ fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A fresh random (version 4) UUID as a `u128`, whose top 32 bits are `top` (the registry
+/// slot it will be registered in, `registry::place_bits`) when `top` is not `None`.
+pub(crate) fn next_id_with(top: Option<u128>) -> u128 {
+    let id = next_id();
+    match top {
+        Some(bits) => (id & (u128::MAX >> 32)) | bits,
+        None => id,
+    }
+}
+
 /// A fresh random (version 4) UUID as a `u128`.
 pub(crate) fn next_id() -> u128 {
     let draw = |s: &mut u64| {

@@ -83,12 +83,12 @@ fn an_ask_costs_its_slot_and_its_message_box_only() {
     // Per ask: the reply slot (an Arc) and the boxed message (type erasure, docs/design.md).
     // Each ask from outside wakes the idle actor through the pool's injector queue, which
     // allocates one block per 63 tokens (crossbeam-deque's block size): 16 or 17 for 1000 asks.
-    // +1: the 1000 tokens may start part-way into a block, touching one block more.
-    let injector_blocks = 1000_usize.div_ceil(63) + 1;
-    assert!(
-        made <= 2 * 1000 + injector_blocks,
-        "{made} allocations for 1000 asks"
-    );
+    // +1: the 1000 tokens may start part-way into a block, touching one block more. Under CPU
+    // contention the pool's lock-free queues allocate a few more nodes on the sending thread
+    // (seen: up to 29 in 1000 calls with both cores busy), so allow up to 1000/16 in all: far
+    // below the 1000 that one allocation per call would add.
+    let slack = 1000_usize / 16;
+    assert!(made <= 2 * 1000 + slack, "{made} allocations for 1000 asks");
     assert!(made >= 2 * 1000, "the count must see the slot and the box");
     echo.stop();
 }
@@ -113,8 +113,11 @@ fn a_proxy_call_costs_what_an_ask_costs() {
         root.call(|o| o.inner.0 += 1).get().unwrap();
         nested.call(|t| t.0 += 1).get().unwrap();
     }
-    // +1: the 1000 tokens may start part-way into a block, touching one block more.
-    let injector_blocks = 1000_usize.div_ceil(63) + 1;
+    // +1: the 1000 tokens may start part-way into a block, touching one block more. Under CPU
+    // contention the pool's lock-free queues allocate a few more nodes on the sending thread
+    // (seen: up to 29 in 1000 calls with both cores busy), so allow up to 1000/16 in all: far
+    // below the 1000 that one allocation per call would add.
+    let slack = 1000_usize / 16;
     let root_call = || root.call(|o| o.inner.0).get().unwrap();
     let nested_call = || nested.call(|t| t.0).get().unwrap();
     let calls: [(&str, &dyn Fn() -> u64); 2] = [("root", &root_call), ("nested", &nested_call)];
@@ -125,7 +128,7 @@ fn a_proxy_call_costs_what_an_ask_costs() {
             }
         });
         assert!(
-            (2 * 1000..=2 * 1000 + injector_blocks).contains(&made),
+            (2 * 1000..=2 * 1000 + slack).contains(&made),
             "{name}: {made} allocations for 1000 proxy calls"
         );
     }
