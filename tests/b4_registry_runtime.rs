@@ -369,3 +369,74 @@ fn b4_6_runtime_registering_again_moves_an_actor_to_the_end() {
     rt.register(&first);
     assert_eq!(rt.get_by_class::<A>(), vec![second, first]);
 }
+
+/// The registry keeps an actor in a slot its id names, and reuses freed slots (design.md 7):
+/// a URN of a stopped actor whose slot now holds another actor must not find the new one.
+struct Slotted;
+impl Actor for Slotted {}
+
+#[test]
+fn b4_4_runtime_get_by_urn_of_a_stopped_actor_is_none_after_its_slot_is_reused() {
+    let rt = runtime();
+    let old: Vec<ActorRef<Slotted>> = (0..300).map(|_| Slotted.start_in(&rt)).collect();
+    let old_urns: Vec<String> = old.iter().map(|a| a.actor_urn().to_owned()).collect();
+    for a in &old {
+        assert!(a.stop());
+    }
+    // Enough new actors to take every freed slot again.
+    let new: Vec<ActorRef<Slotted>> = (0..600).map(|_| Slotted.start_in(&rt)).collect();
+    for urn in &old_urns {
+        assert!(rt.get_by_urn(urn).is_none(), "a stale URN found an actor");
+    }
+    for a in &new {
+        let found = rt.get_by_urn(a.actor_urn()).expect("a live actor is found");
+        assert_eq!(found.actor_urn(), a.actor_urn());
+    }
+    assert_eq!(rt.registered().len(), 600);
+    rt.stop_all();
+}
+
+#[test]
+fn b4_2_runtime_actor_started_unregistered_can_be_registered_found_and_unregistered() {
+    // Its id names no slot (it was started without registration): it is kept by hash.
+    let rt = Runtime::builder()
+        .threads(1)
+        .register_actors(false)
+        .build()
+        .unwrap();
+    let a = Slotted.start_in(&rt);
+    assert!(rt.get_by_urn(a.actor_urn()).is_none());
+    rt.register(&a);
+    assert_eq!(
+        rt.get_by_urn(a.actor_urn())
+            .map(|r| r.actor_urn().to_owned()),
+        Some(a.actor_urn().to_owned())
+    );
+    assert!(listed(&rt, a.actor_urn()));
+    rt.unregister(&a);
+    assert!(rt.get_by_urn(a.actor_urn()).is_none());
+    assert!(!listed(&rt, a.actor_urn()));
+    a.stop();
+}
+
+#[test]
+fn b4_2_runtime_actor_registered_again_after_its_slot_was_reused_is_found() {
+    let rt = runtime();
+    let a = Slotted.start_in(&rt);
+    rt.unregister(&a);
+    // Its slot is free now; starting many actors takes it again.
+    let others: Vec<ActorRef<Slotted>> = (0..300).map(|_| Slotted.start_in(&rt)).collect();
+    rt.register(&a);
+    assert_eq!(
+        rt.get_by_urn(a.actor_urn())
+            .map(|r| r.actor_urn().to_owned()),
+        Some(a.actor_urn().to_owned())
+    );
+    for o in &others {
+        assert!(rt.get_by_urn(o.actor_urn()).is_some());
+    }
+    assert_eq!(rt.registered().len(), 301);
+    assert!(a.stop(), "stopping unregisters it from wherever it is kept");
+    assert!(rt.get_by_urn(a.actor_urn()).is_none());
+    rt.stop_all();
+}
