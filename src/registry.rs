@@ -3,10 +3,10 @@
 //!
 //! Each of the 64 shards is a slab (a `Vec` of slots with a LIFO free list) plus a small hash
 //! table for the rare actor whose id does not name its slot. A registered actor's id carries its
-//! place: the top 6 bits name the shard (the starting thread's own), the next 26 the slot, so a
-//! lookup by URN goes straight to the slot and compares the whole id. A freed slot is the next
-//! one taken, so a thread that starts and stops actors keeps reusing a few hot cache lines,
-//! where a hash table of a million entries costs a cache miss or two per insert and remove.
+//! place: the top 6 bits name the shard, the next 26 the slot, so a lookup by URN goes straight
+//! to the slot and compares the whole id. A freed slot is the next one taken from its shard, so
+//! a program that starts and stops actors keeps reusing a few hot cache lines, where a hash table
+//! of a million entries costs a cache miss or two per insert and remove.
 
 use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, AnyActorRef};
@@ -31,7 +31,7 @@ fn place(id: u128) -> (usize, usize) {
 }
 
 /// The top 32 bits of an id registered at `(shard, slot)` (the rest of the id is random).
-pub(crate) fn place_bits(shard: usize, slot: usize) -> u128 {
+fn place_bits(shard: usize, slot: usize) -> u128 {
     ((shard as u128) << (128 - SHARD_BITS)) | ((slot as u128) << (128 - SHARD_BITS - SLOT_BITS))
 }
 
