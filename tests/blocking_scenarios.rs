@@ -2,6 +2,9 @@
 //! worker never starves or deadlocks the pool. Each scenario runs on a pool of one thread, where
 //! a plain blocking wait would deadlock. Timeouts are hang guards only.
 
+mod common;
+
+use common::chain;
 use pykka::{Actor, ActorRef, Context, Error, Future, Receive, Runtime};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -55,28 +58,7 @@ fn counter_bookkeeper_asks_adder_ten_times_blocking_on_one_thread() {
     assert_eq!(log[19], "got 10 back");
 }
 
-struct Link {
-    next: Option<ActorRef<Link>>,
-}
-impl Actor for Link {}
-impl Receive for Link {
-    type Message = u32;
-    type Reply = u32;
-    fn on_receive(&mut self, depth: u32, _: &mut Context<Self>) -> u32 {
-        match &self.next {
-            Some(next) => next.ask(depth + 1).get().expect("the next link answers"),
-            None => depth,
-        }
-    }
-}
-
-fn chain(rt: &Runtime, len: usize) -> ActorRef<Link> {
-    let mut next = None;
-    for _ in 0..len {
-        next = Some(Link { next }.start_in(rt));
-    }
-    next.unwrap()
-}
+// `Link` and `chain` (each link blocks on the next) are in tests/common.
 
 #[test]
 fn chain_of_200_actors_each_blocking_on_the_next_on_one_thread() {

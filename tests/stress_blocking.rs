@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::watchdog;
+use common::{chain, watchdog};
 use pykka::{Actor, ActorRef, Context, Error, Future, Promise, Receive, Runtime};
 use std::sync::mpsc::{self, Sender};
 use std::thread;
@@ -93,28 +93,7 @@ fn counter_completes_at_1_2_and_8_workers_with_and_without_inline_running() {
 
 // Scenario 2: a chain of 200 actors, each blocking on the next. ---------------------------------
 
-struct Link {
-    next: Option<ActorRef<Link>>,
-}
-impl Actor for Link {}
-impl Receive for Link {
-    type Message = u32;
-    type Reply = u32;
-    fn on_receive(&mut self, depth: u32, _: &mut Context<Self>) -> u32 {
-        match &self.next {
-            Some(next) => next.ask(depth + 1).get().expect("the next link answers"),
-            None => depth,
-        }
-    }
-}
-
-fn chain(rt: &Runtime, len: usize) -> ActorRef<Link> {
-    let mut next = None;
-    for _ in 0..len {
-        next = Some(Link { next }.start_in(rt));
-    }
-    next.unwrap()
-}
+// `Link` and `chain` (each link blocks on the next) are in tests/common.
 
 /// Asks the head of a chain of 200 from three threads at once, twice each.
 fn chain_of_200(rt: &Runtime) {

@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests (`mod common;`): a hang watchdog, a deterministic
-//! pseudo-random generator, and a gate that holds an actor inside a handler. Each test file
+//! pseudo-random generator, a gate that holds an actor inside a handler, and a chain of actors
+//! that each block on the next. Each test file
 //! uses what it needs.
 #![allow(dead_code)]
 
+use pykka::{Actor, ActorRef, Context, Receive, Runtime};
 use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
@@ -98,4 +100,30 @@ pub(crate) fn gate() -> (GateCtl, Gate) {
             release: rrx,
         },
     )
+}
+
+/// A link of a chain: asked `depth`, it blocks on the next link's reply to `depth + 1`; the last
+/// link answers its depth.
+pub(crate) struct Link {
+    next: Option<ActorRef<Link>>,
+}
+impl Actor for Link {}
+impl Receive for Link {
+    type Message = u32;
+    type Reply = u32;
+    fn on_receive(&mut self, depth: u32, _: &mut Context<Self>) -> u32 {
+        match &self.next {
+            Some(next) => next.ask(depth + 1).get().expect("the next link answers"),
+            None => depth,
+        }
+    }
+}
+
+/// A chain of `len` links on `rt`; returns its head (asked 0, it answers `len - 1`).
+pub(crate) fn chain(rt: &Runtime, len: usize) -> ActorRef<Link> {
+    let mut next = None;
+    for _ in 0..len {
+        next = Some(Link { next }.start_in(rt));
+    }
+    next.expect("a chain has at least one link")
 }

@@ -615,7 +615,8 @@ impl System for Pykka {
     fn banking(&self, accounts: usize) -> Banking<'_> {
         // Pooled: a runtime of its own, with the same workers and room for one spare thread per
         // account (each blocked handler holds one account, so that many always suffice). The
-        // default cap (256) is too low here: the 2-worker pool went over it (see RESULTS.md).
+        // library's old default cap (256) was too low here: the 2-worker pool went over it (see
+        // RESULTS.md); the default is 4096 since, and this explicit cap keeps runs comparable.
         let place = match self.place {
             Place::Pool(rt) => {
                 let bank = Runtime::builder()
