@@ -12,6 +12,7 @@ use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, AnyActorRef};
 use crate::cell::AnyCell;
 use crate::runtime::Runtime;
+use crossbeam_utils::CachePadded;
 use hashbrown::hash_table::{self, HashTable};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -63,31 +64,64 @@ fn hash(id: u128) -> u64 {
 }
 
 /// A registered actor and its place in the start order. 24 bytes: the id is read from the cell.
+/// (A `Slot` is 24 bytes too: `Free` lives in the niche of the `Arc`.)
 struct Entry {
     seq: u64,
     cell: Arc<dyn AnyCell>,
 }
 
-#[derive(Default)]
+/// A slab slot: an actor, or a link in the shard's free list (kept in the slot itself, so that
+/// freeing a slot writes only the slot's line and the shard's head, both of which the next
+/// registration in this shard reads anyway).
+enum Slot {
+    Taken(Entry),
+    /// Free; the next free slot, or `NONE`.
+    Free(u32),
+}
+
+const NONE: u32 = u32::MAX;
+
 struct Shard {
-    /// Slot `i` holds the actor whose id names slot `i` of this shard (or nothing).
-    slots: Vec<Option<Entry>>,
-    /// Empty slots, the most recently freed last (taken first: its lines are still hot).
-    free: Vec<u32>,
+    /// Slot `i` holds the actor whose id names slot `i` of this shard (or a free-list link).
+    slots: Vec<Slot>,
+    /// The most recently freed slot (taken first: its lines are still hot), or `NONE`.
+    free: u32,
     /// Actors whose id does not name a slot of theirs: started unregistered and registered by
     /// hand later, or registered again after their slot was given to another actor.
     displaced: HashTable<Entry>,
 }
 
+impl Default for Shard {
+    fn default() -> Self {
+        Shard {
+            slots: Vec::new(),
+            free: NONE,
+            displaced: HashTable::new(),
+        }
+    }
+}
+
+impl Shard {
+    fn entry(&self, slot: usize) -> Option<&Entry> {
+        match self.slots.get(slot) {
+            Some(Slot::Taken(e)) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 pub(crate) struct Registry {
-    shards: Box<[Mutex<Shard>]>,
+    /// Padded: neighbouring shards are used by the spawning thread and a worker at once.
+    shards: Box<[CachePadded<Mutex<Shard>>]>,
     next_seq: AtomicU64,
 }
 
 impl Registry {
     pub(crate) fn new() -> Self {
         Registry {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            shards: (0..SHARDS)
+                .map(|_| CachePadded::new(Mutex::new(Shard::default())))
+                .collect(),
             next_seq: AtomicU64::new(0),
         }
     }
@@ -114,20 +148,26 @@ impl Registry {
         let shard = next_shard();
         let seq = self.next_seq();
         let mut s = self.lock(shard);
-        let slot = match s.free.pop() {
-            Some(slot) => slot as usize,
-            None if s.slots.len() < MAX_SLOTS => {
-                s.slots.push(None);
+        let slot = match s.free {
+            NONE if s.slots.len() < MAX_SLOTS => {
+                s.slots.push(Slot::Free(NONE));
                 s.slots.len() - 1
             }
-            None => {
+            NONE => {
                 drop(s);
                 return (make(None), false);
+            }
+            free => {
+                let slot = free as usize;
+                if let Slot::Free(next) = s.slots[slot] {
+                    s.free = next;
+                }
+                slot
             }
         };
         let cell = make(Some(place_bits(shard, slot)));
         let any: Arc<dyn AnyCell> = cell.clone();
-        s.slots[slot] = Some(Entry { seq, cell: any });
+        s.slots[slot] = Slot::Taken(Entry { seq, cell: any });
         (cell, true)
     }
 
@@ -137,7 +177,7 @@ impl Registry {
         let id = cell.id();
         let (shard, slot) = place(id);
         let mut s = self.lock(shard);
-        if let Some(Some(e)) = s.slots.get_mut(slot) {
+        if let Some(Slot::Taken(e)) = s.slots.get_mut(slot) {
             if e.cell.id() == id {
                 *e = Entry { seq, cell };
                 return;
@@ -158,14 +198,14 @@ impl Registry {
     pub(crate) fn unregister(&self, id: u128) -> bool {
         let (shard, slot) = place(id);
         let mut s = self.lock(shard);
-        if let Some(entry) = s.slots.get_mut(slot) {
-            if entry.as_ref().is_some_and(|e| e.cell.id() == id) {
-                let removed = entry.take();
-                s.free.push(slot as u32);
-                drop(s);
-                drop(removed);
-                return true;
-            }
+        if s.entry(slot).is_some_and(|e| e.cell.id() == id) {
+            let link = Slot::Free(s.free);
+            let removed = std::mem::replace(&mut s.slots[slot], link);
+            // `slot < MAX_SLOTS < NONE`.
+            s.free = slot as u32;
+            drop(s);
+            drop(removed);
+            return true;
         }
         if s.displaced.is_empty() {
             return false;
@@ -184,7 +224,7 @@ impl Registry {
     pub(crate) fn get(&self, id: u128) -> Option<Arc<dyn AnyCell>> {
         let (shard, slot) = place(id);
         let s = self.lock(shard);
-        if let Some(Some(e)) = s.slots.get(slot) {
+        if let Some(e) = s.entry(slot) {
             if e.cell.id() == id {
                 return Some(Arc::clone(&e.cell));
             }
@@ -199,7 +239,11 @@ impl Registry {
         let mut v: Vec<(u64, Arc<dyn AnyCell>)> = Vec::new();
         for shard in 0..SHARDS {
             let s = self.lock(shard);
-            let entries = s.slots.iter().flatten().chain(s.displaced.iter());
+            let taken = s.slots.iter().filter_map(|slot| match slot {
+                Slot::Taken(e) => Some(e),
+                Slot::Free(_) => None,
+            });
+            let entries = taken.chain(s.displaced.iter());
             v.extend(entries.map(|e| (e.seq, Arc::clone(&e.cell))));
         }
         v.sort_unstable_by_key(|(seq, _)| *seq);
@@ -299,5 +343,15 @@ impl ActorRegistry {
     /// Unregisters an actor. Unregistering twice is not an error.
     pub fn unregister<A: Actor>(actor: &ActorRef<A>) {
         Runtime::global().unregister(actor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slot_costs_no_more_than_an_entry() {
+        assert_eq!(std::mem::size_of::<Slot>(), std::mem::size_of::<Entry>());
     }
 }
