@@ -5,6 +5,7 @@ use crate::actor::{Actor, Context, Receive};
 use crate::actor_ref::ActorRef;
 use crate::blocking::InlineTarget;
 use crate::dedicated::DedicatedHome;
+use crate::envelope::{AskMsg, CallFn, DeferFn, Envelope, TellMsg};
 use crate::error::{ActorDeadError, Error, TellError};
 use crate::future::{promise_for, Future, Promise};
 use crate::mailbox::{InlineRelease, Mailbox, Pushed, Release};
@@ -16,107 +17,6 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use uuid::Uuid;
-
-/// A fire-and-forget job: a told message, or a deferred proxy call.
-pub(crate) trait TellJob<A: Actor>: Send {
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>);
-}
-
-/// A job with a reply: an asked message, or a proxy call.
-pub(crate) trait AskJob<A: Actor>: Send {
-    /// Runs the job and resolves its promise; a panic fails the promise with
-    /// `Error::Panicked` and is returned for logging.
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure>;
-    /// Answers the job without running it.
-    fn fail(self: Box<Self>, error: Error);
-}
-
-pub(crate) enum Envelope<A: Actor> {
-    Tell(Box<dyn TellJob<A>>),
-    Ask(Box<dyn AskJob<A>>),
-    Stop(Option<Promise<bool>>),
-}
-
-pub(crate) struct TellMsg<M>(M);
-
-impl<A: Receive> TellJob<A> for TellMsg<A::Message> {
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
-        let _ = actor.on_receive(self.0, ctx);
-    }
-}
-
-pub(crate) struct AskMsg<M, R> {
-    message: M,
-    promise: Promise<R>,
-}
-
-impl<A: Receive> AskJob<A> for AskMsg<A::Message, A::Reply> {
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
-        let AskMsg { message, promise } = *self;
-        answer(promise, catch(|| actor.on_receive(message, ctx)), ctx)
-    }
-
-    fn fail(self: Box<Self>, error: Error) {
-        self.promise.fail(error);
-    }
-}
-
-/// A proxy `call`: a closure run inside the actor, its result returned through a future.
-pub(crate) struct CallFn<F, R> {
-    f: F,
-    promise: Promise<R>,
-}
-
-impl<A, R, F> AskJob<A> for CallFn<F, R>
-where
-    A: Actor,
-    R: Send,
-    F: FnOnce(&mut A, &mut Context<A>) -> R + Send,
-{
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
-        let CallFn { f, promise } = *self;
-        answer(promise, catch(|| f(actor, ctx)), ctx)
-    }
-
-    fn fail(self: Box<Self>, error: Error) {
-        self.promise.fail(error);
-    }
-}
-
-/// A proxy `defer`: a closure run inside the actor with tell semantics.
-pub(crate) struct DeferFn<F>(F);
-
-impl<A, F> TellJob<A> for DeferFn<F>
-where
-    A: Actor,
-    F: FnOnce(&mut A, &mut Context<A>) + Send,
-{
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
-        (self.0)(actor, ctx)
-    }
-}
-
-fn answer<A: Actor, R>(
-    promise: Promise<R>,
-    result: Result<R, Box<dyn Any + Send>>,
-    ctx: &Context<A>,
-) -> Option<Failure> {
-    match result {
-        Ok(r) => {
-            // If the asker dropped its future, the reply is dropped here, and its Drop is user code.
-            if let Err(p) = catch(move || promise.set(r)) {
-                ctx.cell.log_drop_panic(p);
-            }
-            None
-        }
-        Err(payload) => {
-            let failure = ctx.cell.failure(&*payload);
-            drop_payload(payload);
-            promise.fail(Error::Panicked(failure.clone()));
-            Some(failure)
-        }
-    }
-}
 
 struct Core<A> {
     actor: Option<A>,
@@ -387,7 +287,7 @@ impl<A: Actor> Cell<A> {
 
     /// A user value's `Drop` panicked while the library dropped it (a reply nobody waits for, a
     /// message never handled): logged, never allowed to unwind through a worker.
-    fn log_drop_panic(&self, payload: Box<dyn Any + Send>) {
+    pub(crate) fn log_drop_panic(&self, payload: Box<dyn Any + Send>) {
         log::error!(
             target: "pykka",
             "Panic while dropping a value of {self}: {}",

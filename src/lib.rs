@@ -105,6 +105,7 @@ mod combinators;
 mod config;
 pub mod debug;
 mod dedicated;
+mod envelope;
 mod error;
 mod future;
 mod mailbox;
