@@ -56,6 +56,20 @@ pub trait Actor: Sized + Send + 'static {
         let _ = (failure, ctx);
     }
 
+    /// Runs in the actor when an actor it [watches](Context::watch) has died, once per watch.
+    /// A panic here is handled as a panic handling a tell.
+    fn on_terminated(&mut self, terminated: &crate::Terminated, ctx: &mut Context<Self>) {
+        let _ = (terminated, ctx);
+    }
+
+    /// Runs in a supervised child's fresh value after a restart
+    /// ([`Directive::Restart`](crate::Directive::Restart)), in place of `on_start`, with the
+    /// failure that caused it. The default calls `on_start`. A panic here ends the child.
+    fn on_restart(&mut self, failure: &Failure, ctx: &mut Context<Self>) {
+        let _ = failure;
+        self.on_start(ctx);
+    }
+
     /// Starts the actor on the default runtime ([`Runtime::global`]).
     ///
     /// The value is built by the caller (Pykka's `__init__`); `on_start` runs in the actor. The

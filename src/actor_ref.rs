@@ -65,6 +65,24 @@ impl<A: Actor> ActorRef<A> {
         }
     }
 
+    /// Kills the actor (Akka's `Kill`, beside Pykka's poison-pill [`stop`](Self::stop)): it
+    /// stops after the message it is handling, if any; every ask still queued fails with
+    /// `ActorDead`, every tell still queued becomes a dead letter, its children are killed, and
+    /// no hook runs (neither `on_stop` nor `on_failure`). Watchers see
+    /// [`StopReason::Killed`](crate::StopReason::Killed). Killing a dead actor does nothing.
+    ///
+    /// ```
+    /// use pykka::Actor;
+    /// struct Idle;
+    /// impl Actor for Idle {}
+    /// let a = Idle.start();
+    /// a.kill();
+    /// assert!(!a.is_alive());
+    /// ```
+    pub fn kill(&self) {
+        crate::cell::AnyCell::kill(&*self.cell);
+    }
+
     /// Whether the actor is running (has not died). Only a flag: it may die right after.
     pub fn is_alive(&self) -> bool {
         self.cell.is_alive()
@@ -185,6 +203,15 @@ impl AnyActorRef {
     /// Whether the actor is running.
     pub fn is_alive(&self) -> bool {
         self.cell.is_alive()
+    }
+
+    /// Kills the actor, as [`ActorRef::kill`].
+    pub fn kill(&self) {
+        self.cell.kill();
+    }
+
+    pub(crate) fn any_cell(&self) -> Arc<dyn AnyCell> {
+        Arc::clone(&self.cell)
     }
 
     /// Blocking stop, as [`ActorRef::stop`].

@@ -5,9 +5,10 @@ use crate::actor::{Actor, Context, Receive};
 use crate::actor_ref::ActorRef;
 use crate::blocking::InlineTarget;
 use crate::dedicated::DedicatedHome;
-use crate::envelope::{AskMsg, CallFn, DeferFn, Envelope, TellMsg};
+use crate::envelope::{AskMsg, CallFn, DeferFn, Envelope, SystemFn, TellMsg};
 use crate::error::{ActorDeadError, Error, TellError};
 use crate::future::{promise_for, Future, Promise};
+use crate::lifecycle::{Ext, StopReason};
 use crate::mailbox::{InlineRelease, Mailbox, Pushed, Release};
 use crate::panic::{catch, drop_payload, Failure};
 use crate::scheduler::{Runnable, Shared};
@@ -18,8 +19,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use uuid::Uuid;
 
-struct Core<A> {
-    actor: Option<A>,
+pub(crate) struct Core<A> {
+    pub(crate) actor: Option<A>,
     started: bool,
 }
 
@@ -33,7 +34,9 @@ pub(crate) struct Cell<A: Actor> {
     mailbox: Mailbox<Envelope<A>>,
     /// Locked only by the holder of the mailbox claim, so never contended.
     core: Mutex<Core<A>>,
-    urn: OnceBox<String>,
+    /// The URN text and, for actors that watch, are watched, have children or are supervised,
+    /// that state (src/lifecycle.rs); made on first need.
+    ext: OnceBox<Ext>,
 }
 
 /// The last reference to an actor that never died is gone (possible only for an unregistered
@@ -45,7 +48,7 @@ impl<A: Actor> Drop for Cell<A> {
     fn drop(&mut self) {
         let core = self.core.get_mut().unwrap_or_else(PoisonError::into_inner);
         let value = core.actor.take();
-        self.retire(value);
+        self.retire(value, StopReason::Killed);
     }
 }
 
@@ -55,6 +58,16 @@ pub(crate) fn start<A: Actor>(
     actor: A,
     shared: &Arc<Shared>,
     home: Option<Arc<DedicatedHome>>,
+) -> ActorRef<A> {
+    start_with(actor, shared, home, |_| {})
+}
+
+/// [`start`], with `link` run on the new cell before it is scheduled (a child's supervision).
+pub(crate) fn start_with<A: Actor>(
+    actor: A,
+    shared: &Arc<Shared>,
+    home: Option<Arc<DedicatedHome>>,
+    link: impl FnOnce(&Arc<Cell<A>>),
 ) -> ActorRef<A> {
     let dedicated = home.is_some();
     let make = |top: Option<u128>| {
@@ -66,7 +79,7 @@ pub(crate) fn start<A: Actor>(
                 actor: Some(actor),
                 started: false,
             }),
-            urn: OnceBox::new(),
+            ext: OnceBox::new(),
         })
     };
     // A registered actor's id names its registry slot (src/registry.rs); the cell is built and
@@ -84,7 +97,7 @@ pub(crate) fn start<A: Actor>(
             shared.registry.unregister(cell.id());
         }
         log::warn!(target: "pykka", "{cell} not started: its runtime was shut down");
-        AnyCell::abandon(&*cell);
+        AnyCell::kill(&*cell);
         return ActorRef::from_cell(cell);
     }
     if shared.config.register_actors {
@@ -94,6 +107,7 @@ pub(crate) fn start<A: Actor>(
         log::debug!(target: "pykka", "Registered {cell}");
     }
     log::debug!(target: "pykka", "Starting {cell}");
+    link(&cell);
     match home {
         Some(home) => {
             crate::dedicated::register_home(shared, cell.id(), Arc::clone(&home));
@@ -114,8 +128,23 @@ impl<A: Actor> Cell<A> {
     }
 
     pub(crate) fn urn(&self) -> &str {
-        self.urn
-            .get_or_init(|| Box::new(crate::urn::format(self.id.as_u128())))
+        &self.ext().urn
+    }
+
+    pub(crate) fn ext(&self) -> &Ext {
+        self.ext.get_or_init(|| Box::new(Ext::new(self.id())))
+    }
+
+    pub(crate) fn ext_if_any(&self) -> Option<&Ext> {
+        self.ext.get()
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    pub(crate) fn mailbox(&self) -> &Mailbox<Envelope<A>> {
+        &self.mailbox
     }
 
     pub(crate) fn is_alive(&self) -> bool {
@@ -152,7 +181,13 @@ impl<A: Actor> Cell<A> {
         A: Receive,
     {
         self.push(Box::new(TellMsg(message)), |b| Envelope::Tell(b))
-            .map_err(|b| TellError::new(b.0, self.dead_error()))
+            .map_err(|b| {
+                self.dead_letter(
+                    std::any::type_name::<A::Message>(),
+                    crate::DeadLetterReason::RecipientDead,
+                );
+                TellError::new(b.0, self.dead_error())
+            })
     }
 
     pub(crate) fn ask(self: &Arc<Self>, message: A::Message) -> Future<A::Reply>
@@ -192,7 +227,28 @@ impl<A: Actor> Cell<A> {
         F: FnOnce(&mut A, &mut Context<A>) + Send + 'static,
     {
         self.push(Box::new(DeferFn(f)), |b| Envelope::Tell(b))
-            .map_err(|_| self.dead_error())
+            .map_err(|_| {
+                self.dead_letter("deferred call", crate::DeadLetterReason::RecipientDead);
+                self.dead_error()
+            })
+    }
+
+    /// Queues one of the library's own messages (never a dead letter); `false` if dead.
+    pub(crate) fn system<F>(self: &Arc<Self>, f: F) -> bool
+    where
+        F: FnOnce(&mut A, &mut Context<A>) + Send + 'static,
+    {
+        self.push(Box::new(SystemFn(f)), |b| Envelope::Tell(b))
+            .is_ok()
+    }
+
+    pub(crate) fn dead_letter(&self, message_type: &'static str, reason: crate::DeadLetterReason) {
+        self.shared.dead_letters.record(|| crate::DeadLetter {
+            recipient_urn: self.urn().to_owned(),
+            recipient_class: Self::class(),
+            message_type,
+            reason,
+        });
     }
 
     /// Queues a stop request; `Err` if the actor is dead.
@@ -201,13 +257,13 @@ impl<A: Actor> Cell<A> {
     }
 
     /// Runs envelopes from `batch` until it is empty, the budget is spent or `done()` holds
-    /// (the caller refills). Returns whether the actor is still alive.
+    /// (the caller refills), or the actor dies or must wait out a restart's backoff.
     fn run_batch(
         self: &Arc<Self>,
         batch: &mut VecDeque<Envelope<A>>,
         budget: &mut usize,
         done: &dyn Fn() -> bool,
-    ) -> bool {
+    ) -> Run {
         let mut guard = self.core.lock().unwrap_or_else(PoisonError::into_inner);
         let core = &mut *guard;
         let _running = crate::blocking::running(self.id());
@@ -218,34 +274,42 @@ impl<A: Actor> Cell<A> {
             core.started = true;
             if let Some(actor) = core.actor.as_mut() {
                 if let Err(payload) = catch(|| actor.on_start(&mut ctx)) {
-                    self.log_unhandled(payload);
-                    self.terminate(core, batch, &mut ctx, |_, _| {});
+                    if let Some(wait) = self.panicked(core, batch, &mut ctx, payload, true) {
+                        return Run::Held(wait);
+                    }
                 }
             }
         }
         loop {
             let Some(actor) = core.actor.as_mut() else {
+                // No value: dead, or (a supervised child) between a failure and its restart.
+                if let Some(wait) = self.pending_restart(core, batch, &mut ctx) {
+                    return Run::Held(wait);
+                }
+                if core.actor.is_some() {
+                    continue;
+                }
                 self.answer_all(batch);
-                return false;
+                return Run::Dead;
             };
             if *budget == 0 || done() {
-                return true;
+                return Run::Alive;
+            }
+            if self.ext.get().is_some_and(Ext::is_killed) {
+                // Killed: the mailbox is closed; what this thread still holds is answered.
+                self.answer_all(batch);
+                return Run::Dead;
             }
             let Some(envelope) = batch.pop_front() else {
-                return true;
+                return Run::Alive;
             };
             *budget -= 1;
             match envelope {
                 Envelope::Tell(job) => {
                     if let Err(payload) = catch(|| job.run(actor, &mut ctx)) {
-                        let failure = self.failure(&*payload);
-                        self.log_unhandled(payload);
-                        // Unregistered and dead first, then on_failure (b1_9).
-                        self.terminate(core, batch, &mut ctx, |actor, ctx| {
-                            if let Err(p) = catch(|| actor.on_failure(&failure, ctx)) {
-                                self.log_unhandled(p);
-                            }
-                        });
+                        if let Some(wait) = self.panicked(core, batch, &mut ctx, payload, false) {
+                            return Run::Held(wait);
+                        }
                     }
                 }
                 Envelope::Ask(job) => {
@@ -258,7 +322,7 @@ impl<A: Actor> Cell<A> {
                     }
                 }
                 Envelope::Stop(reply) => {
-                    self.terminate(core, batch, &mut ctx, |actor, ctx| {
+                    self.terminate(core, batch, &mut ctx, StopReason::Stopped, |actor, ctx| {
                         log::debug!(target: "pykka", "Stopped {self}");
                         if let Err(p) = catch(|| actor.on_stop(ctx)) {
                             self.log_unhandled(p);
@@ -272,17 +336,23 @@ impl<A: Actor> Cell<A> {
         }
     }
 
-    /// The actor value goes (its `Drop` is user code, caught) and, if there was one, the actor
-    /// counts as dead for `Runtime::join`. Whoever takes the value out of the core calls this,
-    /// once.
-    fn retire(&self, value: Option<A>) {
-        let Some(value) = value else { return };
-        if let Err(p) = catch(move || drop(value)) {
-            self.log_drop_panic(p);
+    /// The actor value goes (its `Drop` is user code, caught) and, if there was one (or a
+    /// restart was pending in its place), the actor counts as dead for `Runtime::join` and its
+    /// death is made known (`died`). Whoever takes the value out of the core calls this, once.
+    pub(crate) fn retire(&self, value: Option<A>, reason: StopReason) {
+        let had = value.is_some() || self.cancel_pending_restart();
+        if let Some(value) = value {
+            if let Err(p) = catch(move || drop(value)) {
+                self.log_drop_panic(p);
+            }
+        }
+        if !had {
+            return;
         }
         if !A::USE_DAEMON_THREAD {
             self.shared.live_dec();
         }
+        self.died(reason);
     }
 
     /// A user value's `Drop` panicked while the library dropped it (a reply nobody waits for, a
@@ -296,7 +366,7 @@ impl<A: Actor> Cell<A> {
         drop_payload(payload);
     }
 
-    fn log_unhandled(&self, payload: Box<dyn Any + Send>) {
+    pub(crate) fn log_unhandled(&self, payload: Box<dyn Any + Send>) {
         log::error!(
             target: "pykka",
             "Unhandled exception in {self}: {}",
@@ -307,19 +377,22 @@ impl<A: Actor> Cell<A> {
 
     /// The actor dies: close the mailbox (sends fail from here on), unregister, run `hook` (the
     /// actor is already dead inside it), drop the value, answer every envelope left.
-    fn terminate(
+    pub(crate) fn terminate(
         &self,
         core: &mut Core<A>,
         batch: &mut VecDeque<Envelope<A>>,
         ctx: &mut Context<A>,
+        reason: StopReason,
         hook: impl FnOnce(&mut A, &mut Context<A>),
     ) {
         batch.extend(self.mailbox.close());
         self.unregister();
+        // Children first, last started first, each finished before the next (issue G).
+        self.stop_children();
         if let Some(actor) = core.actor.as_mut() {
             hook(actor, ctx);
         }
-        self.retire(core.actor.take());
+        self.retire(core.actor.take(), reason);
         self.answer_all(batch);
     }
 
@@ -332,7 +405,7 @@ impl<A: Actor> Cell<A> {
             let mut core = self.core.lock().unwrap_or_else(PoisonError::into_inner);
             core.actor.take()
         };
-        self.retire(value);
+        self.retire(value, StopReason::Killed);
     }
 
     fn unregister(&self) {
@@ -356,7 +429,9 @@ impl<A: Actor> Cell<A> {
                 Envelope::Stop(Some(p)) => p.set(true),
                 Envelope::Stop(None) => {}
                 Envelope::Tell(job) => {
-                    log::debug!(target: "pykka", "Dropped a message to {self}: it stopped first");
+                    if let Some(t) = job.message_type() {
+                        self.dead_letter(t, crate::DeadLetterReason::LeftInMailbox);
+                    }
                     if let Err(p) = catch(move || drop(job)) {
                         self.log_drop_panic(p);
                     }
@@ -375,7 +450,11 @@ impl<A: Actor> Runnable for Cell<A> {
         }
         let mut budget = budget;
         loop {
-            let alive = self.run_batch(&mut batch, &mut budget, &|| false);
+            let alive = match self.run_batch(&mut batch, &mut budget, &|| false) {
+                Run::Alive => true,
+                Run::Dead => false,
+                Run::Held(wait) => return self.hold(&mut batch, wait),
+            };
             match self.mailbox.release_token(&mut batch, budget > 0) {
                 Release::Continue => continue,
                 Release::Idle => return alive,
@@ -393,7 +472,38 @@ impl<A: Actor> Runnable for Cell<A> {
     }
 
     fn abandon(self: Arc<Self>) {
-        AnyCell::abandon(&*self);
+        AnyCell::kill(&*self);
+    }
+}
+
+/// How an activation ended.
+pub(crate) enum Run {
+    /// Out of messages, budget or (inline) reasons to go on.
+    Alive,
+    Dead,
+    /// A restart is waiting out its backoff for this long: run nothing until then.
+    Held(std::time::Duration),
+}
+
+impl<A: Actor> Cell<A> {
+    /// The token holder waits out a backoff: the claim is released, the token goes to the
+    /// runtime's timer, which submits it when the wait is over. Returns whether it is alive.
+    fn hold(self: Arc<Self>, batch: &mut VecDeque<Envelope<A>>, wait: std::time::Duration) -> bool {
+        if !self.mailbox.hold(batch) {
+            self.finalize(batch);
+            return false;
+        }
+        let token = Arc::clone(&self);
+        let task = Box::new(move || {
+            Arc::clone(&token).submit();
+            false
+        });
+        if let Err(e) = self.shared.timers.add(wait, None, task) {
+            // No timer (the runtime is shutting down): resume now rather than never.
+            log::warn!(target: "pykka", "{self}: restarting without its backoff: {e}");
+            self.submit();
+        }
+        true
     }
 }
 
@@ -416,7 +526,7 @@ impl<A: Actor> InlineTarget for Cell<A> {
             return;
         }
         let mut budget = usize::MAX;
-        while self.run_batch(&mut batch, &mut budget, done) && !done() {
+        while matches!(self.run_batch(&mut batch, &mut budget, done), Run::Alive) && !done() {
             if !self.mailbox.refill(&mut batch) {
                 break;
             }
@@ -436,8 +546,15 @@ pub(crate) trait AnyCell: Send + Sync + 'static {
     fn urn(&self) -> &str;
     fn is_alive(&self) -> bool;
     fn request_stop(self: Arc<Self>) -> Future<bool>;
-    /// Kills an actor that will never run again (its runtime is gone): answers its mailbox.
-    fn abandon(&self);
+    /// Kills the actor (`ActorRef::kill`, or its runtime is gone): closes and answers its
+    /// mailbox; it stops after the message it is handling, if any, and no hook runs.
+    fn kill(&self);
+    /// The actor's extension (made if needed).
+    fn ext(&self) -> &Ext;
+    /// How it ended, once it has.
+    fn fate(&self) -> Option<StopReason>;
+    /// A child's failure escalated to this actor: it fails as if its handler had panicked.
+    fn escalate(self: Arc<Self>, text: String);
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
     /// The actor type's `TypeId`.
     fn actor_type(&self) -> std::any::TypeId;
@@ -466,17 +583,38 @@ impl<A: Actor> AnyCell for Cell<A> {
         ActorRef::from_cell(self).request_stop()
     }
 
-    fn abandon(&self) {
+    fn kill(&self) {
         let mut leftovers = self.mailbox.close();
+        // ORDERING: Release after the close: a runner that sees the flag finds the mailbox
+        // closed when it releases its claim.
+        self.ext()
+            .killed
+            .store(true, std::sync::atomic::Ordering::Release);
         self.unregister();
         self.answer_all(&mut leftovers);
-        // If a thread runs the actor right now, it finalises it when it releases the claim
-        // (`Release::Closed`); otherwise do it here.
-        let value = match self.core.try_lock() {
-            Ok(mut core) => core.actor.take(),
-            Err(_) => None,
-        };
-        self.retire(value);
+        // Children first (issue G), then the actor itself.
+        for child in self.ext().take_children() {
+            child.kill();
+        }
+        // If a thread runs the actor right now, it stops before its next message and finalises
+        // it when it releases the claim (`Release::Closed`); otherwise do it here, holding the
+        // core so that no restart can begin meanwhile.
+        if let Ok(mut core) = self.core.try_lock() {
+            let value = core.actor.take();
+            self.retire(value, StopReason::Killed);
+        }
+    }
+
+    fn ext(&self) -> &Ext {
+        Cell::ext(self)
+    }
+
+    fn fate(&self) -> Option<StopReason> {
+        StopReason::from_code(self.mailbox.fate())
+    }
+
+    fn escalate(self: Arc<Self>, text: String) {
+        self.system(move |_, _| std::panic::resume_unwind(Box::new(text)));
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {

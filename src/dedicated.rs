@@ -90,7 +90,7 @@ pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
     if let Err(e) = spawned {
         shared.homes.lock().remove(&id);
         log::error!(target: "pykka", "could not start a thread for {actor_ref}: {e}");
-        crate::cell::AnyCell::abandon(&**actor_ref.cell());
+        crate::cell::AnyCell::kill(&**actor_ref.cell());
     }
     actor_ref
 }

@@ -10,6 +10,9 @@ use std::any::Any;
 /// A fire-and-forget job: a told message, or a deferred proxy call.
 pub(crate) trait TellJob<A: Actor>: Send {
     fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>);
+    /// What a dead letter calls it; `None` for the library's own notifications, which are not
+    /// dead letters.
+    fn message_type(&self) -> Option<&'static str>;
 }
 
 /// A job with a reply: an asked message, or a proxy call.
@@ -32,6 +35,10 @@ pub(crate) struct TellMsg<M>(pub(crate) M);
 impl<A: Receive> TellJob<A> for TellMsg<A::Message> {
     fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
         let _ = actor.on_receive(self.0, ctx);
+    }
+
+    fn message_type(&self) -> Option<&'static str> {
+        Some(std::any::type_name::<A::Message>())
     }
 }
 
@@ -83,6 +90,28 @@ where
 {
     fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
         (self.0)(actor, ctx)
+    }
+
+    fn message_type(&self) -> Option<&'static str> {
+        Some("deferred call")
+    }
+}
+
+/// The library's own message to an actor (a `Terminated` notification, an escalated failure):
+/// tell semantics, never a dead letter.
+pub(crate) struct SystemFn<F>(pub(crate) F);
+
+impl<A, F> TellJob<A> for SystemFn<F>
+where
+    A: Actor,
+    F: FnOnce(&mut A, &mut Context<A>) + Send,
+{
+    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
+        (self.0)(actor, ctx)
+    }
+
+    fn message_type(&self) -> Option<&'static str> {
+        None
     }
 }
 

@@ -295,3 +295,33 @@ impl fmt::Display for RuntimeError {
 }
 
 impl std::error::Error for RuntimeError {}
+
+/// A message could not be scheduled ([`schedule_tell`](crate::schedule_tell),
+/// [`schedule_tell_periodic`](crate::schedule_tell_periodic)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScheduleError {
+    /// A periodic timer with a zero period would never let anything else run.
+    ZeroPeriod,
+    /// The delay reaches past what `Instant` can represent.
+    DelayTooLong,
+    /// The actor's runtime was shut down: its timer thread is gone.
+    RuntimeShutDown,
+    /// The operating system refused to start the runtime's timer thread.
+    TimerThread(String),
+}
+
+impl fmt::Display for ScheduleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScheduleError::ZeroPeriod => f.write_str("a periodic message needs a non-zero period"),
+            ScheduleError::DelayTooLong => f.write_str("the delay is too long to represent"),
+            ScheduleError::RuntimeShutDown => {
+                f.write_str("the actor's runtime was shut down; nothing can be scheduled on it")
+            }
+            ScheduleError::TimerThread(e) => write!(f, "could not start the timer thread: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ScheduleError {}

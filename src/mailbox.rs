@@ -68,6 +68,9 @@ struct State<E> {
     running: bool,
     token_parked: bool,
     closed: bool,
+    /// How the actor ended, once it has (0 while it has not; see `lifecycle::StopReason`). Kept
+    /// here, in what was padding, so that a dead actor remembers its fate at no cost per actor.
+    fate: u8,
 }
 
 pub(crate) struct Mailbox<E> {
@@ -85,6 +88,7 @@ impl<E> Mailbox<E> {
                 running: false,
                 token_parked: false,
                 closed: false,
+                fate: 0,
             }),
         }
     }
@@ -202,6 +206,38 @@ impl<E> Mailbox<E> {
         let mut st = lock(&self.state);
         st.closed = true;
         std::mem::take(&mut st.queue)
+    }
+
+    /// Records how the actor ended (`fate != 0`); the first record wins. `true` if this was it.
+    pub(crate) fn set_fate(&self, fate: u8) -> bool {
+        let mut st = lock(&self.state);
+        if st.fate != 0 {
+            return false;
+        }
+        st.fate = fate;
+        true
+    }
+
+    /// How the actor ended, or 0 while it has not finished dying.
+    pub(crate) fn fate(&self) -> u8 {
+        lock(&self.state).fate
+    }
+
+    /// The token holder stops running the actor for a while (a restart's backoff) without
+    /// giving up the token: the batch goes back in front, the claim is released, and the caller
+    /// keeps the token to submit later. Sends meanwhile only queue (a token exists). `false` if
+    /// the actor was closed meanwhile: then, as for [`Release::Closed`], the token is gone and
+    /// the caller answers the batch and finalises.
+    pub(crate) fn hold(&self, batch: &mut VecDeque<E>) -> bool {
+        let mut st = lock(&self.state);
+        debug_assert!(st.running && st.scheduled && !st.token_parked);
+        st.running = false;
+        if st.closed {
+            st.scheduled = false;
+            return false;
+        }
+        put_back(&mut st, batch);
+        true
     }
 
     pub(crate) fn is_closed(&self) -> bool {

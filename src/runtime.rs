@@ -92,16 +92,129 @@ impl Runtime {
             return Err(RuntimeError::OwnThread);
         }
         self.stop_all();
+        self.finish_stopping()
+    }
+
+    /// After the graceful part: the timers, the threads, whatever is left.
+    fn finish_stopping(&self) -> Result<(), RuntimeError> {
+        self.shared.timers.stop();
         self.shared.begin_shutdown();
         self.shared.join_threads();
         // Anything still queued or registered will never run: answer its mailbox. (Actors that
         // are neither are answered when a message schedules them: see Shared::submit.)
         self.shared.abandon_queued();
         for cell in self.shared.registry.all() {
-            cell.abandon();
+            cell.kill();
         }
         self.shared.finish_shutdown();
         Ok(())
+    }
+
+    /// [`shutdown`](Self::shutdown) with a deadline: actors are stopped as by `stop_all`, last
+    /// started first, while time remains; those still alive when `timeout` has passed are
+    /// [killed](ActorRef::kill). `Ok(true)` if every actor stopped gracefully.
+    ///
+    /// ```
+    /// use pykka::{Actor, Runtime};
+    /// use std::time::Duration;
+    /// struct Idle;
+    /// impl Actor for Idle {}
+    /// let rt = Runtime::builder().threads(1).build().unwrap();
+    /// let a = Idle.start_in(&rt);
+    /// assert_eq!(rt.shutdown_timeout(Duration::from_secs(5)), Ok(true));
+    /// assert!(!a.is_alive());
+    /// ```
+    pub fn shutdown_timeout(&self, timeout: Duration) -> Result<bool, RuntimeError> {
+        if scheduler::on_own_thread(&self.shared) {
+            return Err(RuntimeError::OwnThread);
+        }
+        let deadline = std::time::Instant::now() + timeout;
+        let mut all = self.registered();
+        all.reverse();
+        let mut graceful = true;
+        for actor in &all {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let stopped = !left.is_zero()
+                && match actor.request_stop().get_timeout(left) {
+                    Ok(_) | Err(crate::Error::ActorDead(_)) => true,
+                    Err(_) => false,
+                };
+            if !stopped {
+                graceful = false;
+                actor.kill();
+            }
+        }
+        self.finish_stopping()?;
+        Ok(graceful)
+    }
+
+    /// A future resolved once this runtime has shut down (pyctor's `stopped()`): `get()` it to
+    /// block, or `.await` it.
+    ///
+    /// ```
+    /// use pykka::Runtime;
+    /// let rt = Runtime::builder().threads(1).build().unwrap();
+    /// let stopped = rt.stopped();
+    /// assert!(!stopped.is_ready());
+    /// rt.shutdown().unwrap();
+    /// stopped.get().unwrap();
+    /// ```
+    pub fn stopped(&self) -> crate::Future<()> {
+        self.shared.stopped()
+    }
+
+    /// How many messages this runtime could not deliver: tells to dead actors and tells left
+    /// in a mailbox when its actor died (see [`DeadLetter`](crate::DeadLetter)).
+    pub fn dead_letter_count(&self) -> u64 {
+        self.shared.dead_letters.count()
+    }
+
+    /// Calls `f` with every dead letter of this runtime from now on, on the thread where the
+    /// message became one, until the subscription is dropped. A panic in `f` is logged.
+    ///
+    /// ```
+    /// use pykka::{Actor, Context, Receive, Runtime};
+    /// use std::sync::{Arc, Mutex};
+    /// struct Echo;
+    /// impl Actor for Echo {}
+    /// impl Receive for Echo {
+    ///     type Message = u32;
+    ///     type Reply = ();
+    ///     fn on_receive(&mut self, _: u32, _: &mut Context<Self>) {}
+    /// }
+    /// let rt = Runtime::builder().threads(1).build().unwrap();
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = Arc::clone(&seen);
+    /// let _sub = rt.subscribe_dead_letters(move |d| sink.lock().unwrap().push(d.clone()));
+    /// let echo = Echo.start_in(&rt);
+    /// echo.stop();
+    /// assert!(echo.tell(7).is_err()); // the sender gets its message back, and…
+    /// assert_eq!(rt.dead_letter_count(), 1); // …the runtime counts it
+    /// assert_eq!(seen.lock().unwrap()[0].message_type(), "u32");
+    /// ```
+    pub fn subscribe_dead_letters<F>(&self, f: F) -> crate::DeadLetterSubscription
+    where
+        F: Fn(&crate::DeadLetter) + Send + Sync + 'static,
+    {
+        self.shared.dead_letters.subscribe(std::sync::Arc::new(f))
+    }
+
+    /// Tells every dead letter of this runtime from now on to `actor` (pyctor's `DeadLetter`
+    /// messages), until the subscription is dropped. A dead letter of the subscriber itself is
+    /// counted but not told again.
+    pub fn subscribe_dead_letters_to<A>(&self, actor: &ActorRef<A>) -> crate::DeadLetterSubscription
+    where
+        A: crate::Receive,
+        A::Message: From<crate::DeadLetter>,
+    {
+        self.shared
+            .dead_letters
+            .subscribe(crate::dead_letters::to_actor(actor.clone()))
+    }
+
+    /// Scheduled messages not yet sent (periodic ones until cancelled or ended).
+    pub fn pending_timers(&self) -> usize {
+        self.shared.timers.pending()
     }
 
     /// Every actor registered on this runtime, in start order.

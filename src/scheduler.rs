@@ -52,6 +52,8 @@ pub(crate) struct Shared {
     handles: Mutex<Vec<JoinHandle<()>>>,
     next_thread: AtomicUsize,
     pub(crate) registry: Registry,
+    pub(crate) timers: Arc<crate::timer::Timers>,
+    pub(crate) dead_letters: Arc<crate::dead_letters::Sink>,
     pub(crate) homes: crate::dedicated::Homes,
     /// Non-daemon actors started and died: two counters on their own cache lines, so that the
     /// thread starting actors and the worker ending them never write the same line.
@@ -61,6 +63,9 @@ pub(crate) struct Shared {
     /// stops waiting (an idle unregistered actor would otherwise count as alive for ever).
     live_lock: Mutex<bool>,
     live_cv: Condvar,
+    /// Promises of `Runtime::stopped`, resolved when shutdown finishes (under `live_lock`'s
+    /// flag: taken once it is set).
+    stopped_waiters: Mutex<Vec<crate::future::Promise<()>>>,
 }
 
 struct WorkerCtx {
@@ -104,11 +109,14 @@ impl Shared {
             handles: Mutex::new(Vec::new()),
             next_thread: AtomicUsize::new(0),
             registry: Registry::new(),
+            timers: Arc::default(),
+            dead_letters: Arc::default(),
             homes: Default::default(),
             started: CachePadded::new(AtomicUsize::new(0)),
             died: CachePadded::new(AtomicUsize::new(0)),
             live_lock: Mutex::new(false),
             live_cv: Condvar::new(),
+            stopped_waiters: Mutex::new(Vec::new()),
             config,
         });
         for (index, local) in locals.into_iter().enumerate() {
@@ -271,8 +279,28 @@ impl Shared {
     /// A non-daemon actor died; if that was the last one, wake `join`.
     /// `Runtime::shutdown` is done: wake every `join`.
     pub(crate) fn finish_shutdown(&self) {
-        *lock(&self.live_lock) = true;
+        let waiters = {
+            let mut done = lock(&self.live_lock);
+            *done = true;
+            std::mem::take(&mut *lock(&self.stopped_waiters))
+        };
         self.live_cv.notify_all();
+        for p in waiters {
+            p.set(());
+        }
+    }
+
+    /// A future resolved when shutdown has finished (at once if it has).
+    pub(crate) fn stopped(&self) -> crate::Future<()> {
+        let (p, f) = crate::future::promise();
+        let done = lock(&self.live_lock);
+        if *done {
+            drop(done);
+            p.set(());
+        } else {
+            lock(&self.stopped_waiters).push(p);
+        }
+        f
     }
 
     pub(crate) fn live_dec(&self) {

@@ -1,0 +1,194 @@
+//! The dead-letter sink of a runtime: tells that could not be delivered are counted and shown to
+//! subscribers instead of vanishing (issue G, pyctor's `DeadLetter`).
+//!
+//! Two kinds: a tell to an actor that is already dead (the sender also gets the message back in
+//! its [`TellError`](crate::TellError)), and a tell still in an actor's mailbox when it died.
+//! Asks are not dead letters: their futures fail with `ActorDead`, so the asker always learns.
+//! Stop requests and the library's own notifications are not counted either.
+
+use crate::actor::Receive;
+use crate::actor_ref::ActorRef;
+use crate::panic::catch;
+use std::cell::Cell;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+/// Why a message became a dead letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeadLetterReason {
+    /// It was told to an actor that had already died.
+    RecipientDead,
+    /// It was queued, and the actor died (stopped, failed or was killed) before handling it.
+    LeftInMailbox,
+}
+
+/// A message that was never handled. The message itself is not kept (the sender of a tell to
+/// a dead actor got it back; one left in a mailbox is dropped): its type name says what it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    pub(crate) recipient_urn: String,
+    pub(crate) recipient_class: &'static str,
+    pub(crate) message_type: &'static str,
+    pub(crate) reason: DeadLetterReason,
+}
+
+impl DeadLetter {
+    /// The URN of the actor the message was for.
+    pub fn recipient_urn(&self) -> &str {
+        &self.recipient_urn
+    }
+
+    /// The class (short type name) of the actor the message was for.
+    pub fn recipient_class(&self) -> &'static str {
+        self.recipient_class
+    }
+
+    /// The message's type name (`std::any::type_name`), or `"deferred call"` for a proxy
+    /// `defer`.
+    pub fn message_type(&self) -> &'static str {
+        self.message_type
+    }
+
+    /// Why it was not handled.
+    pub fn reason(&self) -> DeadLetterReason {
+        self.reason
+    }
+}
+
+impl fmt::Display for DeadLetter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let why = match self.reason {
+            DeadLetterReason::RecipientDead => "it was dead",
+            DeadLetterReason::LeftInMailbox => "it died first",
+        };
+        write!(
+            f,
+            "dead letter: {} to {} ({}): {why}",
+            self.message_type, self.recipient_class, self.recipient_urn
+        )
+    }
+}
+
+type Subscriber = Arc<dyn Fn(&DeadLetter) + Send + Sync>;
+
+/// The sink: a count, and the subscribers.
+#[derive(Default)]
+pub(crate) struct Sink {
+    count: AtomicU64,
+    /// Whether `subscribers` is non-empty: a dead letter with nobody listening costs one add.
+    any: AtomicBool,
+    subscribers: Mutex<Vec<(u64, Subscriber)>>,
+    next_id: AtomicU64,
+}
+
+thread_local! {
+    /// Set while this thread runs subscribers: a subscriber's own undeliverable tell (to a dead
+    /// subscribing actor, say) is counted but not shown again, so there is no loop.
+    static DELIVERING: Cell<bool> = const { Cell::new(false) };
+}
+
+impl Sink {
+    pub(crate) fn count(&self) -> u64 {
+        // ORDERING: Relaxed; a statistic, read with no other data.
+        self.count.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn record(&self, letter: impl FnOnce() -> DeadLetter) {
+        // ORDERING: Relaxed; a statistic.
+        self.count.fetch_add(1, Ordering::Relaxed);
+        // ORDERING: Relaxed; a subscriber added concurrently with this dead letter may miss it
+        // either way, and the list itself is read under its lock.
+        let any = self.any.load(Ordering::Relaxed);
+        if !any && !log::log_enabled!(target: "pykka", log::Level::Debug) {
+            return;
+        }
+        let letter = letter();
+        log::debug!(target: "pykka", "{letter}");
+        if !any || DELIVERING.with(Cell::get) {
+            return;
+        }
+        let subscribers: Vec<Subscriber> = self
+            .subscribers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(_, s)| Arc::clone(s))
+            .collect();
+        DELIVERING.with(|d| d.set(true));
+        for s in subscribers {
+            if let Err(p) = catch(|| s(&letter)) {
+                log::error!(
+                    target: "pykka",
+                    "Dead-letter subscriber panicked: {}",
+                    crate::panic::payload_text(&*p)
+                );
+                crate::panic::drop_payload(p);
+            }
+        }
+        DELIVERING.with(|d| d.set(false));
+    }
+
+    pub(crate) fn subscribe(self: &Arc<Self>, f: Subscriber) -> DeadLetterSubscription {
+        // ORDERING: Relaxed; only unique.
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut subs = self
+            .subscribers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        subs.push((id, f));
+        // ORDERING: Relaxed; see `record`.
+        self.any.store(true, Ordering::Relaxed);
+        DeadLetterSubscription {
+            id,
+            sink: Arc::downgrade(self),
+        }
+    }
+
+    fn unsubscribe(&self, id: u64) {
+        let mut subs = self
+            .subscribers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        subs.retain(|(i, _)| *i != id);
+        // ORDERING: Relaxed; see `record`.
+        self.any.store(!subs.is_empty(), Ordering::Relaxed);
+    }
+}
+
+/// A subscription to a runtime's dead letters; dropping it unsubscribes.
+#[must_use = "dropping the subscription unsubscribes at once"]
+pub struct DeadLetterSubscription {
+    id: u64,
+    sink: Weak<Sink>,
+}
+
+impl DeadLetterSubscription {
+    /// Stops the deliveries (the same as dropping it).
+    pub fn unsubscribe(self) {}
+}
+
+impl Drop for DeadLetterSubscription {
+    fn drop(&mut self) {
+        if let Some(sink) = self.sink.upgrade() {
+            sink.unsubscribe(self.id);
+        }
+    }
+}
+
+impl fmt::Debug for DeadLetterSubscription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DeadLetterSubscription({})", self.id)
+    }
+}
+
+/// A subscriber that tells each dead letter to an actor.
+pub(crate) fn to_actor<A>(actor: ActorRef<A>) -> Subscriber
+where
+    A: Receive,
+    A::Message: From<DeadLetter>,
+{
+    Arc::new(move |letter: &DeadLetter| {
+        let _ = actor.tell(letter.clone().into());
+    })
+}

@@ -1,0 +1,347 @@
+//! How actors end and who hears of it (issue G): the stop reason, watching (`Terminated`), the
+//! parent–child links, and the per-actor extension that holds them. See docs/design.md 10.
+//!
+//! Most actors never use any of this, so it costs them nothing: the extension (`Ext`) is made
+//! on first need, in the pointer that already held the actor's URN text, and the fate (how the
+//! actor ended) is a byte in what was padding of the mailbox state.
+
+use crate::actor::Actor;
+use crate::actor_ref::{ActorRef, AnyActorRef};
+use crate::cell::AnyCell;
+use crate::supervision::Supervised;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+
+/// How an actor ended, as told to its watchers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StopReason {
+    /// A stop request (Pykka's poison pill: `stop`, `stop_all`, runtime shutdown, a stopping
+    /// parent) was handled; `on_stop` ran.
+    Stopped,
+    /// A panic ended it (in `on_start`, or a tell's handler) and no supervisor kept it alive;
+    /// `on_failure` ran.
+    Panicked,
+    /// It was killed ([`ActorRef::kill`], a killed parent, a runtime gone before it could run, or
+    /// an unregistered actor dropped while never stopped); no hook ran.
+    Killed,
+}
+
+impl StopReason {
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            StopReason::Stopped => 1,
+            StopReason::Panicked => 2,
+            StopReason::Killed => 3,
+        }
+    }
+
+    pub(crate) fn from_code(code: u8) -> Option<Self> {
+        match code {
+            1 => Some(StopReason::Stopped),
+            2 => Some(StopReason::Panicked),
+            3 => Some(StopReason::Killed),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StopReason::Stopped => "stopped",
+            StopReason::Panicked => "panicked",
+            StopReason::Killed => "killed",
+        })
+    }
+}
+
+/// What a watcher's [`Actor::on_terminated`] receives: which actor ended, and how.
+///
+/// It names the actor rather than holding it, so a dead actor is not kept alive by its
+/// watchers; compare with [`is`](Self::is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terminated {
+    pub(crate) id: u128,
+    pub(crate) urn: String,
+    pub(crate) class: &'static str,
+    pub(crate) reason: StopReason,
+}
+
+impl Terminated {
+    /// The URN of the actor that ended.
+    pub fn actor_urn(&self) -> &str {
+        &self.urn
+    }
+
+    /// The class (short type name) of the actor that ended.
+    pub fn actor_class(&self) -> &'static str {
+        self.class
+    }
+
+    /// How it ended.
+    pub fn reason(&self) -> StopReason {
+        self.reason
+    }
+
+    /// Whether `actor` is the actor that ended.
+    pub fn is<A: Actor>(&self, actor: &ActorRef<A>) -> bool {
+        actor.cell().id() == self.id
+    }
+}
+
+/// Something [`Context::watch`](crate::Context::watch) can watch: an [`ActorRef`] or an
+/// [`AnyActorRef`].
+pub trait Watchable: sealed::Sealed {
+    /// The watched actor as an [`AnyActorRef`].
+    fn to_any_ref(&self) -> AnyActorRef;
+}
+
+impl<A: Actor> Watchable for ActorRef<A> {
+    fn to_any_ref(&self) -> AnyActorRef {
+        AnyActorRef::from(self.clone())
+    }
+}
+
+impl Watchable for AnyActorRef {
+    fn to_any_ref(&self) -> AnyActorRef {
+        self.clone()
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl<A: crate::Actor> Sealed for crate::ActorRef<A> {}
+    impl Sealed for crate::AnyActorRef {}
+}
+
+/// Told to a watcher when its target dies; implemented by every cell.
+pub(crate) trait Notify: Send + Sync {
+    fn terminated(self: Arc<Self>, t: Terminated);
+}
+
+/// The extension of an actor that needed one: its URN text, who watches it, whom it watches,
+/// its children, and (for a supervised child) its supervision.
+pub(crate) struct Ext {
+    pub(crate) urn: String,
+    /// Set by `kill`; the thread running the actor checks it before each message.
+    pub(crate) killed: AtomicBool,
+    life: Mutex<Life>,
+}
+
+#[derive(Default)]
+pub(crate) struct Life {
+    /// Watchers of this actor: their ids and a weak handle (a watcher may die first).
+    watchers: Vec<(u128, Weak<dyn Notify>)>,
+    /// Actors this one watches; a notification is delivered only while its target is here.
+    watching: Vec<u128>,
+    /// Children, in start order.
+    children: Vec<Arc<dyn AnyCell>>,
+    pub(crate) supervised: Option<Box<Supervised>>,
+}
+
+impl Ext {
+    pub(crate) fn new(id: u128) -> Self {
+        Ext {
+            urn: crate::urn::format(id),
+            killed: AtomicBool::new(false),
+            life: Mutex::new(Life::default()),
+        }
+    }
+
+    pub(crate) fn life(&self) -> MutexGuard<'_, Life> {
+        self.life.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn is_killed(&self) -> bool {
+        // ORDERING: Acquire pairs with the Release in `kill`; only a hint to stop early (the
+        // mailbox lock orders everything else).
+        self.killed.load(Ordering::Acquire)
+    }
+
+    /// Adds a watcher; `false` if it was already watching.
+    pub(crate) fn add_watcher(&self, id: u128, watcher: Weak<dyn Notify>) -> bool {
+        let mut life = self.life();
+        if life.watchers.iter().any(|(w, _)| *w == id) {
+            return false;
+        }
+        life.watchers.push((id, watcher));
+        true
+    }
+
+    pub(crate) fn remove_watcher(&self, id: u128) {
+        self.life().watchers.retain(|(w, _)| *w != id);
+    }
+
+    /// Starts watching `target`; `false` if already watching it.
+    pub(crate) fn start_watching(&self, target: u128) -> bool {
+        let mut life = self.life();
+        if life.watching.contains(&target) {
+            return false;
+        }
+        life.watching.push(target);
+        true
+    }
+
+    /// Stops watching `target`; `true` if it was watched (so a notification may be delivered).
+    pub(crate) fn stop_watching(&self, target: u128) -> bool {
+        let mut life = self.life();
+        let before = life.watching.len();
+        life.watching.retain(|t| *t != target);
+        life.watching.len() != before
+    }
+
+    pub(crate) fn add_child(&self, child: Arc<dyn AnyCell>) {
+        self.life().children.push(child);
+    }
+
+    pub(crate) fn remove_child(&self, id: u128) {
+        self.life().children.retain(|c| c.id() != id);
+    }
+
+    /// Takes the children, last started first.
+    pub(crate) fn take_children(&self) -> Vec<Arc<dyn AnyCell>> {
+        let mut children = std::mem::take(&mut self.life().children);
+        children.reverse();
+        children
+    }
+
+    /// Tells every watcher (each exactly once: they are taken out under the lock) that the actor
+    /// ended.
+    pub(crate) fn notify_watchers(&self, id: u128, class: &'static str, reason: StopReason) {
+        let watchers = std::mem::take(&mut self.life().watchers);
+        for (_, w) in watchers {
+            if let Some(w) = w.upgrade() {
+                w.terminated(Terminated {
+                    id,
+                    urn: self.urn.clone(),
+                    class,
+                    reason,
+                });
+            }
+        }
+    }
+}
+
+impl Ext {
+    /// The children that are alive, in start order.
+    pub(crate) fn children(&self) -> Vec<AnyActorRef> {
+        self.life()
+            .children
+            .iter()
+            .filter(|c| c.is_alive())
+            .map(|c| AnyActorRef::new(Arc::clone(c)))
+            .collect()
+    }
+}
+
+impl<A: Actor> crate::cell::Cell<A> {
+    /// The actor has died (once its value is gone): record how, kill any child left, leave the
+    /// parent's list, tell the watchers. Runs once: the fate is recorded once.
+    pub(crate) fn died(&self, reason: StopReason) {
+        if !self.mailbox().set_fate(reason.code()) {
+            return;
+        }
+        // Made only if something needed it before: a watcher that came later finds the fate
+        // (see `Context::watch`), so nothing is missed (docs/design.md 10).
+        let Some(ext) = self.ext_if_any() else { return };
+        for child in ext.take_children() {
+            child.kill();
+        }
+        let parent = ext
+            .life()
+            .supervised
+            .as_ref()
+            .and_then(|s| s.parent.as_ref()?.upgrade());
+        if let Some(parent) = parent {
+            parent.ext().remove_child(self.id());
+        }
+        ext.notify_watchers(self.id(), Self::class(), reason);
+    }
+
+    /// Stops every child, last started first, each before the next.
+    pub(crate) fn stop_children(&self) {
+        let Some(ext) = self.ext_if_any() else { return };
+        for child in ext.take_children() {
+            if let Err(e) = child.request_stop().get() {
+                log::warn!(target: "pykka", "{self}: could not wait for a child to stop: {e}");
+            }
+        }
+    }
+}
+
+impl<A: Actor> Notify for crate::cell::Cell<A> {
+    fn terminated(self: Arc<Self>, t: Terminated) {
+        self.system(move |actor: &mut A, ctx: &mut crate::Context<A>| {
+            // Not after an unwatch, and once.
+            if ctx.cell.ext().stop_watching(t.id) {
+                actor.on_terminated(&t, ctx);
+            }
+        });
+    }
+}
+
+impl<A: Actor> crate::Context<A> {
+    /// Watches `target`: when it dies, for any reason, this actor's
+    /// [`on_terminated`](Actor::on_terminated) runs once, in this actor, with the
+    /// [`StopReason`]. Watching an actor that is already dead tells at once; watching twice
+    /// is watching once; watching stops after the notification or [`unwatch`](Self::unwatch).
+    ///
+    /// ```
+    /// use pykka::{Actor, ActorRef, Context, Receive, StopReason, Terminated};
+    /// use std::sync::mpsc::{channel, Sender};
+    ///
+    /// struct Child;
+    /// impl Actor for Child {}
+    ///
+    /// struct Watcher(Sender<StopReason>);
+    /// impl Actor for Watcher {
+    ///     fn on_terminated(&mut self, t: &Terminated, _: &mut Context<Self>) {
+    ///         self.0.send(t.reason()).unwrap();
+    ///     }
+    /// }
+    /// impl Receive for Watcher {
+    ///     type Message = ActorRef<Child>;
+    ///     type Reply = ();
+    ///     fn on_receive(&mut self, child: ActorRef<Child>, ctx: &mut Context<Self>) {
+    ///         ctx.watch(&child);
+    ///     }
+    /// }
+    ///
+    /// let (tx, rx) = channel();
+    /// let watcher = Watcher(tx).start();
+    /// let child = Child.start();
+    /// watcher.ask(child.clone()).get().unwrap();
+    /// child.kill();
+    /// assert_eq!(rx.recv().unwrap(), StopReason::Killed);
+    /// watcher.stop();
+    /// ```
+    pub fn watch<T: Watchable>(&self, target: &T) {
+        let target = target.to_any_ref().any_cell();
+        if !self.cell.ext().start_watching(target.id()) {
+            return;
+        }
+        let me: Weak<dyn Notify> = Arc::downgrade(&self.cell) as Weak<dyn Notify>;
+        target.ext().add_watcher(self.cell.id(), me);
+        // Dead already (or dying after the line above): tell now. Whichever of this and the
+        // dying thread takes the watcher out of the list tells it; the other finds it gone.
+        if let Some(reason) = target.fate() {
+            target
+                .ext()
+                .notify_watchers(target.id(), target.class(), reason);
+        }
+    }
+
+    /// Stops watching `target`: no notification of its death arrives after this returns, even
+    /// one already on its way.
+    pub fn unwatch<T: Watchable>(&self, target: &T) {
+        let target = target.to_any_ref().any_cell();
+        self.cell.ext().stop_watching(target.id());
+        target.ext().remove_watcher(self.cell.id());
+    }
+
+    /// Kills this actor: it stops after the current message, without `on_stop`.
+    pub fn kill(&self) {
+        crate::cell::AnyCell::kill(&*self.cell);
+    }
+}
