@@ -494,4 +494,49 @@ mod loom_tests {
             assert_eq!(accepted, drained == 1);
         });
     }
+
+    /// A restart's backoff (`hold`): the token holder releases its claim but keeps the token
+    /// (the timer submits it later). A sender meanwhile must only queue, never schedule a second
+    /// token; an inline runner may claim and run meanwhile; the message is handled once.
+    #[test]
+    fn loom_hold_vs_send_and_inline_claim_keeps_one_token() {
+        loom::model(|| {
+            let mb = Arc::new(Mailbox::<u32>::new_scheduled(false));
+            let seen = Arc::new(AtomicUsize::new(0));
+            // The worker holds the claim (it is running the failed actor).
+            let mut batch = VecDeque::new();
+            assert!(mb.claim_token(&mut batch));
+            let sender = {
+                let mb = mb.clone();
+                thread::spawn(move || {
+                    assert_eq!(
+                        mb.push_with(1, |v| v).unwrap(),
+                        Pushed::Queued,
+                        "second token"
+                    );
+                })
+            };
+            let inline = {
+                let (mb, seen) = (mb.clone(), seen.clone());
+                thread::spawn(move || {
+                    let mut batch = VecDeque::new();
+                    if mb.claim_inline(&mut batch) {
+                        seen.fetch_add(batch.drain(..).count(), SeqCst);
+                        // The held token is not parked with the inline runner.
+                        assert_eq!(mb.release_inline(&mut batch), InlineRelease::Done);
+                    }
+                })
+            };
+            // The worker holds (backoff), then the "timer" resubmits the token.
+            seen.fetch_add(batch.drain(..).count(), SeqCst);
+            assert!(mb.hold(&mut batch));
+            sender.join().unwrap();
+            inline.join().unwrap();
+            // The timer's token: the inline runner has released, so the claim succeeds.
+            assert!(mb.claim_token(&mut batch));
+            seen.fetch_add(batch.drain(..).count(), SeqCst);
+            assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
+            assert_eq!(seen.load(SeqCst), 1, "the message is handled exactly once");
+        });
+    }
 }
