@@ -114,6 +114,10 @@ impl Runtime {
     /// started first, while time remains; those still alive when `timeout` has passed are
     /// [killed](ActorRef::kill). `Ok(true)` if every actor stopped gracefully.
     ///
+    /// A kill does not interrupt a handler that is running: it takes effect when the handler
+    /// returns, and the worker threads are then joined, so a handler stuck far past the
+    /// deadline keeps this call waiting for it.
+    ///
     /// ```
     /// use pykka::{Actor, Runtime};
     /// use std::time::Duration;
@@ -212,7 +216,9 @@ impl Runtime {
             .subscribe(crate::dead_letters::to_actor(actor.clone()))
     }
 
-    /// Scheduled messages not yet sent (periodic ones until cancelled or ended).
+    /// Timers not yet done: scheduled messages not yet sent (periodic ones until cancelled or
+    /// ended), and the wait of any supervised child's restart backoff (which ends at its time
+    /// even if the child was killed meanwhile).
     pub fn pending_timers(&self) -> usize {
         self.shared.timers.pending()
     }

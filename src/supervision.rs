@@ -161,8 +161,9 @@ impl<P: Actor, C: Actor> ChildBuilder<'_, P, C> {
     }
 
     /// Waits before each restart: `min` for the first in the window, doubling for each further
-    /// one, at most `max`. Messages that arrive meanwhile wait in the mailbox. No thread is held:
-    /// the runtime's timer resumes the child.
+    /// one, at most `max`. Messages that arrive meanwhile wait in the mailbox, a stop request
+    /// too: stopping the child (or its parent) during a backoff waits it out, restarts, then
+    /// stops (use `kill` not to wait). No thread is held: the runtime's timer resumes the child.
     pub fn backoff(mut self, min: Duration, max: Duration) -> Self {
         self.backoff = Some((min, max.max(min)));
         self
