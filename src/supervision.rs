@@ -180,17 +180,8 @@ impl<P: Actor, C: Actor> ChildBuilder<'_, P, C> {
             backoff,
         } = self;
         let first = factory();
-        let supervised = Supervised {
-            parent: None,
-            directive,
-            limit,
-            backoff,
-            factory: Some(Box::new(factory)),
-            restarts: VecDeque::new(),
-            restart_at: None,
-            failure: None,
-        };
-        start_child(ctx, first, supervised)
+        let factory: Box<dyn Any + Send> = Box::new(factory);
+        start_child(ctx, first, directive, limit, backoff, Some(factory))
     }
 }
 
@@ -207,10 +198,22 @@ impl<P: Actor, C: Actor> fmt::Debug for ChildBuilder<'_, P, C> {
 fn start_child<P: Actor, C: Actor>(
     ctx: &Context<P>,
     value: C,
-    mut supervised: Supervised,
+    directive: Directive,
+    limit: (u32, Duration),
+    backoff: Option<(Duration, Duration)>,
+    factory: Option<Box<dyn Any + Send>>,
 ) -> ActorRef<C> {
     let parent: Arc<dyn AnyCell> = ctx.cell.clone();
-    supervised.parent = Some(Arc::downgrade(&parent));
+    let supervised = Supervised {
+        parent: Some(Arc::downgrade(&parent)),
+        directive,
+        limit,
+        backoff,
+        factory,
+        restarts: VecDeque::new(),
+        restart_at: None,
+        failure: None,
+    };
     // Linked before it can run (and so before it can die), so the parent never lists a child
     // that died unlisted.
     crate::cell::start_with(value, ctx.cell.shared(), None, |child| {
@@ -224,17 +227,14 @@ impl<A: Actor> Context<A> {
     /// [`Directive::Stop`] (a panic ends it as Pykka would). It is stopped before this actor
     /// stops (children last started first), and killed if this actor is killed.
     pub fn start_child<C: Actor>(&self, value: C) -> ActorRef<C> {
-        let supervised = Supervised {
-            parent: None,
-            directive: Directive::Stop,
-            limit: DEFAULT_RESTART_LIMIT,
-            backoff: None,
-            factory: None,
-            restarts: VecDeque::new(),
-            restart_at: None,
-            failure: None,
-        };
-        start_child(self, value, supervised)
+        start_child(
+            self,
+            value,
+            Directive::Stop,
+            DEFAULT_RESTART_LIMIT,
+            None,
+            None,
+        )
     }
 
     /// A supervised child made by `factory` (called now for the first value, and again for
