@@ -60,17 +60,47 @@ pub(crate) enum InlineRelease {
 /// Buffers above this capacity are shrunk when the actor goes idle.
 const KEEP_CAPACITY: usize = 16;
 
+/// Run by its own thread, never inline on a pool thread. (The other flags: the module docs.)
+const DEDICATED: u8 = 1;
+const SCHEDULED: u8 = 1 << 1;
+const RUNNING: u8 = 1 << 2;
+const TOKEN_PARKED: u8 = 1 << 3;
+const CLOSED: u8 = 1 << 4;
+
+/// 40 bytes: the queue (32) and, in what would otherwise be its padding, the flags, the fate and
+/// the registry's start-order number. The flags are bits of one byte so that the start-order number
+/// fits here too instead of costing the registry 8 bytes per actor (docs/benchmarks.md, memory).
 struct State<E> {
     queue: VecDeque<E>,
-    /// Run by its own thread, never inline on a pool thread.
-    dedicated: bool,
-    scheduled: bool,
-    running: bool,
-    token_parked: bool,
-    closed: bool,
+    /// `DEDICATED | SCHEDULED | RUNNING | TOKEN_PARKED | CLOSED`.
+    flags: u8,
     /// How the actor ended, once it has (0 while it has not; see `lifecycle::StopReason`). Kept
     /// here, in what was padding, so that a dead actor remembers its fate at no cost per actor.
     fate: u8,
+    /// The actor's place in its registry's start order (`registry::Seq`), 48 bits, low 32 first.
+    seq_lo: u32,
+    seq_hi: u16,
+}
+
+impl<E> State<E> {
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    fn set(&mut self, flag: u8, on: bool) {
+        if on {
+            self.flags |= flag;
+        } else {
+            self.flags &= !flag;
+        }
+    }
+
+    /// Clears `flag`, saying whether it was set.
+    fn take(&mut self, flag: u8) -> bool {
+        let was = self.has(flag);
+        self.flags &= !flag;
+        was
+    }
 }
 
 pub(crate) struct Mailbox<E> {
@@ -78,17 +108,20 @@ pub(crate) struct Mailbox<E> {
 }
 
 impl<E> Mailbox<E> {
-    /// A mailbox whose token the creator is about to submit (a starting actor).
-    pub(crate) fn new_scheduled(dedicated: bool) -> Self {
+    /// A mailbox whose token the creator is about to submit (a starting actor), at `seq` in its
+    /// registry's start order (0 when not registered).
+    pub(crate) fn new_scheduled(dedicated: bool, seq: u64) -> Self {
         Mailbox {
             state: Mutex::new(State {
                 queue: VecDeque::new(),
-                dedicated,
-                scheduled: true,
-                running: false,
-                token_parked: false,
-                closed: false,
+                flags: if dedicated {
+                    DEDICATED | SCHEDULED
+                } else {
+                    SCHEDULED
+                },
                 fate: 0,
+                seq_lo: seq as u32,
+                seq_hi: (seq >> 32) as u16,
             }),
         }
     }
@@ -98,15 +131,15 @@ impl<E> Mailbox<E> {
     /// `make` runs under the lock; it should only wrap (an unsizing coercion, say).
     pub(crate) fn push_with<T>(&self, value: T, make: impl FnOnce(T) -> E) -> Result<Pushed, T> {
         let mut st = lock(&self.state);
-        if st.closed {
+        if st.has(CLOSED) {
             return Err(value);
         }
         st.queue.push_back(make(value));
-        if st.scheduled {
+        if st.has(SCHEDULED) {
             Ok(Pushed::Queued)
         } else {
-            st.scheduled = true;
-            Ok(if st.dedicated {
+            st.set(SCHEDULED, true);
+            Ok(if st.has(DEDICATED) {
                 Pushed::ScheduleDedicated
             } else {
                 Pushed::Schedule
@@ -119,12 +152,12 @@ impl<E> Mailbox<E> {
     pub(crate) fn claim_token(&self, batch: &mut VecDeque<E>) -> bool {
         debug_assert!(batch.is_empty());
         let mut st = lock(&self.state);
-        debug_assert!(st.scheduled, "a token exists only while scheduled");
-        if st.running {
-            st.token_parked = true;
+        debug_assert!(st.has(SCHEDULED), "a token exists only while scheduled");
+        if st.has(RUNNING) {
+            st.set(TOKEN_PARKED, true);
             return false;
         }
-        st.running = true;
+        st.set(RUNNING, true);
         std::mem::swap(&mut st.queue, batch);
         true
     }
@@ -134,10 +167,10 @@ impl<E> Mailbox<E> {
     pub(crate) fn claim_inline(&self, batch: &mut VecDeque<E>) -> bool {
         debug_assert!(batch.is_empty());
         let mut st = lock(&self.state);
-        if st.running || st.dedicated {
+        if st.has(RUNNING) || st.has(DEDICATED) {
             return false;
         }
-        st.running = true;
+        st.set(RUNNING, true);
         std::mem::swap(&mut st.queue, batch);
         true
     }
@@ -147,7 +180,7 @@ impl<E> Mailbox<E> {
     pub(crate) fn refill(&self, batch: &mut VecDeque<E>) -> bool {
         debug_assert!(batch.is_empty());
         let mut st = lock(&self.state);
-        debug_assert!(st.running);
+        debug_assert!(st.has(RUNNING));
         if st.queue.is_empty() {
             return false;
         }
@@ -159,11 +192,11 @@ impl<E> Mailbox<E> {
     /// what arrived meanwhile in the same lock). Leftovers in `batch` go back to the front.
     pub(crate) fn release_token(&self, batch: &mut VecDeque<E>, budget_left: bool) -> Release {
         let mut st = lock(&self.state);
-        debug_assert!(st.running && st.scheduled && !st.token_parked);
-        if st.closed {
+        debug_assert!(st.has(RUNNING) && st.has(SCHEDULED) && !st.has(TOKEN_PARKED));
+        if st.has(CLOSED) {
             // The queue was taken at close; the batch stays with the caller to answer.
-            st.running = false;
-            st.scheduled = false;
+            st.set(RUNNING, false);
+            st.set(SCHEDULED, false);
             return Release::Closed;
         }
         if budget_left && batch.is_empty() && !st.queue.is_empty() {
@@ -171,9 +204,9 @@ impl<E> Mailbox<E> {
             return Release::Continue;
         }
         put_back(&mut st, batch);
-        st.running = false;
+        st.set(RUNNING, false);
         if st.queue.is_empty() {
-            st.scheduled = false;
+            st.set(SCHEDULED, false);
             keep_buffer(&mut st.queue, batch);
             Release::Idle
         } else {
@@ -184,17 +217,17 @@ impl<E> Mailbox<E> {
     /// A thread that ran the actor inline releases it.
     pub(crate) fn release_inline(&self, batch: &mut VecDeque<E>) -> InlineRelease {
         let mut st = lock(&self.state);
-        debug_assert!(st.running);
-        st.running = false;
-        if st.closed {
+        debug_assert!(st.has(RUNNING));
+        st.set(RUNNING, false);
+        if st.has(CLOSED) {
             // A parked token has nothing left to run; a token still queued finds it closed.
-            if std::mem::take(&mut st.token_parked) {
-                st.scheduled = false;
+            if st.take(TOKEN_PARKED) {
+                st.set(SCHEDULED, false);
             }
             return InlineRelease::Closed;
         }
         put_back(&mut st, batch);
-        if std::mem::take(&mut st.token_parked) {
+        if st.take(TOKEN_PARKED) {
             InlineRelease::Resubmit
         } else {
             InlineRelease::Done
@@ -204,7 +237,7 @@ impl<E> Mailbox<E> {
     /// Marks the actor dead and takes everything still queued (to be answered by the caller).
     pub(crate) fn close(&self) -> VecDeque<E> {
         let mut st = lock(&self.state);
-        st.closed = true;
+        st.set(CLOSED, true);
         std::mem::take(&mut st.queue)
     }
 
@@ -230,24 +263,42 @@ impl<E> Mailbox<E> {
     /// the caller answers the batch and finalises.
     pub(crate) fn hold(&self, batch: &mut VecDeque<E>) -> bool {
         let mut st = lock(&self.state);
-        debug_assert!(st.running && st.scheduled && !st.token_parked);
-        st.running = false;
-        if st.closed {
-            st.scheduled = false;
+        debug_assert!(st.has(RUNNING) && st.has(SCHEDULED) && !st.has(TOKEN_PARKED));
+        st.set(RUNNING, false);
+        if st.has(CLOSED) {
+            st.set(SCHEDULED, false);
             return false;
         }
         put_back(&mut st, batch);
         true
     }
 
+    /// The place in the registry's start order (48 bits, see `new_scheduled`).
+    pub(crate) fn seq(&self) -> u64 {
+        let st = lock(&self.state);
+        u64::from(st.seq_lo) | (u64::from(st.seq_hi) << 32)
+    }
+
+    /// Moves the actor in the start order (it was registered again). `seq` < 2^48.
+    pub(crate) fn set_seq(&self, seq: u64) {
+        let mut st = lock(&self.state);
+        st.seq_lo = seq as u32;
+        st.seq_hi = (seq >> 32) as u16;
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
-        lock(&self.state).closed
+        lock(&self.state).has(CLOSED)
     }
 
     /// For debug snapshots: (closed, running, scheduled, messages queued).
     pub(crate) fn debug_state(&self) -> (bool, bool, bool, usize) {
         let st = lock(&self.state);
-        (st.closed, st.running, st.scheduled, st.queue.len())
+        (
+            st.has(CLOSED),
+            st.has(RUNNING),
+            st.has(SCHEDULED),
+            st.queue.len(),
+        )
     }
 }
 
@@ -274,8 +325,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn flags_fate_and_start_order_fit_in_the_queue_padding() {
+        // A std mutex word (4), its poison flag (1) and padding, then the 40-byte state.
+        assert_eq!(std::mem::size_of::<Mailbox<Box<dyn std::any::Any>>>(), 48);
+        let mb = Mailbox::<u32>::new_scheduled(true, (1 << 48) - 2);
+        assert_eq!(mb.seq(), (1 << 48) - 2);
+        mb.set_seq(0x1234_5678_9abc);
+        assert_eq!(mb.seq(), 0x1234_5678_9abc);
+        assert!(mb.set_fate(2));
+        assert_eq!(mb.fate(), 2);
+        // The flags are untouched by either: a dedicated mailbox is never claimed inline.
+        let mut batch = VecDeque::new();
+        assert!(!mb.claim_inline(&mut batch));
+    }
+
+    #[test]
     fn send_to_idle_schedules_once() {
-        let mb = Mailbox::<u32>::new_scheduled(false);
+        let mb = Mailbox::<u32>::new_scheduled(false, 0);
         let mut batch = VecDeque::new();
         assert!(mb.claim_token(&mut batch));
         assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
@@ -291,7 +357,7 @@ mod tests {
 
     #[test]
     fn leftovers_go_back_in_front_and_resubmit() {
-        let mb = Mailbox::<u32>::new_scheduled(false);
+        let mb = Mailbox::<u32>::new_scheduled(false, 0);
         let mut batch = VecDeque::new();
         let _ = mb.push_with(1, |v| v);
         let _ = mb.push_with(2, |v| v);
@@ -305,7 +371,7 @@ mod tests {
 
     #[test]
     fn token_popped_during_inline_run_is_handed_over() {
-        let mb = Mailbox::<u32>::new_scheduled(false);
+        let mb = Mailbox::<u32>::new_scheduled(false, 0);
         let mut inline = VecDeque::new();
         assert!(mb.claim_inline(&mut inline));
         let mut batch = VecDeque::new();
@@ -320,7 +386,7 @@ mod tests {
 
     #[test]
     fn closed_mailbox_hands_the_message_back() {
-        let mb = Mailbox::<u32>::new_scheduled(false);
+        let mb = Mailbox::<u32>::new_scheduled(false, 0);
         let _ = mb.push_with(1, |v| v);
         assert_eq!(mb.close(), VecDeque::from(vec![1]));
         assert_eq!(mb.push_with(7, |v| v), Err(7));
@@ -329,7 +395,7 @@ mod tests {
 
     impl<E> Mailbox<E> {
         fn release_inline_probe(&self) -> bool {
-            lock(&self.state).token_parked
+            lock(&self.state).has(TOKEN_PARKED)
         }
     }
 }
@@ -382,7 +448,7 @@ mod loom_tests {
     #[test]
     fn loom_senders_vs_going_idle_no_lost_wakeup() {
         loom::model(|| {
-            let mb = Arc::new(Mailbox::<u32>::new_scheduled(false));
+            let mb = Arc::new(Mailbox::<u32>::new_scheduled(false, 0));
             let tokens = Arc::new(AtomicUsize::new(1));
             let running = Arc::new(AtomicUsize::new(0));
             let seen = Arc::new(AtomicUsize::new(0));
@@ -426,14 +492,14 @@ mod loom_tests {
             run_tokens();
             assert_eq!(seen.load(SeqCst), 2, "a message was lost");
             assert_eq!(tokens.load(SeqCst), 0);
-            assert!(!lock(&mb.state).scheduled, "idle at the end");
+            assert!(!lock(&mb.state).has(SCHEDULED), "idle at the end");
         });
     }
 
     #[test]
     fn loom_inline_claim_vs_token_handoff() {
         loom::model(|| {
-            let mb = Arc::new(Mailbox::<u32>::new_scheduled(false));
+            let mb = Arc::new(Mailbox::<u32>::new_scheduled(false, 0));
             let mut b = VecDeque::new();
             assert!(mb.claim_token(&mut b));
             assert_eq!(mb.release_token(&mut b, true), Release::Idle);
@@ -483,7 +549,7 @@ mod loom_tests {
     #[test]
     fn loom_close_vs_send_every_message_answered_once() {
         loom::model(|| {
-            let mb = Arc::new(Mailbox::<u32>::new_scheduled(false));
+            let mb = Arc::new(Mailbox::<u32>::new_scheduled(false, 0));
             let sender = {
                 let mb = mb.clone();
                 thread::spawn(move || mb.push_with(5, |v| v).is_ok())
@@ -501,7 +567,7 @@ mod loom_tests {
     #[test]
     fn loom_hold_vs_send_and_inline_claim_keeps_one_token() {
         loom::model(|| {
-            let mb = Arc::new(Mailbox::<u32>::new_scheduled(false));
+            let mb = Arc::new(Mailbox::<u32>::new_scheduled(false, 0));
             let seen = Arc::new(AtomicUsize::new(0));
             // The worker holds the claim (it is running the failed actor).
             let mut batch = VecDeque::new();

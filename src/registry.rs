@@ -63,23 +63,31 @@ fn hash(id: u128) -> u64 {
     folded.wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// A registered actor and its place in the start order. 24 bytes: the id is read from the cell.
-/// (A `Slot` is 24 bytes too: `Free` lives in the niche of the `Arc`.)
-struct Entry {
-    seq: u64,
-    cell: Arc<dyn AnyCell>,
+/// Where a new actor goes: the top 32 bits its id must carry (`place_bits`), and its place in the
+/// start order (kept in the actor's mailbox, not here: `AnyCell::seq`).
+#[derive(Clone, Copy)]
+pub(crate) struct Place {
+    pub(crate) top: u128,
+    pub(crate) seq: u64,
 }
 
 /// A slab slot: an actor, or a link in the shard's free list (kept in the slot itself, so that
 /// freeing a slot writes only the slot's line and the shard's head, both of which the next
-/// registration in this shard reads anyway).
+/// registration in this shard reads anyway). 16 bytes: `Free` lives beside the niche of the
+/// `Arc`; the id is read from the cell, and so is the start-order number (it lives in padding of
+/// the cell's mailbox), so a slot holds nothing else.
 enum Slot {
-    Taken(Entry),
+    Taken(Arc<dyn AnyCell>),
     /// Free; the next free slot, or `NONE`.
     Free(u32),
 }
 
 const NONE: u32 = u32::MAX;
+
+/// Start-order numbers are 48 bits (what the mailbox has room for); past 2^48 − 1 registrations
+/// in one runtime (three years at a million a second) the number stays there and later actors
+/// share it (their relative order in `all` is then unspecified).
+const MAX_SEQ: u64 = (1 << 48) - 1;
 
 struct Shard {
     /// Slot `i` holds the actor whose id names slot `i` of this shard (or a free-list link).
@@ -88,7 +96,7 @@ struct Shard {
     free: u32,
     /// Actors whose id does not name a slot of theirs: started unregistered and registered by
     /// hand later, or registered again after their slot was given to another actor.
-    displaced: HashTable<Entry>,
+    displaced: HashTable<Arc<dyn AnyCell>>,
 }
 
 impl Default for Shard {
@@ -102,7 +110,7 @@ impl Default for Shard {
 }
 
 impl Shard {
-    fn entry(&self, slot: usize) -> Option<&Entry> {
+    fn entry(&self, slot: usize) -> Option<&Arc<dyn AnyCell>> {
         match self.slots.get(slot) {
             Some(Slot::Taken(e)) => Some(e),
             _ => None,
@@ -134,16 +142,16 @@ impl Registry {
 
     fn next_seq(&self) -> u64 {
         // ORDERING: Relaxed; the sequence only needs to be unique and increasing per thread.
-        self.next_seq.fetch_add(1, Ordering::Relaxed)
+        self.next_seq.fetch_add(1, Ordering::Relaxed).min(MAX_SEQ)
     }
 
     /// Builds a new actor with `make` and registers it in a free slot, under the slot's lock:
-    /// `make` gets the top bits its id must carry (`place_bits`). From a full shard, `make` gets
-    /// `None` (a random id) and the actor is not registered: `false`, the caller calls
-    /// `register`.
+    /// `make` gets the top bits its id must carry and its start-order number. From a full shard,
+    /// `make` gets `None` (a random id) and the actor is not registered: `false`, the caller
+    /// calls `register`.
     pub(crate) fn insert_with<C: AnyCell + 'static>(
         &self,
-        make: impl FnOnce(Option<u128>) -> Arc<C>,
+        make: impl FnOnce(Option<Place>) -> Arc<C>,
     ) -> (Arc<C>, bool) {
         let shard = next_shard();
         let seq = self.next_seq();
@@ -165,31 +173,33 @@ impl Registry {
                 slot
             }
         };
-        let cell = make(Some(place_bits(shard, slot)));
+        let top = place_bits(shard, slot);
+        let cell = make(Some(Place { top, seq }));
         let any: Arc<dyn AnyCell> = cell.clone();
-        s.slots[slot] = Slot::Taken(Entry { seq, cell: any });
+        s.slots[slot] = Slot::Taken(any);
         (cell, true)
     }
 
     /// Registers (or re-registers, at the end of the start order) a cell.
     pub(crate) fn register(&self, cell: Arc<dyn AnyCell>) {
-        let seq = self.next_seq();
         let id = cell.id();
         let (shard, slot) = place(id);
         let mut s = self.lock(shard);
+        // Under the shard's lock, so that two registrations of one actor leave the later number.
+        cell.set_seq(self.next_seq());
         if let Some(Slot::Taken(e)) = s.slots.get_mut(slot) {
-            if e.cell.id() == id {
-                *e = Entry { seq, cell };
+            if e.id() == id {
+                *e = cell;
                 return;
             }
         }
         match s
             .displaced
-            .entry(hash(id), |e| e.cell.id() == id, |e| hash(e.cell.id()))
+            .entry(hash(id), |e| e.id() == id, |e| hash(e.id()))
         {
-            hash_table::Entry::Occupied(mut o) => *o.get_mut() = Entry { seq, cell },
+            hash_table::Entry::Occupied(mut o) => *o.get_mut() = cell,
             hash_table::Entry::Vacant(v) => {
-                v.insert(Entry { seq, cell });
+                v.insert(cell);
             }
         }
     }
@@ -198,7 +208,7 @@ impl Registry {
     pub(crate) fn unregister(&self, id: u128) -> bool {
         let (shard, slot) = place(id);
         let mut s = self.lock(shard);
-        if s.entry(slot).is_some_and(|e| e.cell.id() == id) {
+        if s.entry(slot).is_some_and(|e| e.id() == id) {
             let link = Slot::Free(s.free);
             let removed = std::mem::replace(&mut s.slots[slot], link);
             // `slot < MAX_SLOTS < NONE`.
@@ -210,7 +220,7 @@ impl Registry {
         if s.displaced.is_empty() {
             return false;
         }
-        match s.displaced.find_entry(hash(id), |e| e.cell.id() == id) {
+        match s.displaced.find_entry(hash(id), |e| e.id() == id) {
             Ok(o) => {
                 let (removed, _) = o.remove();
                 drop(s);
@@ -225,29 +235,28 @@ impl Registry {
         let (shard, slot) = place(id);
         let s = self.lock(shard);
         if let Some(e) = s.entry(slot) {
-            if e.cell.id() == id {
-                return Some(Arc::clone(&e.cell));
+            if e.id() == id {
+                return Some(Arc::clone(e));
             }
         }
-        s.displaced
-            .find(hash(id), |e| e.cell.id() == id)
-            .map(|e| Arc::clone(&e.cell))
+        s.displaced.find(hash(id), |e| e.id() == id).map(Arc::clone)
     }
 
     /// Every registered actor, in start order.
     pub(crate) fn all(&self) -> Vec<Arc<dyn AnyCell>> {
-        let mut v: Vec<(u64, Arc<dyn AnyCell>)> = Vec::new();
+        let mut v: Vec<Arc<dyn AnyCell>> = Vec::new();
         for shard in 0..SHARDS {
             let s = self.lock(shard);
-            let taken = s.slots.iter().filter_map(|slot| match slot {
-                Slot::Taken(e) => Some(e),
+            v.extend(s.slots.iter().filter_map(|slot| match slot {
+                Slot::Taken(e) => Some(Arc::clone(e)),
                 Slot::Free(_) => None,
-            });
-            let entries = taken.chain(s.displaced.iter());
-            v.extend(entries.map(|e| (e.seq, Arc::clone(&e.cell))));
+            }));
+            v.extend(s.displaced.iter().cloned());
         }
-        v.sort_unstable_by_key(|(seq, _)| *seq);
-        v.into_iter().map(|(_, c)| c).collect()
+        // Read outside the shard locks: `seq` takes the actor's mailbox lock.
+        let mut keyed: Vec<(u64, Arc<dyn AnyCell>)> = v.into_iter().map(|c| (c.seq(), c)).collect();
+        keyed.sort_unstable_by_key(|(seq, _)| *seq);
+        keyed.into_iter().map(|(_, c)| c).collect()
     }
 }
 
@@ -351,7 +360,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_slot_costs_no_more_than_an_entry() {
-        assert_eq!(std::mem::size_of::<Slot>(), std::mem::size_of::<Entry>());
+    fn a_slot_is_two_words_free_link_and_all() {
+        assert_eq!(std::mem::size_of::<Slot>(), 16);
     }
 }

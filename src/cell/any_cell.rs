@@ -1,0 +1,113 @@
+//! The type-erased face of a cell (`AnyCell`): what the registry, `AnyActorRef`, watchers and
+//! supervisors need of an actor whatever its type. A child module of `cell`, so that it reaches
+//! the cell's private fields without widening them.
+
+use super::Cell;
+use crate::actor::Actor;
+use crate::actor_ref::ActorRef;
+use crate::future::Future;
+use crate::lifecycle::{Ext, StopReason};
+use std::any::Any;
+use std::sync::Arc;
+
+/// What the registry and `AnyActorRef` need of a cell, whatever its actor type.
+pub(crate) trait AnyCell: Send + Sync + 'static {
+    fn id(&self) -> u128;
+    fn class(&self) -> &'static str;
+    fn urn(&self) -> &str;
+    fn is_alive(&self) -> bool;
+    fn request_stop(self: Arc<Self>) -> Future<bool>;
+    /// Kills the actor (`ActorRef::kill`, or its runtime is gone): closes and answers its
+    /// mailbox; it stops after the message it is handling, if any, and no hook runs.
+    fn kill(&self);
+    /// The actor's extension (made if needed).
+    fn ext(&self) -> &Ext;
+    /// How it ended, once it has.
+    fn fate(&self) -> Option<StopReason>;
+    /// A child's failure escalated to this actor: it fails as if its handler had panicked.
+    fn escalate(self: Arc<Self>, text: String);
+    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+    /// The actor type's `TypeId`.
+    fn actor_type(&self) -> std::any::TypeId;
+    /// (closed, running, scheduled, messages queued), for debug snapshots.
+    fn debug_state(&self) -> (bool, bool, bool, usize);
+    /// The place in the registry's start order (kept in the mailbox: `Mailbox::seq`).
+    fn seq(&self) -> u64;
+    fn set_seq(&self, seq: u64);
+}
+
+impl<A: Actor> AnyCell for Cell<A> {
+    fn id(&self) -> u128 {
+        Cell::id(self)
+    }
+
+    fn class(&self) -> &'static str {
+        Self::class()
+    }
+
+    fn urn(&self) -> &str {
+        Cell::urn(self)
+    }
+
+    fn is_alive(&self) -> bool {
+        Cell::is_alive(self)
+    }
+
+    fn request_stop(self: Arc<Self>) -> Future<bool> {
+        ActorRef::from_cell(self).request_stop()
+    }
+
+    fn kill(&self) {
+        let mut leftovers = self.mailbox.close();
+        // ORDERING: Release after the close: a runner that sees the flag finds the mailbox
+        // closed when it releases its claim.
+        self.ext()
+            .killed
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.unregister();
+        self.answer_all(&mut leftovers);
+        // Children first (issue G), then the actor itself.
+        for child in self.ext().take_children() {
+            child.kill();
+        }
+        // If a thread runs the actor right now, it stops before its next message and finalises
+        // it when it releases the claim (`Release::Closed`); otherwise do it here, holding the
+        // core so that no restart can begin meanwhile.
+        if let Ok(mut core) = self.core.try_lock() {
+            let value = core.actor.take();
+            self.retire(value, StopReason::Killed);
+        }
+    }
+
+    fn ext(&self) -> &Ext {
+        Cell::ext(self)
+    }
+
+    fn fate(&self) -> Option<StopReason> {
+        StopReason::from_code(self.mailbox.fate())
+    }
+
+    fn escalate(self: Arc<Self>, text: String) {
+        self.system(move |_, _| std::panic::resume_unwind(Box::new(text)));
+    }
+
+    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+
+    fn actor_type(&self) -> std::any::TypeId {
+        std::any::TypeId::of::<A>()
+    }
+
+    fn debug_state(&self) -> (bool, bool, bool, usize) {
+        self.mailbox.debug_state()
+    }
+
+    fn seq(&self) -> u64 {
+        self.mailbox.seq()
+    }
+
+    fn set_seq(&self, seq: u64) {
+        self.mailbox.set_seq(seq)
+    }
+}
