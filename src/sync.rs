@@ -9,9 +9,9 @@
 //! the library's own few lines between lock and unlock, after which the data is consistent.
 
 #[cfg(loom)]
-pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
+pub(crate) use loom::sync::{atomic::AtomicBool, Condvar, Mutex, MutexGuard};
 #[cfg(not(loom))]
-pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
+pub(crate) use std::sync::{atomic::AtomicBool, Condvar, Mutex, MutexGuard};
 
 /// Locks `m`.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
