@@ -50,9 +50,12 @@ pub(crate) trait InlineTarget: Send + Sync {
     /// `<Class> (<urn>)`.
     fn describe(&self) -> String;
 
-    /// If this actor belongs to `pool`, is pooled, and nobody holds its claim: run its envelopes
-    /// on this thread, in order, until `done()`; then release it. Otherwise return at once.
-    fn run_inline(self: Arc<Self>, pool: &Shared, done: &dyn Fn() -> bool);
+    /// The pool it belongs to (an inline run happens only on a worker of that pool).
+    fn pool(&self) -> &Shared;
+    /// If this actor is pooled and nobody holds its claim: run its envelopes on this thread, in
+    /// order, until `done()`; then release it. Otherwise return at once. (The caller has
+    /// checked that this thread is a worker of `pool()`.)
+    fn run_inline(self: Arc<Self>, done: &dyn Fn() -> bool);
 }
 
 /// Waits until `slot` is ready or `deadline` has passed (the caller then takes the value, or
@@ -76,20 +79,20 @@ pub(crate) fn wait<T>(
         // Nothing to wait for: no inline run, no spare thread.
         return Ok(());
     }
-    if let Some(pool) = scheduler::current_pool() {
-        // Inline only for waits without a deadline: a handler run inline cannot be interrupted
-        // when the deadline passes.
-        if let (Some(target), None) = (target, deadline) {
-            if scheduler::enter_inline() {
-                Arc::clone(target).run_inline(&pool, &|| slot.is_ready());
-                scheduler::leave_inline();
-                if slot.is_ready() {
-                    return Ok(());
-                }
+    // Inline only for waits without a deadline (a handler run inline cannot be interrupted when
+    // the deadline passes), and only on a worker of the target's own pool (checked by identity:
+    // no clone of the pool's `Arc`, whose count every thread touches).
+    if let (Some(target), None) = (target, deadline) {
+        if scheduler::enter_inline(target.pool()) {
+            Arc::clone(target).run_inline(&|| slot.is_ready());
+            scheduler::leave_inline();
+            if slot.is_ready() {
+                return Ok(());
             }
         }
-        scheduler::release_slot_for_blocking().map_err(Error::PoolExhausted)?;
     }
+    // Off the pool this does nothing.
+    scheduler::release_slot_for_blocking().map_err(Error::PoolExhausted)?;
     // Seen by debug snapshots while it lasts: which actor waits, and on whom.
     let _waiting = current_actor().map(|waiter| {
         crate::debug::Waiting::begin(waiter, target.map(|t| (t.actor_id(), t.describe())))

@@ -519,11 +519,12 @@ impl<A: Actor> InlineTarget for Cell<A> {
         self.to_string()
     }
 
-    fn run_inline(self: Arc<Self>, pool: &Shared, done: &dyn Fn() -> bool) {
-        // Only actors of the waiting thread's own pool; dedicated ones refuse the claim.
-        if !std::ptr::eq(&*self.shared, pool) {
-            return;
-        }
+    fn pool(&self) -> &Shared {
+        &self.shared
+    }
+
+    fn run_inline(self: Arc<Self>, done: &dyn Fn() -> bool) {
+        // Dedicated actors refuse the claim.
         let mut batch = VecDeque::new();
         if !self.mailbox.claim_inline(&mut batch) {
             return;

@@ -349,25 +349,15 @@ impl Shared {
     }
 }
 
-/// The runtime of the calling pool thread, if it is one.
-pub(crate) fn current_pool() -> Option<Arc<Shared>> {
-    CURRENT
-        .try_with(|c| {
-            c.try_borrow()
-                .ok()
-                .and_then(|c| c.as_ref().map(|w| Arc::clone(&w.shared)))
-        })
-        .ok()
-        .flatten()
-}
-
-/// Enters one level of inline running; `false` if the depth cap is reached.
-pub(crate) fn enter_inline() -> bool {
+/// Enters one level of inline running of an actor of `pool`; `false` off the pool, on a worker
+/// of another pool, or at the depth cap.
+pub(crate) fn enter_inline(pool: &Shared) -> bool {
     CURRENT
         .try_with(|c| {
             let mut c = c.try_borrow_mut().ok()?;
             let w = c.as_mut()?;
-            if w.inline_depth >= w.shared.config.max_inline_depth {
+            if !std::ptr::eq(&*w.shared, pool) || w.inline_depth >= w.shared.config.max_inline_depth
+            {
                 return None;
             }
             w.inline_depth += 1;
