@@ -305,9 +305,12 @@ impl Receive for Exclusive {
     fn on_receive(&mut self, report: bool, _ctx: &mut Context<Self>) -> usize {
         let now = self.active.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_active.fetch_max(now, Ordering::SeqCst);
-        for _ in 0..20 {
+        // Widen the window in which a second handler could start, by spinning, not yielding:
+        // on a loaded machine each `yield_now` may hand the CPU to another process for a whole
+        // time slice, and 4 000 × 20 of them made this test outlast its hang guard (seen with
+        // two busy loops beside it: 16 messages a second).
+        for _ in 0..400 {
             std::hint::spin_loop();
-            thread::yield_now();
         }
         self.handled += 1;
         self.active.fetch_sub(1, Ordering::SeqCst);
