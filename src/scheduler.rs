@@ -377,11 +377,12 @@ pub(crate) fn leave_inline() {
 }
 
 /// The calling pool thread is about to block: hand its slot to an idle spare or a new thread.
-/// A thread that holds no slot (it already gave it away) needs nothing.
+/// A thread that holds no slot (it already gave it away), or is not a pool thread, needs nothing
+/// (nor does one whose worker state is borrowed further up its stack: never a panic here).
 pub(crate) fn release_slot_for_blocking() -> Result<(), PoolExhausted> {
     let taken = CURRENT
         .try_with(|c| {
-            let mut c = c.borrow_mut();
+            let mut c = c.try_borrow_mut().ok()?;
             let w = c.as_mut()?;
             let slot = w.slot.take()?;
             Some((Arc::clone(&w.shared), slot))
