@@ -77,7 +77,7 @@ struct State<E> {
     /// How the actor ended, once it has (0 while it has not; see `lifecycle::StopReason`). Kept
     /// here, in what was padding, so that a dead actor remembers its fate at no cost per actor.
     fate: u8,
-    /// The actor's place in its registry's start order (`registry::Seq`), 48 bits, low 32 first.
+    /// The actor's place in its registry's start order (`registry::Place`; at most `registry::MAX_SEQ`, 48 bits), low 32 bits first.
     seq_lo: u32,
     seq_hi: u16,
 }
@@ -93,6 +93,16 @@ impl<E> State<E> {
         } else {
             self.flags &= !flag;
         }
+    }
+
+    fn seq(&self) -> u64 {
+        u64::from(self.seq_lo) | (u64::from(self.seq_hi) << 32)
+    }
+
+    /// Keeps the low 48 bits of `seq` (the registry never gives more).
+    fn set_seq(&mut self, seq: u64) {
+        self.seq_lo = seq as u32;
+        self.seq_hi = (seq >> 32) as u16;
     }
 
     /// Clears `flag`, saying whether it was set.
@@ -111,18 +121,20 @@ impl<E> Mailbox<E> {
     /// A mailbox whose token the creator is about to submit (a starting actor), at `seq` in its
     /// registry's start order (0 when not registered).
     pub(crate) fn new_scheduled(dedicated: bool, seq: u64) -> Self {
+        let mut state = State {
+            queue: VecDeque::new(),
+            flags: if dedicated {
+                DEDICATED | SCHEDULED
+            } else {
+                SCHEDULED
+            },
+            fate: 0,
+            seq_lo: 0,
+            seq_hi: 0,
+        };
+        state.set_seq(seq);
         Mailbox {
-            state: Mutex::new(State {
-                queue: VecDeque::new(),
-                flags: if dedicated {
-                    DEDICATED | SCHEDULED
-                } else {
-                    SCHEDULED
-                },
-                fate: 0,
-                seq_lo: seq as u32,
-                seq_hi: (seq >> 32) as u16,
-            }),
+            state: Mutex::new(state),
         }
     }
 
@@ -275,15 +287,12 @@ impl<E> Mailbox<E> {
 
     /// The place in the registry's start order (48 bits, see `new_scheduled`).
     pub(crate) fn seq(&self) -> u64 {
-        let st = lock(&self.state);
-        u64::from(st.seq_lo) | (u64::from(st.seq_hi) << 32)
+        lock(&self.state).seq()
     }
 
     /// Moves the actor in the start order (it was registered again). `seq` < 2^48.
     pub(crate) fn set_seq(&self, seq: u64) {
-        let mut st = lock(&self.state);
-        st.seq_lo = seq as u32;
-        st.seq_hi = (seq >> 32) as u16;
+        lock(&self.state).set_seq(seq);
     }
 
     pub(crate) fn is_closed(&self) -> bool {
