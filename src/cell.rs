@@ -47,11 +47,23 @@ pub(crate) struct Cell<A: Actor> {
 /// dropped here, under `catch` (a panicking `Drop` must not unwind through the worker that
 /// dropped the last reference), and it stops counting for `Runtime::join`. `on_stop` does not
 /// run: nothing asked it to stop.
+///
+/// Everything of the user's that the cell still holds goes here under `catch` too: messages
+/// still queued (a token held by a timer that was dropped at shutdown), and a supervised
+/// child's factory. The last reference may be dropped on a pool worker, which must survive it.
 impl<A: Actor> Drop for Cell<A> {
     fn drop(&mut self) {
+        let mut leftovers = self.mailbox.take_on_drop();
+        self.answer_all(&mut leftovers);
         let core = self.core.get_mut().unwrap_or_else(PoisonError::into_inner);
         let value = core.actor.take();
         self.retire(value, StopReason::Killed);
+        if let Some(ext) = self.ext.get() {
+            let supervised = ext.life().supervised.take();
+            if let Err(p) = catch(move || drop(supervised)) {
+                self.log_drop_panic(p);
+            }
+        }
     }
 }
 
@@ -390,13 +402,28 @@ impl<A: Actor> Cell<A> {
     ) {
         batch.extend(self.mailbox.close());
         self.unregister();
-        // Children first, last started first, each finished before the next (issue G).
+        // Asks and tells left over are answered before anything here can wait: a child (or
+        // any actor) blocked on an ask queued behind this stop would otherwise wait for this
+        // actor while this actor waits for it. Stop requests are answered last, once `hook`
+        // has run: `stop()` returns after `on_stop`.
+        self.answer_messages(batch);
+        // Children first, last started first, each finished before the next.
         self.stop_children();
         if let Some(actor) = core.actor.as_mut() {
             hook(actor, ctx);
         }
         self.retire(core.actor.take(), reason);
         self.answer_all(batch);
+    }
+
+    /// Answers the asks and tells in `batch` (as `answer_all`), keeping the stop requests, in
+    /// order, for later.
+    fn answer_messages(&self, batch: &mut VecDeque<Envelope<A>>) {
+        let (mut messages, stops): (VecDeque<_>, VecDeque<_>) = batch
+            .drain(..)
+            .partition(|e| !matches!(e, Envelope::Stop(_)));
+        *batch = stops;
+        self.answer_all(&mut messages);
     }
 
     /// After the mailbox closed: answer what the caller still holds, and if the actor value is

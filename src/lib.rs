@@ -124,6 +124,7 @@ mod scheduler;
 mod spares;
 mod supervision;
 mod sync;
+mod time;
 mod timer;
 mod urn;
 

@@ -9,6 +9,7 @@ use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, AnyActorRef};
 use crate::cell::AnyCell;
 use crate::supervision::Supervised;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
@@ -129,14 +130,18 @@ pub(crate) struct Ext {
     life: Mutex<Life>,
 }
 
+/// Every operation on these is O(1) or O(log n): an actor may have 100 000 children or watch
+/// 100 000 actors, and each of their deaths must not scan a list.
 #[derive(Default)]
 pub(crate) struct Life {
-    /// Watchers of this actor: their ids and a weak handle (a watcher may die first).
-    watchers: Vec<(u128, Weak<dyn Notify>)>,
+    /// Watchers of this actor, by id, with a weak handle (a watcher may die first).
+    watchers: HashMap<u128, Weak<dyn Notify>>,
     /// Actors this one watches; a notification is delivered only while its target is here.
-    watching: Vec<u128>,
-    /// Children, in start order.
-    children: Vec<Arc<dyn AnyCell>>,
+    watching: HashSet<u128>,
+    /// Children by their number in this parent's start order (each child keeps its number, in
+    /// its `Supervised`, to leave the map when it dies).
+    children: BTreeMap<u64, Arc<dyn AnyCell>>,
+    next_child: u64,
     pub(crate) supervised: Option<Box<Supervised>>,
 }
 
@@ -162,55 +167,54 @@ impl Ext {
     /// Adds a watcher; `false` if it was already watching.
     pub(crate) fn add_watcher(&self, id: u128, watcher: Weak<dyn Notify>) -> bool {
         let mut life = self.life();
-        if life.watchers.iter().any(|(w, _)| *w == id) {
+        if life.watchers.contains_key(&id) {
             return false;
         }
-        life.watchers.push((id, watcher));
+        life.watchers.insert(id, watcher);
         true
     }
 
     pub(crate) fn remove_watcher(&self, id: u128) {
-        self.life().watchers.retain(|(w, _)| *w != id);
+        self.life().watchers.remove(&id);
     }
 
     /// Starts watching `target`; `false` if already watching it.
     pub(crate) fn start_watching(&self, target: u128) -> bool {
-        let mut life = self.life();
-        if life.watching.contains(&target) {
-            return false;
-        }
-        life.watching.push(target);
-        true
+        self.life().watching.insert(target)
     }
 
     /// Stops watching `target`; `true` if it was watched (so a notification may be delivered).
     pub(crate) fn stop_watching(&self, target: u128) -> bool {
+        self.life().watching.remove(&target)
+    }
+
+    /// Lists a child; returns its number in this parent's start order.
+    pub(crate) fn add_child(&self, child: Arc<dyn AnyCell>) -> u64 {
         let mut life = self.life();
-        let before = life.watching.len();
-        life.watching.retain(|t| *t != target);
-        life.watching.len() != before
+        let n = life.next_child;
+        life.next_child += 1;
+        life.children.insert(n, child);
+        n
     }
 
-    pub(crate) fn add_child(&self, child: Arc<dyn AnyCell>) {
-        self.life().children.push(child);
-    }
-
-    pub(crate) fn remove_child(&self, id: u128) {
-        self.life().children.retain(|c| c.id() != id);
+    /// Unlists the child with number `n` (it died).
+    pub(crate) fn remove_child(&self, n: u64) {
+        // Dropped outside the lock: the last reference to a cell runs its drop.
+        let child = self.life().children.remove(&n);
+        drop(child);
     }
 
     /// Takes the children, last started first.
     pub(crate) fn take_children(&self) -> Vec<Arc<dyn AnyCell>> {
-        let mut children = std::mem::take(&mut self.life().children);
-        children.reverse();
-        children
+        let children = std::mem::take(&mut self.life().children);
+        children.into_values().rev().collect()
     }
 
     /// Tells every watcher (each exactly once: they are taken out under the lock) that the actor
     /// ended.
     pub(crate) fn notify_watchers(&self, id: u128, class: &'static str, reason: StopReason) {
         let watchers = std::mem::take(&mut self.life().watchers);
-        for (_, w) in watchers {
+        for w in watchers.into_values() {
             if let Some(w) = w.upgrade() {
                 w.terminated(Terminated {
                     id,
@@ -228,7 +232,7 @@ impl Ext {
     pub(crate) fn children(&self) -> Vec<AnyActorRef> {
         self.life()
             .children
-            .iter()
+            .values()
             .filter(|c| c.is_alive())
             .map(|c| AnyActorRef::new(Arc::clone(c)))
             .collect()
@@ -248,13 +252,16 @@ impl<A: Actor> crate::cell::Cell<A> {
         for child in ext.take_children() {
             child.kill();
         }
-        let parent = ext
-            .life()
-            .supervised
-            .as_ref()
-            .and_then(|s| s.parent.as_ref()?.upgrade());
-        if let Some(parent) = parent {
-            parent.ext().remove_child(self.id());
+        // A dead child never restarts: its supervision goes now, the factory's captures (user
+        // drop glue) under `catch`.
+        let supervised = ext.life().supervised.take();
+        if let Some(s) = supervised {
+            if let (Some(parent), Some(n)) = (s.parent.as_ref().and_then(Weak::upgrade), s.number) {
+                parent.ext().remove_child(n);
+            }
+            if let Err(p) = crate::panic::catch(move || drop(s)) {
+                self.log_drop_panic(p);
+            }
         }
         ext.notify_watchers(self.id(), Self::class(), reason);
     }
@@ -266,6 +273,15 @@ impl<A: Actor> crate::cell::Cell<A> {
             if let Err(e) = child.request_stop().get() {
                 log::warn!(target: "pykka", "{self}: could not wait for a child to stop: {e}");
             }
+        }
+    }
+
+    /// Asks every child to stop, last started first, without waiting for any (a restart: the
+    /// children may be blocked asking this very actor, whose fresh value must answer them).
+    pub(crate) fn request_stop_children(&self) {
+        let Some(ext) = self.ext_if_any() else { return };
+        for child in ext.take_children() {
+            drop(child.request_stop());
         }
     }
 }

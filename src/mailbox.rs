@@ -253,6 +253,20 @@ impl<E> Mailbox<E> {
         std::mem::take(&mut st.queue)
     }
 
+    /// The mailbox's owner is being dropped: takes what is still queued, without locking where
+    /// the lock allows it (a dropped actor pays no lock for this).
+    pub(crate) fn take_on_drop(&mut self) -> VecDeque<E> {
+        #[cfg(not(loom))]
+        let st = self
+            .state
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        #[cfg(loom)]
+        let mut st = lock(&self.state);
+        st.set(CLOSED, true);
+        std::mem::take(&mut st.queue)
+    }
+
     /// Records how the actor ended (`fate != 0`); the first record wins. `true` if this was it.
     pub(crate) fn set_fate(&self, fate: u8) -> bool {
         let mut st = lock(&self.state);

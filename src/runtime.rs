@@ -132,7 +132,8 @@ impl Runtime {
         if scheduler::on_own_thread(&self.shared) {
             return Err(RuntimeError::OwnThread);
         }
-        let deadline = std::time::Instant::now() + timeout;
+        // `Duration::MAX` and other unrepresentable timeouts: a century, i.e. no deadline.
+        let deadline = crate::time::saturating_deadline(std::time::Instant::now(), timeout);
         let mut all = self.registered();
         all.reverse();
         let mut graceful = true;

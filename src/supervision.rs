@@ -47,6 +47,8 @@ type Factory<C> = Box<dyn FnMut() -> C + Send>;
 /// A child's supervision, kept in its extension.
 pub(crate) struct Supervised {
     pub(crate) parent: Option<Weak<dyn AnyCell>>,
+    /// The child's number in its parent's list (`Ext::add_child`), to leave it in O(log n).
+    pub(crate) number: Option<u64>,
     directive: Directive,
     limit: (u32, Duration),
     backoff: Option<(Duration, Duration)>,
@@ -206,6 +208,7 @@ fn start_child<P: Actor, C: Actor>(
     let parent: Arc<dyn AnyCell> = ctx.cell.clone();
     let supervised = Supervised {
         parent: Some(Arc::downgrade(&parent)),
+        number: None,
         directive,
         limit,
         backoff,
@@ -217,8 +220,11 @@ fn start_child<P: Actor, C: Actor>(
     // Linked before it can run (and so before it can die), so the parent never lists a child
     // that died unlisted.
     crate::cell::start_with(value, ctx.cell.shared(), None, |child| {
-        child.ext().life().supervised = Some(Box::new(supervised));
-        parent.ext().add_child(child.clone());
+        let number = parent.ext().add_child(child.clone());
+        child.ext().life().supervised = Some(Box::new(Supervised {
+            number: Some(number),
+            ..supervised
+        }));
     })
 }
 
@@ -288,6 +294,11 @@ impl<A: Actor> Cell<A> {
         match decision {
             Decision::Resume => None,
             Decision::Die | Decision::Escalate => {
+                // Found before the death, which ends the supervision.
+                let parent = match decision {
+                    Decision::Escalate => self.parent(),
+                    _ => None,
+                };
                 // Unregistered and dead first, then on_failure (b1_9); not after on_start.
                 self.terminate(core, batch, ctx, StopReason::Panicked, |actor, ctx| {
                     if !in_start {
@@ -296,10 +307,8 @@ impl<A: Actor> Cell<A> {
                         }
                     }
                 });
-                if matches!(decision, Decision::Escalate) {
-                    if let Some(parent) = self.parent() {
-                        parent.escalate(format!("child {self} failed: {}", failure.message()));
-                    }
+                if let Some(parent) = parent {
+                    parent.escalate(format!("child {self} failed: {}", failure.message()));
                 }
                 None
             }
@@ -307,11 +316,13 @@ impl<A: Actor> Cell<A> {
                 log::info!(target: "pykka", "Restarting {self} after: {}", failure.message());
                 if let Some(ext) = self.ext_if_any() {
                     if let Some(s) = ext.life().supervised.as_mut() {
-                        s.restart_at = Some(now + wait);
+                        s.restart_at = Some(crate::time::saturating_deadline(now, wait));
                         s.failure = Some(failure);
                     }
                 }
-                self.stop_children();
+                // Not waited for: a child may be blocked asking this actor, and only the fresh
+                // value can answer it.
+                self.request_stop_children();
                 let old = core.actor.take();
                 if let Err(p) = catch(move || drop(old)) {
                     self.log_drop_panic(p);
