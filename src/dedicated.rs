@@ -14,23 +14,53 @@ use std::thread;
 /// Pykka numbers actor threads from one counter shared by all classes.
 static THREAD_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-/// The home of a dedicated actor: its thread waits here for the actor's token.
+/// The home of a dedicated actor: its thread waits here for the actor's token, or for the
+/// home to close (the actor was killed while idle: no token will ever come).
 pub(crate) struct DedicatedHome {
-    token: Mutex<Option<Token>>,
+    state: Mutex<HomeState>,
     cv: Condvar,
 }
 
+struct HomeState {
+    token: Option<Token>,
+    closed: bool,
+}
+
 impl DedicatedHome {
+    fn new() -> Self {
+        DedicatedHome {
+            state: Mutex::new(HomeState {
+                token: None,
+                closed: false,
+            }),
+            cv: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HomeState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub(crate) fn notify(&self, token: Token) {
-        *self.token.lock().unwrap_or_else(PoisonError::into_inner) = Some(token);
+        self.lock().token = Some(token);
         self.cv.notify_one();
     }
 
-    fn next(&self) -> Token {
-        let mut g = self.token.lock().unwrap_or_else(PoisonError::into_inner);
+    /// The actor died while its thread waited: the thread exits.
+    fn close(&self) {
+        self.lock().closed = true;
+        self.cv.notify_one();
+    }
+
+    /// The next token to run; `None` once the home is closed and holds none.
+    fn next(&self) -> Option<Token> {
+        let mut g = self.lock();
         loop {
-            if let Some(t) = g.take() {
-                return t;
+            if let Some(t) = g.token.take() {
+                return Some(t);
+            }
+            if g.closed {
+                return None;
             }
             g = self.cv.wait(g).unwrap_or_else(PoisonError::into_inner);
         }
@@ -64,12 +94,25 @@ pub(crate) fn notify(shared: &Shared, id: u128, token: Token) {
     }
 }
 
+/// A dedicated actor was killed: its thread, if it waits for a token, exits.
+pub(crate) fn close_home(shared: &Shared, id: u128) {
+    let home = shared.homes.lock().get(&id).cloned();
+    if let Some(home) = home {
+        home.close();
+    }
+}
+
+/// The runtime shuts down: every dedicated thread still waiting exits.
+pub(crate) fn close_all_homes(shared: &Shared) {
+    let homes: Vec<_> = shared.homes.lock().values().cloned().collect();
+    for home in homes {
+        home.close();
+    }
+}
+
 pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
     let shared = Runtime::global().shared();
-    let home = Arc::new(DedicatedHome {
-        token: Mutex::new(None),
-        cv: Condvar::new(),
-    });
+    let home = Arc::new(DedicatedHome::new());
     let actor_ref = cell::start(actor, shared, Some(Arc::clone(&home)));
     if !actor_ref.is_alive() {
         // The runtime was shut down: the actor was never handed a token, so no thread.
@@ -84,7 +127,11 @@ pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
         .name(format!("{}-{n}", actor_ref.actor_class()))
         .spawn(move || {
             scheduler::mark_owned_by(&owner);
-            while home.next().run(usize::MAX) {}
+            while let Some(token) = home.next() {
+                if !token.run(usize::MAX) {
+                    break;
+                }
+            }
             owner.homes.lock().remove(&id);
         });
     if let Err(e) = spawned {

@@ -56,7 +56,11 @@ impl<T> Slot<T> {
             self.cv.notify_one();
         }
         if let Some(w) = waker {
-            w.wake();
+            // A waker is user code (an executor's), run here on whatever thread sets the
+            // promise, often a pool worker: its panic must not unwind through that thread.
+            if let Err(p) = crate::panic::catch(move || w.wake()) {
+                crate::panic::log_user_panic("A task's waker panicked", p);
+            }
         }
     }
 

@@ -248,9 +248,14 @@ impl<E> Mailbox<E> {
 
     /// Marks the actor dead and takes everything still queued (to be answered by the caller).
     pub(crate) fn close(&self) -> VecDeque<E> {
+        self.close_dedicated().0
+    }
+
+    /// [`close`](Self::close), also saying whether the actor has a dedicated thread.
+    pub(crate) fn close_dedicated(&self) -> (VecDeque<E>, bool) {
         let mut st = lock(&self.state);
         st.set(CLOSED, true);
-        std::mem::take(&mut st.queue)
+        (std::mem::take(&mut st.queue), st.has(DEDICATED))
     }
 
     /// The mailbox's owner is being dropped: takes what is still queued, without locking where

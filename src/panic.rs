@@ -89,3 +89,10 @@ pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
         std::mem::forget(inner);
     }
 }
+
+/// Logs a panic of user code that the library caught where it has no actor to name (a waker, a
+/// dead-letter subscriber, a timer's task), then drops the payload safely.
+pub(crate) fn log_user_panic(what: &str, payload: Box<dyn Any + Send>) {
+    log::error!(target: "pykka", "{what}: {}", payload_text(&*payload));
+    drop_payload(payload);
+}

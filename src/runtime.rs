@@ -97,16 +97,7 @@ impl Runtime {
 
     /// After the graceful part: the timers, the threads, whatever is left.
     fn finish_stopping(&self) -> Result<(), RuntimeError> {
-        self.shared.timers.stop();
-        self.shared.begin_shutdown();
-        self.shared.join_threads();
-        // Anything still queued or registered will never run: answer its mailbox. (Actors that
-        // are neither are answered when a message schedules them: see Shared::submit.)
-        self.shared.abandon_queued();
-        for cell in self.shared.registry.all() {
-            cell.kill();
-        }
-        self.shared.finish_shutdown();
+        finish_stopping(&self.shared);
         Ok(())
     }
 
@@ -243,9 +234,7 @@ impl Runtime {
     /// Stops every actor on this runtime, last started first, each blocking until stopped
     /// (Pykka's `stop_all(block=True)`: strict reverse start order).
     pub fn stop_all(&self) -> Vec<bool> {
-        let mut all = self.registered();
-        all.reverse();
-        all.iter().map(AnyActorRef::stop).collect()
+        stop_all(&self.shared)
     }
 
     /// Queues a stop request on every actor on this runtime, last started first, without
@@ -272,15 +261,56 @@ impl Runtime {
     }
 }
 
+/// Stops every actor of `shared`, last started first, each blocking until stopped.
+fn stop_all(shared: &Shared) -> Vec<bool> {
+    let mut all = shared.registry.all();
+    all.reverse();
+    all.into_iter()
+        .map(|c| AnyActorRef::new(c).stop())
+        .collect()
+}
+
+/// The end of every shutdown: the timers, the threads, whatever is left.
+fn finish_stopping(shared: &Shared) {
+    shared.timers.stop();
+    shared.begin_shutdown();
+    shared.join_threads();
+    // Anything still queued or registered will never run: answer its mailbox. (Actors that
+    // are neither are answered when a message schedules them: see Shared::submit.)
+    shared.abandon_queued();
+    for cell in shared.registry.all() {
+        cell.kill();
+    }
+    crate::dedicated::close_all_homes(shared);
+    shared.finish_shutdown();
+}
+
+/// Dropping a private runtime shuts it down. The last handle may be dropped on one of the
+/// runtime's own threads (inside a handler, or `on_stop`), which cannot wait for itself: the
+/// shutdown then runs on a thread of its own (`<thread_name>-shutdown`), and `stopped()` says
+/// when it is done.
 impl Drop for Runtime {
     fn drop(&mut self) {
         if self.global {
             return;
         }
-        if scheduler::on_own_thread(&self.shared) {
-            self.shared.begin_shutdown();
-        } else {
+        if !scheduler::on_own_thread(&self.shared) {
             let _ = self.shutdown();
+            return;
+        }
+        let shared = Arc::clone(&self.shared);
+        let spawned = std::thread::Builder::new()
+            .name(format!("{}-shutdown", shared.config.thread_name))
+            .spawn(move || {
+                stop_all(&shared);
+                finish_stopping(&shared);
+            });
+        if let Err(e) = spawned {
+            log::error!(
+                target: "pykka",
+                "could not start a thread to shut down a runtime dropped on its own thread: {e}"
+            );
+            self.shared.begin_shutdown();
         }
     }
 }

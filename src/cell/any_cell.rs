@@ -58,7 +58,11 @@ impl<A: Actor> AnyCell for Cell<A> {
     }
 
     fn kill(&self) {
-        let mut leftovers = self.mailbox.close();
+        let (mut leftovers, dedicated) = self.mailbox.close_dedicated();
+        if dedicated {
+            // Its thread may be waiting for a token that will never come.
+            crate::dedicated::close_home(&self.shared, self.id());
+        }
         // ORDERING: Release after the close: a runner that sees the flag finds the mailbox
         // closed when it releases its claim.
         self.ext()

@@ -1,0 +1,277 @@
+//! Attacks on the runtime's promises: a runtime dropped from its own threads, killed dedicated
+//! actors and their threads, user wakers that panic on a pool worker, and `Duration` extremes.
+//! Every wait has a hang guard; no sleep synchronises anything.
+
+mod common;
+
+use common::watchdog;
+use pykka::{Actor, ActorRef, Context, Directive, Error, Receive, Runtime};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, Sender};
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+const HANG: Duration = Duration::from_secs(20);
+
+/// Live threads of this process whose name starts with `prefix` (Linux: `/proc/self/task`).
+fn threads_named(prefix: &str) -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
+                .filter(|name| name.starts_with(prefix))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Polls `cond` until it holds; panics after the hang guard.
+fn eventually(what: &str, cond: impl Fn() -> bool) {
+    let deadline = Instant::now() + HANG;
+    while !cond() {
+        assert!(Instant::now() < deadline, "hang guard: {what}");
+        std::thread::yield_now();
+    }
+}
+
+/// Reports its `on_stop` and the drop of its value.
+struct Witness {
+    events: Sender<&'static str>,
+}
+impl Actor for Witness {
+    fn on_stop(&mut self, _: &mut Context<Self>) {
+        let _ = self.events.send("on_stop");
+    }
+}
+impl Drop for Witness {
+    fn drop(&mut self) {
+        let _ = self.events.send("dropped");
+    }
+}
+
+/// Holds the last handle to its runtime and drops it when told (from `on_receive`), or at its
+/// own stop (from `on_stop`).
+struct Holder {
+    rt: Option<Arc<Runtime>>,
+}
+impl Actor for Holder {
+    fn on_stop(&mut self, _: &mut Context<Self>) {
+        drop(self.rt.take());
+    }
+}
+impl Receive for Holder {
+    type Message = ();
+    type Reply = ();
+    fn on_receive(&mut self, _: (), _: &mut Context<Self>) {
+        drop(self.rt.take());
+    }
+}
+
+/// The last handle to a private runtime dropped inside a handler, or inside `on_stop`, on one of
+/// its own workers: the runtime shuts down as a drop elsewhere does. Other actors' `on_stop`
+/// runs, their values are dropped, `is_alive` turns false, `stopped()` resolves, and the pool's
+/// threads exit.
+#[test]
+fn a_runtime_dropped_on_its_own_worker_shuts_down() {
+    let _guard = watchdog("runtime dropped on its own thread", 60);
+    for (threads, in_on_stop) in [(1, false), (2, false), (1, true), (8, true)] {
+        let name = format!("rtdrop{threads}{}", u8::from(in_on_stop));
+        let rt = Arc::new(
+            Runtime::builder()
+                .threads(threads)
+                .thread_name(name.clone())
+                .build()
+                .unwrap(),
+        );
+        let stopped = rt.stopped();
+        let (tx, events) = channel();
+        let witness = Witness { events: tx }.start_in(&rt);
+        let holder = Holder {
+            rt: Some(Arc::clone(&rt)),
+        }
+        .start_in(&rt);
+        drop(rt);
+        if in_on_stop {
+            holder.stop();
+        } else {
+            holder.tell(()).unwrap();
+        }
+        assert_eq!(events.recv_timeout(HANG).unwrap(), "on_stop");
+        assert_eq!(events.recv_timeout(HANG).unwrap(), "dropped");
+        stopped.get_timeout(HANG).unwrap();
+        assert!(!witness.is_alive());
+        assert!(!holder.is_alive());
+        eventually("the pool's threads exit", || threads_named(&name) == 0);
+    }
+}
+
+struct KilledIdle;
+impl Actor for KilledIdle {}
+
+/// Killing idle dedicated actors ends their threads: each was waiting for a token that would
+/// never come.
+#[test]
+fn killing_idle_dedicated_actors_ends_their_threads() {
+    let _guard = watchdog("killed dedicated actors' threads", 60);
+    let actors: Vec<_> = (0..200).map(|_| KilledIdle.start_dedicated()).collect();
+    eventually("the threads start", || threads_named("KilledIdle-") >= 200);
+    for a in &actors {
+        a.kill();
+    }
+    assert!(actors.iter().all(|a| !a.is_alive()));
+    eventually("the killed actors' threads exit", || {
+        threads_named("KilledIdle-") == 0
+    });
+}
+
+/// A waker that panics when woken (a user's async executor gone wrong).
+struct PanickingWaker(AtomicUsize);
+impl Wake for PanickingWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        panic!("waker panics on purpose");
+    }
+}
+
+/// Polls `f` once with a panicking waker, so that the waker is stored in its slot.
+fn poll_with_panicking_waker<T>(f: &mut pykka::Future<T>) -> Arc<PanickingWaker> {
+    let w = Arc::new(PanickingWaker(AtomicUsize::new(0)));
+    let waker = Waker::from(Arc::clone(&w));
+    let mut cx = TaskContext::from_waker(&waker);
+    assert!(std::future::Future::poll(Pin::new(f), &mut cx).is_pending());
+    w
+}
+
+enum Job {
+    Hold(Sender<()>, pykka::Future<()>),
+    Fail,
+    Echo(u32),
+}
+
+struct Worker;
+impl Actor for Worker {}
+impl Receive for Worker {
+    type Message = Job;
+    type Reply = u32;
+    fn on_receive(&mut self, j: Job, _: &mut Context<Self>) -> u32 {
+        match j {
+            Job::Hold(entered, release) => {
+                entered.send(()).unwrap();
+                release.get().unwrap();
+                0
+            }
+            Job::Fail => panic!("the handler fails on purpose"),
+            Job::Echo(n) => n,
+        }
+    }
+}
+
+/// The pool still runs actors on every worker.
+fn assert_pool_alive(rt: &Runtime, threads: usize) {
+    let echo = Worker.start_in(rt);
+    for n in 0..(threads as u32 * 4) {
+        assert_eq!(echo.ask(Job::Echo(n)).get_timeout(HANG).unwrap(), n);
+    }
+    assert!(echo.stop());
+}
+
+/// A task awaits a reply with a waker that panics; the reply is set on a pool worker (a
+/// failed ask, and a stop request): the panic is caught there and the worker lives on.
+#[test]
+fn a_panicking_waker_does_not_kill_the_worker_that_wakes_it() {
+    let _guard = watchdog("panicking waker", 60);
+    for threads in [1, 2] {
+        let rt = Runtime::builder().threads(threads).build().unwrap();
+        let w = Worker.start_in(&rt);
+        // An ask whose handler panics: the future fails with Panicked on the worker.
+        let (entered_tx, entered) = channel();
+        let (p, f) = pykka::promise();
+        w.tell(Job::Hold(entered_tx, f)).unwrap();
+        entered.recv_timeout(HANG).unwrap();
+        let mut failing = w.ask(Job::Fail);
+        let waker = poll_with_panicking_waker(&mut failing);
+        // A stop request: its reply is set on the worker too.
+        let mut stopping = w.request_stop();
+        let stop_waker = poll_with_panicking_waker(&mut stopping);
+        p.set(());
+        assert!(matches!(failing.get_timeout(HANG), Err(Error::Panicked(_))));
+        assert!(stopping.get_timeout(HANG).unwrap());
+        assert_eq!(waker.0.load(Ordering::SeqCst), 1);
+        assert_eq!(stop_waker.0.load(Ordering::SeqCst), 1);
+        assert_pool_alive(&rt, threads);
+        rt.shutdown().unwrap();
+    }
+}
+
+/// `shutdown_timeout(Duration::MAX)` is a shutdown without a deadline, not an overflow.
+#[test]
+fn shutdown_timeout_duration_max_shuts_down_gracefully() {
+    let _guard = watchdog("shutdown_timeout(MAX)", 60);
+    let rt = Runtime::builder().threads(2).build().unwrap();
+    let (tx, events) = channel();
+    let w = Witness { events: tx }.start_in(&rt);
+    assert_eq!(rt.shutdown_timeout(Duration::MAX), Ok(true));
+    assert_eq!(events.recv_timeout(HANG).unwrap(), "on_stop");
+    assert!(!w.is_alive());
+    assert_eq!(rt.shutdown_timeout(Duration::ZERO), Ok(true));
+}
+
+/// A child that panics on every tell.
+struct Fragile(Arc<AtomicUsize>);
+impl Actor for Fragile {
+    fn on_start(&mut self, _: &mut Context<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+impl Receive for Fragile {
+    type Message = ();
+    type Reply = ();
+    fn on_receive(&mut self, _: (), _: &mut Context<Self>) {
+        panic!("fragile");
+    }
+}
+
+struct Sup(Arc<AtomicUsize>, Duration);
+impl Actor for Sup {}
+impl Receive for Sup {
+    type Message = ();
+    type Reply = ActorRef<Fragile>;
+    fn on_receive(&mut self, _: (), ctx: &mut Context<Self>) -> ActorRef<Fragile> {
+        let starts = Arc::clone(&self.0);
+        ctx.child(move || Fragile(Arc::clone(&starts)))
+            .on_panic(Directive::Restart)
+            .backoff(self.1, self.1)
+            .start()
+    }
+}
+
+/// A restart backoff of `Duration::MAX` (and of zero) panics nothing: MAX waits "for ever"
+/// (a century) holding no thread, until the child is killed; zero restarts at once.
+#[test]
+fn backoff_duration_max_and_zero_do_not_panic_the_worker() {
+    let _guard = watchdog("backoff(MAX, MAX)", 60);
+    for threads in [1, 2] {
+        let rt = Runtime::builder().threads(threads).build().unwrap();
+        let starts = Arc::new(AtomicUsize::new(0));
+        let sup = Sup(Arc::clone(&starts), Duration::MAX).start_in(&rt);
+        let child = sup.ask(()).get_timeout(HANG).unwrap();
+        child.tell(()).unwrap();
+        // The restart waits: the child holds its token in the timer, no thread.
+        eventually("the backoff began", || rt.pending_timers() == 1);
+        assert_pool_alive(&rt, threads);
+        assert_eq!(rt.thread_count(), threads);
+        assert!(child.is_alive());
+        assert_eq!(starts.load(Ordering::SeqCst), 1, "not restarted yet");
+        child.kill();
+        assert!(!child.is_alive());
+
+        let zero = Sup(Arc::clone(&starts), Duration::ZERO).start_in(&rt);
+        let child = zero.ask(()).get_timeout(HANG).unwrap();
+        child.tell(()).unwrap();
+        eventually("restarted at once", || starts.load(Ordering::SeqCst) == 3);
+        assert!(child.is_alive());
+        rt.shutdown().unwrap();
+    }
+}
