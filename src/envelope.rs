@@ -5,7 +5,6 @@ use crate::actor::{Actor, Context, Receive};
 use crate::error::Error;
 use crate::future::Promise;
 use crate::panic::{catch, drop_payload, Failure};
-use std::any::Any;
 
 /// A fire-and-forget job: a told message, or a deferred proxy call.
 pub(crate) trait TellJob<A: Actor>: Send {
@@ -50,7 +49,7 @@ pub(crate) struct AskMsg<M, R> {
 impl<A: Receive> AskJob<A> for AskMsg<A::Message, A::Reply> {
     fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
         let AskMsg { message, promise } = *self;
-        answer(promise, catch(|| actor.on_receive(message, ctx)), ctx)
+        answer(promise, ctx, |ctx| actor.on_receive(message, ctx))
     }
 
     fn fail(self: Box<Self>, error: Error) {
@@ -72,7 +71,7 @@ where
 {
     fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
         let CallFn { f, promise } = *self;
-        answer(promise, catch(|| f(actor, ctx)), ctx)
+        answer(promise, ctx, |ctx| f(actor, ctx))
     }
 
     fn fail(self: Box<Self>, error: Error) {
@@ -115,24 +114,35 @@ where
     }
 }
 
+/// Runs `handler` and resolves `promise` with what it returns, both under one `catch`: the
+/// reply goes from the handler's return slot straight into the promise, and no frame beneath the
+/// handler holds a copy of it (a large reply would otherwise be copied through several frames
+/// at every level of nested inline runs). A panic before the promise was taken is the
+/// handler's: the future fails with `Error::Panicked` and the failure is returned for logging.
+/// A panic after it is the reply's drop glue (nobody waits for it): logged, never unwound.
 fn answer<A: Actor, R>(
     promise: Promise<R>,
-    result: Result<R, Box<dyn Any + Send>>,
-    ctx: &Context<A>,
+    ctx: &mut Context<A>,
+    handler: impl FnOnce(&mut Context<A>) -> R,
 ) -> Option<Failure> {
-    match result {
-        Ok(r) => {
-            // If the asker dropped its future, the reply is dropped here, and its Drop is user code.
-            if let Err(p) = catch(move || promise.set(r)) {
-                ctx.cell.log_drop_panic(p);
-            }
-            None
+    let mut promise = Some(promise);
+    let outcome = catch(|| {
+        let reply = handler(ctx);
+        if let Some(p) = promise.take() {
+            p.set(reply);
         }
-        Err(payload) => {
+    });
+    let payload = outcome.err()?;
+    match promise {
+        Some(p) => {
             let failure = ctx.cell.failure(&*payload);
             drop_payload(payload);
-            promise.fail(Error::Panicked(failure.clone()));
+            p.fail(Error::Panicked(failure.clone()));
             Some(failure)
+        }
+        None => {
+            ctx.cell.log_drop_panic(payload);
+            None
         }
     }
 }

@@ -76,6 +76,15 @@ impl<T> Slot<T> {
         lock(&self.state).value.take()
     }
 
+    /// The value, once ready; a timeout if the wait for it ended first.
+    fn take(&self, limit: Limit) -> Result<T, Error> {
+        match self.try_take() {
+            Some(v) => v,
+            None if self.is_ready() => Err(Error::BrokenPromise), // read already
+            None => Err(limit.timeout()),
+        }
+    }
+
     /// Blocks until the value is there (`true`) or `deadline` has passed (`false`), without
     /// taking it: the caller takes it with `try_take`, straight into its own return value, so
     /// no frame on the waiting path holds a `T` (a large reply is not copied down the stack).
@@ -115,6 +124,11 @@ impl<T> Slot<T> {
         let mut st = lock(&self.state);
         if let Some(v) = st.value.take() {
             return Poll::Ready(v);
+        }
+        // ORDERING: Relaxed under the lock that `complete` sets it under.
+        if self.set.load(Ordering::Relaxed) {
+            // Polled again after it returned its value: there is nothing more to give.
+            return Poll::Ready(Err(Error::BrokenPromise));
         }
         match &st.waker {
             Some(w) if w.will_wake(cx.waker()) => {}
@@ -207,6 +221,9 @@ pub(crate) fn promise_for<T>(target: Arc<dyn InlineTarget>) -> (Promise<T>, Futu
     (p, f)
 }
 
+/// A ready future is a completed slot too (`Future::ready`): no variant holds a `T` inline,
+/// so a `Future` stays three words whatever `T` is, and a large reply is never copied with it
+/// through the frames of `get`.
 enum Inner<T> {
     Pending {
         slot: Arc<Slot<T>>,
@@ -214,7 +231,6 @@ enum Inner<T> {
         /// inline.
         target: Option<Arc<dyn InlineTarget>>,
     },
-    Done(Option<Result<T, Error>>),
     /// Computed from other futures, or by a function, when read (`map`, `join`, `lazy`, ...).
     Derived(Box<dyn Derived<T>>),
 }
@@ -280,9 +296,9 @@ impl<T> Future<T> {
     /// assert_eq!(pykka::Future::ready(3).get().unwrap(), 3);
     /// ```
     pub fn ready(value: T) -> Self {
-        Future {
-            inner: Inner::Done(Some(Ok(value))),
-        }
+        let (p, f) = promise();
+        p.set(value);
+        f
     }
 
     /// A future that already failed with `error`.
@@ -292,9 +308,9 @@ impl<T> Future<T> {
     /// assert!(Future::<()>::failed(Error::BrokenPromise).get().is_err());
     /// ```
     pub fn failed(error: Error) -> Self {
-        Future {
-            inner: Inner::Done(Some(Err(error))),
-        }
+        let (p, f) = promise();
+        p.fail(error);
+        f
     }
 
     /// Blocks until the value is there.
@@ -335,25 +351,20 @@ impl<T> Future<T> {
     pub fn is_ready(&self) -> bool {
         match &self.inner {
             Inner::Pending { slot, .. } => slot.is_ready(),
-            Inner::Done(v) => v.is_some(),
             Inner::Derived(d) => d.is_ready(),
         }
     }
 
     /// Reads the value, waiting at most until `limit`.
+    ///
+    /// No frame that lies beneath a wait holds a `T`: the wait (which may run the asked actor
+    /// inline, nested on this stack) happens first, and the value is taken afterwards, once,
+    /// straight into the return value (see `Slot::wait_ready`).
     pub(crate) fn wait_until(self, limit: Limit) -> Result<T, Error> {
         match self.inner {
-            Inner::Done(v) => v.unwrap_or(Err(Error::BrokenPromise)),
             Inner::Pending { slot, target } => {
-                if let Some(v) = slot.try_take() {
-                    return v; // the fast path: one lock
-                }
                 blocking::wait(&slot, target.as_ref(), limit.deadline())?;
-                // Taken here, once, straight into the return value (see `Slot::wait_ready`).
-                match slot.try_take() {
-                    Some(v) => v,
-                    None => Err(limit.timeout()),
-                }
+                slot.take(limit)
             }
             Inner::Derived(d) => d.wait(limit),
         }
@@ -375,7 +386,6 @@ impl<T> std::future::Future for Future<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         match &mut self.get_mut().inner {
             Inner::Pending { slot, .. } => slot.poll(cx),
-            Inner::Done(v) => Poll::Ready(v.take().unwrap_or(Err(Error::BrokenPromise))),
             Inner::Derived(d) => d.poll(cx),
         }
     }

@@ -8,6 +8,9 @@
 //! hook. Timeouts are hang guards only. Tests whose pool may end up dead (the bugs) leak their
 //! runtime: dropping it would run `shutdown`, whose blocking stops would hang on a dead pool.
 
+mod common;
+
+use common::{in_child, passes_in_child};
 use log::{Level, LevelFilter, Log, Metadata, Record};
 use pykka::{
     Actor, ActorRef, BuildError, Context, Error, Failure, Future, Receive, Runtime, RuntimeError,
@@ -716,27 +719,6 @@ fn a_256_kib_unboxed_message_does_not_overflow_the_worker_stack() {
 
 // Larger values, or a large reply read inside a handler, do overflow in debug builds. An
 // overflow aborts the process, so each of these runs its body in a child process.
-
-const CHILD: &str = "PYKKA_BAD_INPUT_CHILD";
-
-/// Runs test `name` of this binary alone in a child process (so that an abort fails the calling
-/// test, not the whole binary); `true` if it passed.
-fn passes_in_child(name: &str) -> bool {
-    let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", name, "--test-threads=1", "--include-ignored"])
-        .env(CHILD, "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    status.success()
-}
-
-/// Whether this is the child process of `passes_in_child`. The child bodies do nothing in a
-/// normal run.
-fn in_child() -> bool {
-    std::env::var_os(CHILD).is_some()
-}
 
 /// Asks `BigReply` from inside a handler and reads the 256 KiB reply on the worker.
 struct BigAsker {

@@ -127,3 +127,25 @@ pub(crate) fn chain(rt: &Runtime, len: usize) -> ActorRef<Link> {
     }
     next.expect("a chain has at least one link")
 }
+
+/// The environment variable that marks a child process of `passes_in_child`.
+const CHILD: &str = "PYKKA_TEST_CHILD";
+
+/// Runs test `name` of this test binary alone in a child process (so that an abort, such as a
+/// stack overflow, fails the calling test and not the whole binary); `true` if it passed.
+pub(crate) fn passes_in_child(name: &str) -> bool {
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", name, "--test-threads=1", "--include-ignored"])
+        .env(CHILD, "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    status.success()
+}
+
+/// Whether this is the child process of `passes_in_child`: child bodies return at once in a
+/// normal run.
+pub(crate) fn in_child() -> bool {
+    std::env::var_os(CHILD).is_some()
+}
