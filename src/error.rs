@@ -305,6 +305,9 @@ pub enum ScheduleError {
     ZeroPeriod,
     /// The delay reaches past what `Instant` can represent.
     DelayTooLong,
+    /// A periodic message's period reaches past what `Instant` can represent, counted from its
+    /// first due time (so its second tick could not be timed).
+    PeriodTooLong,
     /// The actor's runtime was shut down: its timer thread is gone.
     RuntimeShutDown,
     /// The operating system refused to start the runtime's timer thread.
@@ -316,6 +319,7 @@ impl fmt::Display for ScheduleError {
         match self {
             ScheduleError::ZeroPeriod => f.write_str("a periodic message needs a non-zero period"),
             ScheduleError::DelayTooLong => f.write_str("the delay is too long to represent"),
+            ScheduleError::PeriodTooLong => f.write_str("the period is too long to represent"),
             ScheduleError::RuntimeShutDown => {
                 f.write_str("the actor's runtime was shut down; nothing can be scheduled on it")
             }

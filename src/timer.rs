@@ -2,8 +2,23 @@
 //! on first use, with a binary heap of deadlines. See docs/design.md 10.
 //!
 //! A pending timer is a heap entry and a map entry holding its task (a boxed closure that tells
-//! the message); cancelling removes the task, and its heap entry is skipped when it comes due.
-//! No thread per timer, no allocation per tick of a periodic timer.
+//! the message); cancelling removes the task, and its heap entry is skipped when it comes due
+//! (the heap is rebuilt when such stale entries outnumber the live ones). No thread per timer,
+//! no allocation per tick of a periodic timer.
+//!
+//! **Cancel.** A task runs outside the lock. [`Scheduled::cancel`] returns `true` only if
+//! nothing is sent after it returns. If the timer's task is running, `cancel` waits (on the
+//! `idle` condvar) until it is over: a one-shot being sent is not stopped (`false`, and its
+//! message is queued when `cancel` returns); a periodic timer is marked cancelled, so it is not
+//! put back (`true`). On the timer thread itself (code that a tick runs) `cancel` cannot wait
+//! for the tick and returns at once.
+//!
+//! **Panics.** No arithmetic on `Instant` can panic (a period that cannot be added is
+//! [`ScheduleError::PeriodTooLong`] up front, or ends the timer later). User code runs under
+//! `catch`: the task (the message's `Clone`, the tell, dead-letter subscribers) and every drop
+//! of a task (its captured message may panic in `Drop`), on the timer thread, in `cancel`, in
+//! a rejected `add` and at shutdown; a caught panic is logged at ERROR on target `pykka`. If
+//! something unwinds out of the timer thread anyway, a guard logs it and starts a new one.
 
 use crate::actor::Receive;
 use crate::actor_ref::ActorRef;
@@ -12,7 +27,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
-use std::thread::JoinHandle;
+use std::thread::{JoinHandle, ThreadId};
 use std::time::{Duration, Instant};
 
 /// A task: runs when due; returns `false` to end a periodic timer (its target died).
@@ -24,25 +39,91 @@ struct Pending {
     period: Option<Duration>,
 }
 
+/// The timer whose task is running now, outside the lock.
+#[derive(Clone, Copy)]
+struct Running {
+    id: u64,
+    periodic: bool,
+    /// Cancelled while it ran: a periodic timer is then not put back.
+    cancelled: bool,
+}
+
 #[derive(Default)]
 struct State {
     heap: BinaryHeap<Reverse<(Instant, u64)>>,
     tasks: HashMap<u64, Pending>,
     next_id: u64,
-    /// The timer whose task is running now (outside the lock), and whether it was cancelled
-    /// meanwhile (then a periodic one is not put back).
-    running: Option<u64>,
-    cancel_running: bool,
+    running: Option<Running>,
+    /// The timer thread: a `cancel` made there (by code a tick runs) must not wait for the tick.
+    thread: Option<ThreadId>,
     started: bool,
     stopped: bool,
+}
+
+impl State {
+    /// Whether `id`'s task is running now.
+    fn running(&self, id: u64) -> Option<Running> {
+        self.running.filter(|r| r.id == id)
+    }
+
+    /// Drops the heap entries of cancelled timers once they outnumber the live ones (they are
+    /// otherwise kept until their deadline, which may be far away). Amortised O(1) per cancel.
+    fn compact(&mut self) {
+        if self.heap.len() > 64 && self.heap.len() > 2 * self.tasks.len() {
+            let tasks = &self.tasks;
+            self.heap
+                .retain(|Reverse((due, id))| tasks.get(id).is_some_and(|p| p.due == *due));
+        }
+    }
 }
 
 /// A runtime's timers.
 #[derive(Default)]
 pub(crate) struct Timers {
     state: Mutex<State>,
+    /// Wakes the timer thread: a new earliest deadline, or stop.
     cv: Condvar,
+    /// Notified when a running task is over: a `cancel` waiting for it wakes.
+    idle: Condvar,
     thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Drops `value` (a task or tasks: the user's captures, whose `Drop` may panic) under `catch`: a
+/// panic is logged and its payload dropped, never unwound into the caller.
+fn drop_caught<T>(value: T) {
+    if let Err(p) = crate::panic::catch(move || drop(value)) {
+        log::error!(
+            target: "pykka",
+            "Dropping a scheduled message panicked: {}",
+            crate::panic::payload_text(&*p)
+        );
+        crate::panic::drop_payload(p);
+    }
+}
+
+/// When a timer with this `delay` and `period` first comes due; checks that its second tick
+/// can be timed too.
+fn first_due(delay: Duration, period: Option<Duration>) -> Result<Instant, ScheduleError> {
+    if period == Some(Duration::ZERO) {
+        return Err(ScheduleError::ZeroPeriod);
+    }
+    let due = Instant::now()
+        .checked_add(delay)
+        .ok_or(ScheduleError::DelayTooLong)?;
+    if let Some(period) = period {
+        due.checked_add(period)
+            .ok_or(ScheduleError::PeriodTooLong)?;
+    }
+    Ok(due)
+}
+
+/// The tick after the one due at `due`: fixed rate, but after a stall a period from `now` (no
+/// burst). `None` if `Instant` cannot represent it.
+fn next_due(due: Instant, period: Duration, now: Instant) -> Option<Instant> {
+    match due.checked_add(period) {
+        Some(next) if next > now => Some(next),
+        _ => now.checked_add(period),
+    }
 }
 
 impl Timers {
@@ -51,30 +132,32 @@ impl Timers {
     }
 
     /// Adds a timer: `task` runs after `delay`, then every `period` while it returns `true`.
+    /// On an error, `task` is dropped (under `catch`).
     pub(crate) fn add(
         self: &Arc<Self>,
         delay: Duration,
         period: Option<Duration>,
         task: Task,
     ) -> Result<Scheduled, ScheduleError> {
-        if period == Some(Duration::ZERO) {
-            return Err(ScheduleError::ZeroPeriod);
-        }
-        let due = Instant::now()
-            .checked_add(delay)
-            .ok_or(ScheduleError::DelayTooLong)?;
+        let due = match first_due(delay, period) {
+            Ok(due) => due,
+            Err(e) => {
+                drop_caught(task);
+                return Err(e);
+            }
+        };
         let mut st = self.lock();
-        if st.stopped {
-            return Err(ScheduleError::RuntimeShutDown);
-        }
-        if !st.started {
-            let me = Arc::downgrade(self);
-            let handle = std::thread::Builder::new()
-                .name("pykka-timer".into())
-                .spawn(move || timer_main(me))
-                .map_err(|e| ScheduleError::TimerThread(e.to_string()))?;
-            st.started = true;
-            *self.thread.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
+        let refused = if st.stopped {
+            Some(ScheduleError::RuntimeShutDown)
+        } else if !st.started {
+            self.start_thread(&mut st).err()
+        } else {
+            None
+        };
+        if let Some(e) = refused {
+            drop(st);
+            drop_caught(task);
+            return Err(e);
         }
         let id = st.next_id;
         st.next_id += 1;
@@ -91,28 +174,62 @@ impl Timers {
         })
     }
 
-    /// Pending timers (periodic ones count until cancelled or ended).
-    pub(crate) fn pending(&self) -> usize {
-        self.lock().tasks.len()
+    /// Starts the timer thread. The caller holds the state lock, so the new thread runs nothing
+    /// before its id is recorded.
+    fn start_thread(self: &Arc<Self>, st: &mut State) -> Result<(), ScheduleError> {
+        let me = Arc::downgrade(self);
+        let handle = std::thread::Builder::new()
+            .name("pykka-timer".into())
+            .spawn(move || timer_main(me))
+            .map_err(|e| ScheduleError::TimerThread(e.to_string()))?;
+        st.started = true;
+        st.thread = Some(handle.thread().id());
+        *self.thread.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
+        Ok(())
     }
 
+    /// Pending timers (periodic ones count until cancelled or ended, also while they tick).
+    pub(crate) fn pending(&self) -> usize {
+        let st = self.lock();
+        let ticking = st.running.is_some_and(|r| r.periodic && !r.cancelled);
+        st.tasks.len() + usize::from(ticking)
+    }
+
+    /// See [`Scheduled::cancel`].
     fn cancel(&self, id: u64) -> bool {
         let mut st = self.lock();
         if let Some(p) = st.tasks.remove(&id) {
+            st.compact();
             drop(st);
-            drop(p);
+            drop_caught(p);
             return true;
         }
-        if st.running == Some(id) && !st.cancel_running {
-            st.cancel_running = true;
-            return true;
+        let Some(running) = st.running(id) else {
+            return false;
+        };
+        // Its task is running: a one-shot is being sent (not cancelled); a periodic one is
+        // not put back, and this call (or an earlier one) cancelled it.
+        let cancelled = running.periodic && !running.cancelled;
+        if cancelled {
+            st.running = Some(Running {
+                cancelled: true,
+                ..running
+            });
         }
-        false
+        // Wait until the task is over, so that nothing it sends comes after this returns; but
+        // not on the timer thread, where the task is the caller.
+        if st.thread != Some(std::thread::current().id()) {
+            while st.running(id).is_some() {
+                st = self.idle.wait(st).unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+        cancelled
     }
 
+    /// See [`Scheduled::is_pending`]; `true` exactly when `cancel` would return `true`.
     fn is_pending(&self, id: u64) -> bool {
         let st = self.lock();
-        st.tasks.contains_key(&id) || (st.running == Some(id) && !st.cancel_running)
+        st.tasks.contains_key(&id) || st.running(id).is_some_and(|r| r.periodic && !r.cancelled)
     }
 
     /// Stops the thread and drops every pending task (the runtime is shutting down).
@@ -124,8 +241,11 @@ impl Timers {
             std::mem::take(&mut st.tasks)
         };
         self.cv.notify_all();
-        // Dropped outside the lock: a task's captures may run user `Drop` code.
-        drop(tasks);
+        // Dropped outside the lock and one by one under `catch`: a task's captures may run user
+        // `Drop` code, which may panic.
+        for (_, p) in tasks {
+            drop_caught(p);
+        }
         let handle = self
             .thread
             .lock()
@@ -137,24 +257,25 @@ impl Timers {
             }
         }
     }
-}
 
-fn timer_main(timers: Weak<Timers>) {
-    loop {
-        let Some(t) = timers.upgrade() else { return };
-        let mut st = t.lock();
+    /// One round of the timer thread: waits for the next due task, runs it, and puts a
+    /// periodic one back. `false` once stopped.
+    fn run_next(&self) -> bool {
+        let mut st = self.lock();
         let (id, mut pending) = loop {
             if st.stopped {
-                return;
+                return false;
             }
             let now = Instant::now();
             match st.heap.peek() {
-                None => st = t.cv.wait(st).unwrap_or_else(PoisonError::into_inner),
+                None => st = self.cv.wait(st).unwrap_or_else(PoisonError::into_inner),
                 Some(&Reverse((due, _))) if due > now => {
-                    st =
-                        t.cv.wait_timeout(st, due - now)
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .0;
+                    let wait = due.saturating_duration_since(now);
+                    st = self
+                        .cv
+                        .wait_timeout(st, wait)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
                 }
                 Some(&Reverse((due, id))) => {
                     st.heap.pop();
@@ -166,8 +287,11 @@ fn timer_main(timers: Weak<Timers>) {
                 }
             }
         };
-        st.running = Some(id);
-        st.cancel_running = false;
+        st.running = Some(Running {
+            id,
+            periodic: pending.period.is_some(),
+            cancelled: false,
+        });
         drop(st);
         let again = match crate::panic::catch(|| (pending.task)()) {
             Ok(again) => again,
@@ -181,22 +305,89 @@ fn timer_main(timers: Weak<Timers>) {
                 false
             }
         };
-        let mut st = t.lock();
-        st.running = None;
-        let keep = again && !st.cancel_running && !st.stopped;
-        match pending.period {
-            Some(period) if keep => {
-                // Fixed rate; after a stall, the next tick is a period from now (no burst).
-                let now = Instant::now();
-                let next = pending.due + period;
-                pending.due = if next > now { next } else { now + period };
-                st.heap.push(Reverse((pending.due, id)));
+        let mut st = self.lock();
+        let cancelled = st.running.take().is_some_and(|r| r.cancelled);
+        self.idle.notify_all();
+        let next = match pending.period {
+            Some(period) if again && !cancelled && !st.stopped => {
+                let next = next_due(pending.due, period, Instant::now());
+                if next.is_none() {
+                    log::warn!(
+                        target: "pykka",
+                        "A periodic timer ends: its next tick is past what Instant can represent"
+                    );
+                }
+                next
+            }
+            _ => None,
+        };
+        match next {
+            Some(due) => {
+                pending.due = due;
+                st.heap.push(Reverse((due, id)));
                 st.tasks.insert(id, pending);
             }
-            _ => {
+            None => {
                 drop(st);
-                drop(pending);
+                drop_caught(pending);
             }
+        }
+        true
+    }
+}
+
+impl Drop for Timers {
+    fn drop(&mut self) {
+        // Never stopped (nothing joined the thread): the tasks still held are dropped here.
+        let st = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (_, p) in st.tasks.drain() {
+            drop_caught(p);
+        }
+    }
+}
+
+fn timer_main(timers: Weak<Timers>) {
+    let _keeper = Keeper(timers.clone());
+    while let Some(t) = timers.upgrade() {
+        if !t.run_next() {
+            return;
+        }
+    }
+}
+
+/// Guards the timer thread. User code runs under `catch`, so nothing should unwind out of
+/// `run_next`; if something does (a bug, or a logger that panics), the runtime's timers are
+/// not lost silently: the loss is logged and a new timer thread takes over. The task that was
+/// running is lost (its timer is no longer pending), and a `cancel` waiting for it returns.
+struct Keeper(Weak<Timers>);
+
+impl Drop for Keeper {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let Some(t) = self.0.upgrade() else { return };
+        let mut st = t.lock();
+        let lost = st.running.take().map(|r| r.id);
+        t.idle.notify_all();
+        if st.stopped {
+            return;
+        }
+        st.started = false;
+        st.thread = None;
+        let restarted = t.start_thread(&mut st);
+        drop(st);
+        // Logged outside the lock: the logger is user code.
+        match restarted {
+            Ok(()) => log::error!(
+                target: "pykka",
+                "The timer thread panicked (timer {lost:?} is lost); a new timer thread takes over"
+            ),
+            Err(e) => log::error!(
+                target: "pykka",
+                "The timer thread panicked (timer {lost:?} is lost) and could not be replaced \
+                 ({e}); the next schedule starts one"
+            ),
         }
     }
 }
@@ -209,13 +400,29 @@ pub struct Scheduled {
 }
 
 impl Scheduled {
-    /// Cancels the timer: a one-shot message not yet sent is never sent; a periodic one sends
-    /// no further message. `true` if it was pending (for a periodic timer: not yet ended).
+    /// Cancels the timer. `true` means that this call stopped it and that nothing more is sent:
+    ///
+    /// - A one-shot: `true` if its message was not sent yet; it never will be (it is dropped
+    ///   here). `false` if it was already sent, was cancelled before, or was dropped at
+    ///   shutdown. If it is being sent at the time of the call, it is not stopped: `cancel`
+    ///   waits for the send to finish and returns `false`, so the message is already queued to
+    ///   the actor (or was a dead letter) when `cancel` returns.
+    /// - A periodic timer: `true` if it had not ended; no tick is sent after `cancel` returns
+    ///   (a tick being sent at the time of the call is waited for). `false` if it had already
+    ///   ended (cancelled, its actor died, or shutdown).
+    ///
+    /// The wait is short (a tick only tells its message), but code that a tick runs (the
+    /// message's `Clone`, or a dead-letter subscriber when the actor is dead) must not block on
+    /// the thread that cancels. Called from such code, on the timer thread itself, `cancel`
+    /// does not wait for the tick it is part of: that tick may still be sent.
+    ///
+    /// A message that panics in `Drop` is dropped under a catch (the panic is logged).
     pub fn cancel(&self) -> bool {
         self.timers.upgrade().is_some_and(|t| t.cancel(self.id))
     }
 
-    /// Whether the timer will still send (a one-shot not yet due, or a periodic one not ended).
+    /// Whether the timer will still send: a one-shot not yet being sent, or a periodic one
+    /// neither cancelled nor ended. At the time of the call, `cancel` would return the same.
     pub fn is_pending(&self) -> bool {
         self.timers.upgrade().is_some_and(|t| t.is_pending(self.id))
     }
@@ -266,7 +473,10 @@ pub fn schedule_tell<A: Receive>(
 }
 
 /// Tells a clone of `message` to `actor` after `initial_delay` and then every `period` (fixed
-/// rate), until cancelled or the actor dies. A zero period is [`ScheduleError::ZeroPeriod`].
+/// rate), until cancelled or the actor dies. A zero period is [`ScheduleError::ZeroPeriod`]; a
+/// delay, or a delay plus a period, past what `Instant` can represent is
+/// [`ScheduleError::DelayTooLong`] or [`ScheduleError::PeriodTooLong`]. (A timer that runs so
+/// long that its next tick cannot be represented ends, with a warning.)
 pub fn schedule_tell_periodic<A>(
     actor: &ActorRef<A>,
     message: A::Message,
