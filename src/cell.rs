@@ -542,8 +542,8 @@ impl<A: Actor> InlineTarget for Cell<A> {
         self.id()
     }
 
-    fn describe(&self) -> String {
-        self.to_string()
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<A>()
     }
 
     fn pool(&self) -> &Shared {
@@ -578,7 +578,12 @@ impl<A: Actor> fmt::Display for Cell<A> {
 
 /// The type's name without its module path: `a::b::Foo<c::Bar>` → `Foo<c::Bar>`.
 pub(crate) fn short_type_name<T>() -> &'static str {
-    let full = std::any::type_name::<T>();
+    short_name(std::any::type_name::<T>())
+}
+
+/// `full` (a `std::any::type_name`) without its module path. A string search: keep it off hot
+/// paths (they carry the full name, a constant, and shorten it when they report).
+pub(crate) fn short_name(full: &str) -> &str {
     let head_end = full.find('<').unwrap_or(full.len());
     let start = full[..head_end].rfind("::").map_or(0, |i| i + 2);
     &full[start..]

@@ -9,6 +9,8 @@ pub(crate) struct Config {
     pub(crate) max_spare_threads: usize,
     pub(crate) spare_keep_alive: Duration,
     pub(crate) max_inline_depth: usize,
+    /// Stack a waiting pool thread must have left to run the awaited actor inline.
+    pub(crate) inline_stack_reserve: usize,
     pub(crate) stack_size: usize,
     pub(crate) thread_name: String,
     pub(crate) register_actors: bool,

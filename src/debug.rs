@@ -196,20 +196,32 @@ fn lock_waits() -> std::sync::MutexGuard<'static, Waits> {
         .unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Records, while it lives, that an actor's handler is blocked in `get()`.
+/// Records, while it lives, that actors' handlers are blocked in `get()`: the handler that
+/// blocks, and those beneath it on the same thread that wait for an actor run inline above
+/// them.
 pub(crate) struct Waiting {
-    waiter: u128,
+    waiters: Vec<u128>,
 }
 
 impl Waiting {
-    pub(crate) fn begin(waiter: u128, awaited: Option<(u128, String)>) -> Waiting {
-        lock_waits().insert(waiter, awaited);
-        Waiting { waiter }
+    /// Records `(waiter, awaited)` edges; the awaited actor is `(id, "<Class> (<urn>)")`, or
+    /// `None` for a promise set by someone else.
+    pub(crate) fn begin(edges: Vec<(u128, Option<(u128, String)>)>) -> Waiting {
+        let mut waiters = Vec::with_capacity(edges.len());
+        let mut waits = lock_waits();
+        for (waiter, awaited) in edges {
+            waits.insert(waiter, awaited);
+            waiters.push(waiter);
+        }
+        Waiting { waiters }
     }
 }
 
 impl Drop for Waiting {
     fn drop(&mut self) {
-        lock_waits().remove(&self.waiter);
+        let mut waits = lock_waits();
+        for w in &self.waiters {
+            waits.remove(w);
+        }
     }
 }

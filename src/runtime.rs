@@ -332,6 +332,7 @@ pub struct Builder {
     max_spare_threads: usize,
     spare_keep_alive: Duration,
     max_inline_depth: usize,
+    inline_stack_reserve: Option<usize>,
     stack_size: usize,
     thread_name: String,
     register_actors: bool,
@@ -345,6 +346,7 @@ impl Default for Builder {
             max_spare_threads: 4096,
             spare_keep_alive: Duration::from_secs(10),
             max_inline_depth: 64,
+            inline_stack_reserve: None,
             stack_size: DEFAULT_STACK_SIZE,
             thread_name: "pykka-worker".to_owned(),
             register_actors: true,
@@ -363,6 +365,10 @@ impl Builder {
     /// The most worker slots a runtime may have (`threads(n)` above it is
     /// [`BuildError::TooManyThreads`]); spares come on top, up to `max_spare_threads`.
     pub const MAX_THREADS: usize = 1 << 16;
+
+    /// The default of [`inline_stack_reserve`](Self::inline_stack_reserve): 2 MiB, the stack
+    /// Rust gives a spawned thread (and so a dedicated actor).
+    pub const DEFAULT_INLINE_STACK_RESERVE: usize = 2 << 20;
 
     /// Worker threads (slots). Default: the number of cores. `threads(0)` makes `build` fail.
     pub fn threads(mut self, n: usize) -> Self {
@@ -395,9 +401,21 @@ impl Builder {
     }
 
     /// How many actors a waiting handler may run inline, nested, before it falls back to a
-    /// spare thread (bounds stack use). Default 64; `0` disables inline running.
+    /// spare thread. Default 64; `0` disables inline running. Stack use is bounded separately,
+    /// by bytes: see [`inline_stack_reserve`](Self::inline_stack_reserve).
     pub fn max_inline_depth(mut self, n: usize) -> Self {
         self.max_inline_depth = n;
+        self
+    }
+
+    /// How much of its stack a pool thread blocked in `get()` must have left to run the awaited
+    /// actor inline; with less, it hands its work to a spare thread and blocks instead. Default:
+    /// [`DEFAULT_INLINE_STACK_RESERVE`](Self::DEFAULT_INLINE_STACK_RESERVE) (2 MiB, what a Rust
+    /// thread of its own gets), at most half of [`stack_size`](Self::stack_size). So a handler
+    /// run inline, nested under others, always has at least the stack it would have with a
+    /// thread per actor, however deep the nesting and however large its frames.
+    pub fn inline_stack_reserve(mut self, bytes: usize) -> Self {
+        self.inline_stack_reserve = Some(bytes);
         self
     }
 
@@ -458,6 +476,9 @@ impl Builder {
             max_spare_threads: self.max_spare_threads,
             spare_keep_alive: self.spare_keep_alive,
             max_inline_depth: self.max_inline_depth,
+            inline_stack_reserve: self
+                .inline_stack_reserve
+                .unwrap_or(Builder::DEFAULT_INLINE_STACK_RESERVE.min(self.stack_size / 2)),
             stack_size: self.stack_size,
             thread_name: self.thread_name,
             register_actors: self.register_actors,

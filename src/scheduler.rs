@@ -72,6 +72,17 @@ struct WorkerCtx {
     shared: Arc<Shared>,
     slot: Option<SlotBox>,
     inline_depth: usize,
+    /// The address of a local of `worker_main`, near the base of this thread's stack: how much
+    /// stack is used is measured from here.
+    stack_base: usize,
+}
+
+/// The address of a local of the caller's frame: where the stack is now. (An address read as a
+/// number: no unsafe code, nothing dereferenced.)
+#[inline(always)]
+fn stack_position() -> usize {
+    let probe = 0u8;
+    std::hint::black_box(&probe) as *const u8 as usize
 }
 
 thread_local! {
@@ -350,13 +361,20 @@ impl Shared {
 }
 
 /// Enters one level of inline running of an actor of `pool`; `false` off the pool, on a worker
-/// of another pool, or at the depth cap.
+/// of another pool, at the depth cap, or when less than `inline_stack_reserve` of this thread's
+/// stack is left: the actor run inline must have at least the stack it would have on a thread
+/// of its own (the check is by bytes left, not by levels: one level may hold megabytes).
 pub(crate) fn enter_inline(pool: &Shared) -> bool {
+    let here = stack_position();
     CURRENT
         .try_with(|c| {
             let mut c = c.try_borrow_mut().ok()?;
             let w = c.as_mut()?;
-            if !std::ptr::eq(&*w.shared, pool) || w.inline_depth >= w.shared.config.max_inline_depth
+            let config = &w.shared.config;
+            let used = w.stack_base.abs_diff(here);
+            if !std::ptr::eq(&*w.shared, pool)
+                || w.inline_depth >= config.max_inline_depth
+                || config.stack_size.saturating_sub(used) < config.inline_stack_reserve
             {
                 return None;
             }
@@ -366,6 +384,24 @@ pub(crate) fn enter_inline(pool: &Shared) -> bool {
         .ok()
         .flatten()
         .is_some()
+}
+
+/// Whether this thread holds a slot of `pool` with work waiting behind it: tokens in its own
+/// run queue, or in the pool's global queue.
+pub(crate) fn work_queued_behind(pool: &Shared) -> bool {
+    CURRENT
+        .try_with(|c| {
+            let c = c.try_borrow().ok()?;
+            let w = c.as_ref()?;
+            let slot = w.slot.as_ref()?;
+            Some(
+                std::ptr::eq(&*w.shared, pool)
+                    && (!slot.local.is_empty() || !w.shared.injector.is_empty()),
+            )
+        })
+        .ok()
+        .flatten()
+        .unwrap_or(false)
 }
 
 pub(crate) fn leave_inline() {
@@ -432,11 +468,13 @@ fn put_slot_back(slot: SlotBox) {
 
 fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSignal<SlotBox>>) {
     mark_owned_by(&shared);
+    let stack_base = stack_position();
     CURRENT.with(|c| {
         *c.borrow_mut() = Some(WorkerCtx {
             shared: Arc::clone(&shared),
             slot,
             inline_depth: 0,
+            stack_base,
         })
     });
     let budget = shared.config.throughput;

@@ -274,7 +274,9 @@ fn f4_retired_spares_are_never_joined_and_keep_their_stacks() {
 // ---------------------------------------------------------------------------------------------
 // Finding 3c: same root cause via `Drop for Runtime` on one of its own threads: only
 // `begin_shutdown` runs, nothing is stopped or abandoned, so every actor of the runtime stays
-// open and its asks are queued for threads that have exited.
+// open and its asks are queued for threads that have exited. (Since then such a drop shuts the
+// runtime down on a thread of its own: an ask sent meanwhile is answered or fails ActorDead,
+// and once `stopped()` resolves every ask fails ActorDead.)
 // ---------------------------------------------------------------------------------------------
 struct Holder;
 impl Actor for Holder {}
@@ -289,9 +291,16 @@ impl Receive for Holder {
 #[test]
 fn f3c_runtime_dropped_on_its_own_thread_leaves_asks_unanswered() {
     let rt = Runtime::builder().threads(1).build().unwrap();
+    let stopped = rt.stopped();
     let echo = Echo.start_in(&rt);
     let holder = Holder.start_in(&rt);
     holder.ask(Some(rt)).get_timeout(GUARD).unwrap();
+    let r = echo.ask(3).get_timeout(GUARD);
+    assert!(
+        matches!(r, Ok(3) | Err(Error::ActorDead(_))),
+        "expected an answer or ActorDead from a runtime shutting down, got {r:?}"
+    );
+    stopped.get_timeout(GUARD).unwrap();
     let r = echo.ask(3).get_timeout(GUARD);
     assert!(
         matches!(r, Err(Error::ActorDead(_))),
