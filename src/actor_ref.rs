@@ -4,6 +4,7 @@ use crate::actor::{Actor, Receive};
 use crate::cell::{AnyCell, Cell};
 use crate::error::{Error, TellError};
 use crate::future::Future;
+use crate::logging::warning;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -42,7 +43,7 @@ impl<A: Actor> ActorRef<A> {
             Ok(stopped) => stopped,
             // The stop was queued, so the actor was alive; the wait itself was refused.
             Err(e) => {
-                log::warn!(target: "pykka", "could not wait for {} to stop: {e}", self.cell);
+                warning!(target: "pykka", "could not wait for {} to stop: {e}", self.cell);
                 true
             }
         }

@@ -9,6 +9,7 @@ use crate::envelope::{AskMsg, CallFn, DeferFn, Envelope, SystemFn, TellMsg};
 use crate::error::{ActorDeadError, Error, TellError};
 use crate::future::{promise_for, Future, Promise};
 use crate::lifecycle::{Ext, StopReason};
+use crate::logging::{debug, error, info, warning};
 use crate::mailbox::{InlineRelease, Mailbox, Pushed, Release};
 use crate::panic::{catch, drop_payload, Failure};
 use crate::scheduler::{Runnable, Shared};
@@ -111,7 +112,7 @@ pub(crate) fn start_with<A: Actor>(
         if registered {
             shared.registry.unregister(cell.id());
         }
-        log::warn!(target: "pykka", "{cell} not started: its runtime was shut down");
+        warning!(target: "pykka", "{cell} not started: its runtime was shut down");
         AnyCell::kill(&*cell);
         return ActorRef::from_cell(cell);
     }
@@ -119,9 +120,9 @@ pub(crate) fn start_with<A: Actor>(
         if !registered {
             shared.registry.register(cell.clone());
         }
-        log::debug!(target: "pykka", "Registered {cell}");
+        debug!(target: "pykka", "Registered {cell}");
     }
-    log::debug!(target: "pykka", "Starting {cell}");
+    debug!(target: "pykka", "Starting {cell}");
     link(&cell);
     match home {
         Some(home) => {
@@ -329,7 +330,7 @@ impl<A: Actor> Cell<A> {
                 }
                 Envelope::Ask(job) => {
                     if let Some(failure) = job.run(actor, &mut ctx) {
-                        log::info!(
+                        info!(
                             target: "pykka",
                             "Exception returned from {self} to caller: {}",
                             failure.message()
@@ -338,7 +339,7 @@ impl<A: Actor> Cell<A> {
                 }
                 Envelope::Stop(reply) => {
                     self.terminate(core, batch, &mut ctx, StopReason::Stopped, |actor, ctx| {
-                        log::debug!(target: "pykka", "Stopped {self}");
+                        debug!(target: "pykka", "Stopped {self}");
                         if let Err(p) = catch(|| actor.on_stop(ctx)) {
                             self.log_unhandled(p);
                         }
@@ -373,7 +374,7 @@ impl<A: Actor> Cell<A> {
     /// A user value's `Drop` panicked while the library dropped it (a reply nobody waits for, a
     /// message never handled): logged, never allowed to unwind through a worker.
     pub(crate) fn log_drop_panic(&self, payload: Box<dyn Any + Send>) {
-        log::error!(
+        error!(
             target: "pykka",
             "Panic while dropping a value of {self}: {}",
             crate::panic::payload_text(&*payload)
@@ -382,7 +383,7 @@ impl<A: Actor> Cell<A> {
     }
 
     pub(crate) fn log_unhandled(&self, payload: Box<dyn Any + Send>) {
-        log::error!(
+        error!(
             target: "pykka",
             "Unhandled exception in {self}: {}",
             crate::panic::payload_text(&*payload)
@@ -440,7 +441,7 @@ impl<A: Actor> Cell<A> {
 
     fn unregister(&self) {
         if self.shared.registry.unregister(self.id()) {
-            log::debug!(target: "pykka", "Unregistered {self}");
+            debug!(target: "pykka", "Unregistered {self}");
         }
     }
 
@@ -530,7 +531,7 @@ impl<A: Actor> Cell<A> {
         });
         if let Err(e) = self.shared.timers.add(wait, None, task) {
             // No timer (the runtime is shutting down): resume now rather than never.
-            log::warn!(target: "pykka", "{self}: restarting without its backoff: {e}");
+            warning!(target: "pykka", "{self}: restarting without its backoff: {e}");
             self.submit();
         }
         true

@@ -8,6 +8,7 @@
 
 use crate::actor::Receive;
 use crate::actor_ref::ActorRef;
+use crate::logging::{debug, error};
 use crate::panic::catch;
 use std::cell::Cell;
 use std::fmt;
@@ -100,11 +101,11 @@ impl Sink {
         // ORDERING: Relaxed; a subscriber added concurrently with this dead letter may miss it
         // either way, and the list itself is read under its lock.
         let any = self.any.load(Ordering::Relaxed);
-        if !any && !log::log_enabled!(target: "pykka", log::Level::Debug) {
+        if !any && !crate::logging::enabled(log::Level::Debug) {
             return;
         }
         let letter = letter();
-        log::debug!(target: "pykka", "{letter}");
+        debug!(target: "pykka", "{letter}");
         if !any || DELIVERING.with(Cell::get) {
             return;
         }
@@ -118,7 +119,7 @@ impl Sink {
         DELIVERING.with(|d| d.set(true));
         for s in subscribers {
             if let Err(p) = catch(|| s(&letter)) {
-                log::error!(
+                error!(
                     target: "pykka",
                     "Dead-letter subscriber panicked: {}",
                     crate::panic::payload_text(&*p)

@@ -17,6 +17,7 @@
 //! a.stop();
 //! ```
 
+use crate::logging::error;
 use crate::runtime::Runtime;
 use std::collections::HashMap;
 use std::fmt;
@@ -171,10 +172,10 @@ impl Runtime {
     pub fn log_actor_states(&self) {
         let snap = self.snapshot();
         for a in &snap.actors {
-            log::error!(target: "pykka::debug", "{a}");
+            error!(target: "pykka::debug", "{a}");
         }
         let t = &snap.threads;
-        log::error!(
+        error!(
             target: "pykka::debug",
             "threads: {} workers, {} live pool threads, {} idle spares, {} asleep",
             t.workers,

@@ -4,6 +4,7 @@
 use crate::actor::Actor;
 use crate::actor_ref::ActorRef;
 use crate::cell;
+use crate::logging::{debug, error};
 use crate::runtime::Runtime;
 use crate::scheduler::{self, Shared, Token};
 use std::collections::HashMap;
@@ -90,7 +91,7 @@ pub(crate) fn notify(shared: &Shared, id: u128, token: Token) {
     match home {
         Some(home) => home.notify(token),
         // The thread was never started: the actor was abandoned, its sends already refused.
-        None => log::debug!(target: "pykka", "no thread for a dedicated actor"),
+        None => debug!(target: "pykka", "no thread for a dedicated actor"),
     }
 }
 
@@ -128,7 +129,7 @@ pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
         .spawn(move || {
             scheduler::mark_owned_by(&owner);
             while let Some(token) = home.next() {
-                if !token.run(usize::MAX) {
+                if !scheduler::run_guarded(token, usize::MAX) {
                     break;
                 }
             }
@@ -136,7 +137,7 @@ pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
         });
     if let Err(e) = spawned {
         shared.homes.lock().remove(&id);
-        log::error!(target: "pykka", "could not start a thread for {actor_ref}: {e}");
+        error!(target: "pykka", "could not start a thread for {actor_ref}: {e}");
         crate::cell::AnyCell::kill(&**actor_ref.cell());
     }
     actor_ref

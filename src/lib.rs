@@ -115,6 +115,7 @@ mod envelope;
 mod error;
 mod future;
 mod lifecycle;
+mod logging;
 mod mailbox;
 mod panic;
 mod proxy;

@@ -8,6 +8,7 @@
 use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, AnyActorRef};
 use crate::cell::AnyCell;
+use crate::logging::warning;
 use crate::supervision::Supervised;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -271,7 +272,7 @@ impl<A: Actor> crate::cell::Cell<A> {
         let Some(ext) = self.ext_if_any() else { return };
         for child in ext.take_children() {
             if let Err(e) = child.request_stop().get() {
-                log::warn!(target: "pykka", "{self}: could not wait for a child to stop: {e}");
+                warning!(target: "pykka", "{self}: could not wait for a child to stop: {e}");
             }
         }
     }

@@ -3,6 +3,7 @@
 //! Every hook, handler and proxied closure runs under `catch_unwind`. What was caught becomes a
 //! [`Failure`]: the panic message as text, plus the actor's class and URN.
 
+use crate::logging::error;
 use std::any::Any;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -93,6 +94,6 @@ pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
 /// Logs a panic of user code that the library caught where it has no actor to name (a waker, a
 /// dead-letter subscriber, a timer's task), then drops the payload safely.
 pub(crate) fn log_user_panic(what: &str, payload: Box<dyn Any + Send>) {
-    log::error!(target: "pykka", "{what}: {}", payload_text(&*payload));
+    error!(target: "pykka", "{what}: {}", payload_text(&*payload));
     drop_payload(payload);
 }

@@ -4,6 +4,7 @@ use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, AnyActorRef};
 use crate::config::Config;
 use crate::error::{BuildError, RuntimeError};
+use crate::logging::{debug, error};
 use crate::scheduler::{self, Shared};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -248,15 +249,15 @@ impl Runtime {
     /// Registers an actor (again) on this runtime; it goes to the end of the start order.
     pub fn register<A: Actor>(&self, actor: &ActorRef<A>) {
         self.shared.registry.register(actor.cell().clone());
-        log::debug!(target: "pykka", "Registered {actor}");
+        debug!(target: "pykka", "Registered {actor}");
     }
 
     /// Unregisters an actor from this runtime. Unregistering twice is not an error.
     pub fn unregister<A: Actor>(&self, actor: &ActorRef<A>) {
         if self.shared.registry.unregister(actor.cell().id()) {
-            log::debug!(target: "pykka", "Unregistered {actor}");
+            debug!(target: "pykka", "Unregistered {actor}");
         } else {
-            log::debug!(target: "pykka", "Unregistered {actor} (not found in registry)");
+            debug!(target: "pykka", "Unregistered {actor} (not found in registry)");
         }
     }
 }
@@ -306,7 +307,7 @@ impl Drop for Runtime {
                 finish_stopping(&shared);
             });
         if let Err(e) = spawned {
-            log::error!(
+            error!(
                 target: "pykka",
                 "could not start a thread to shut down a runtime dropped on its own thread: {e}"
             );

@@ -7,6 +7,7 @@
 
 use crate::config::Config;
 use crate::error::PoolExhausted;
+use crate::logging::error;
 use crate::registry::Registry;
 use crate::spares::{HandOff, Park, SpareSignal, Spares};
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
@@ -449,7 +450,7 @@ pub(crate) fn release_slot_for_blocking() -> Result<(), PoolExhausted> {
     match shared.spawn_thread(Arc::clone(&signal)) {
         Ok(()) => Ok(()),
         Err(e) => {
-            log::error!(target: "pykka", "could not start a spare worker thread: {e}");
+            error!(target: "pykka", "could not start a spare worker thread: {e}");
             if let Some(slot) = signal.take() {
                 put_slot_back(slot);
             }
@@ -495,7 +496,7 @@ fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSign
         };
         for _ in 0..SPIN_ROUNDS {
             if let Some(token) = find_work(&shared, index) {
-                token.run(budget);
+                run_guarded(token, budget);
                 continue 'outer;
             }
             if shared.is_shut_down() {
@@ -517,6 +518,20 @@ fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSign
             shared.spares.thread_left();
         }
         shared.abandon_queued();
+    }
+}
+
+/// Runs a token. All user code in an activation runs under its own `catch`, so nothing should
+/// unwind out of it; should a library bug let something through, the worker logs it and goes
+/// on (the actor it ran may be left unusable), instead of dying and taking its slot along.
+/// Returns whether the actor is alive (`false` after such a panic).
+pub(crate) fn run_guarded(token: Token, budget: usize) -> bool {
+    match crate::panic::catch(move || token.run(budget)) {
+        Ok(alive) => alive,
+        Err(p) => {
+            crate::panic::log_user_panic("pykka internal error: an activation unwound", p);
+            false
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use crate::actor_ref::ActorRef;
 use crate::cell::{AnyCell, Cell, Core};
 use crate::envelope::Envelope;
 use crate::lifecycle::StopReason;
+use crate::logging::info;
 use crate::panic::{catch, Failure};
 use std::any::Any;
 use std::collections::VecDeque;
@@ -313,7 +314,7 @@ impl<A: Actor> Cell<A> {
                 None
             }
             Decision::Restart(wait) => {
-                log::info!(target: "pykka", "Restarting {self} after: {}", failure.message());
+                info!(target: "pykka", "Restarting {self} after: {}", failure.message());
                 if let Some(ext) = self.ext_if_any() {
                     if let Some(s) = ext.life().supervised.as_mut() {
                         s.restart_at = Some(crate::time::saturating_deadline(now, wait));

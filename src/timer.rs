@@ -23,6 +23,7 @@
 use crate::actor::Receive;
 use crate::actor_ref::ActorRef;
 use crate::error::ScheduleError;
+use crate::logging::{error, warning};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
@@ -92,7 +93,7 @@ pub(crate) struct Timers {
 /// panic is logged and its payload dropped, never unwound into the caller.
 fn drop_caught<T>(value: T) {
     if let Err(p) = crate::panic::catch(move || drop(value)) {
-        log::error!(
+        error!(
             target: "pykka",
             "Dropping a scheduled message panicked: {}",
             crate::panic::payload_text(&*p)
@@ -296,7 +297,7 @@ impl Timers {
         let again = match crate::panic::catch(|| (pending.task)()) {
             Ok(again) => again,
             Err(p) => {
-                log::error!(
+                error!(
                     target: "pykka",
                     "A scheduled task panicked: {}",
                     crate::panic::payload_text(&*p)
@@ -312,7 +313,7 @@ impl Timers {
             Some(period) if again && !cancelled && !st.stopped => {
                 let next = next_due(pending.due, period, Instant::now());
                 if next.is_none() {
-                    log::warn!(
+                    warning!(
                         target: "pykka",
                         "A periodic timer ends: its next tick is past what Instant can represent"
                     );
@@ -379,11 +380,11 @@ impl Drop for Keeper {
         drop(st);
         // Logged outside the lock: the logger is user code.
         match restarted {
-            Ok(()) => log::error!(
+            Ok(()) => error!(
                 target: "pykka",
                 "The timer thread panicked (timer {lost:?} is lost); a new timer thread takes over"
             ),
-            Err(e) => log::error!(
+            Err(e) => error!(
                 target: "pykka",
                 "The timer thread panicked (timer {lost:?} is lost) and could not be replaced \
                  ({e}); the next schedule starts one"
