@@ -50,7 +50,7 @@ fn child_a_chain_of_200_handlers_with_80_kib_frames() {
     if !in_child() {
         return;
     }
-    for threads in [1, 2] {
+    for threads in [1, 2, 8] {
         // 4 MiB: the release default. The level cap of 64 allowed 64 × 80 KiB = 5 MiB.
         let rt = Runtime::builder()
             .threads(threads)
@@ -100,8 +100,8 @@ fn child_a_chain_of_40_handlers_with_64_kib_replies() {
     if !in_child() {
         return;
     }
-    for stack in [None, Some(4 << 20)] {
-        let b = Runtime::builder().threads(1);
+    for (threads, stack) in [(1, None), (1, Some(4 << 20)), (2, Some(4 << 20)), (8, None)] {
+        let b = Runtime::builder().threads(threads);
         let rt = match stack {
             Some(s) => b.stack_size(s),
             None => b,
@@ -121,7 +121,7 @@ fn child_a_chain_of_40_handlers_with_64_kib_replies() {
 
 /// 40 handlers, each returning a 64 KiB reply unboxed (each level once cost 385 KiB of stack
 /// in release and 1155 KiB in debug, copied through the ask/answer path): completes on one
-/// worker.
+/// worker (and on 2 and 8).
 #[test]
 fn a_chain_of_40_handlers_with_64_kib_replies_does_not_overflow() {
     assert!(

@@ -297,7 +297,7 @@ impl Receive for Echo {
 #[test]
 fn a_panicking_drop_in_a_childs_factory_does_not_kill_the_worker() {
     let _guard = watchdog("factory drop glue", 60);
-    for threads in [1, 2] {
+    for threads in [1, 2, 8] {
         let rt = Runtime::builder().threads(threads).build().unwrap();
         let echo = Echo.start_in(&rt);
         let sup = Sup.start_in(&rt);

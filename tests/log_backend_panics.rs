@@ -62,7 +62,7 @@ fn a_panicking_logger_takes_down_no_thread_of_the_library() {
     let _guard = watchdog("panicking logger", 60);
     log::set_logger(&LOGGER).unwrap();
     log::set_max_level(LevelFilter::Trace);
-    for threads in [1, 2] {
+    for threads in [1, 2, 8] {
         let rt = Runtime::builder().threads(threads).build().unwrap();
         let a = Victim.start_in(&rt);
         // An ask whose handler panics: INFO on the worker.

@@ -182,7 +182,7 @@ fn assert_pool_alive(rt: &Runtime, threads: usize) {
 #[test]
 fn a_panicking_waker_does_not_kill_the_worker_that_wakes_it() {
     let _guard = watchdog("panicking waker", 60);
-    for threads in [1, 2] {
+    for threads in [1, 2, 8] {
         let rt = Runtime::builder().threads(threads).build().unwrap();
         let w = Worker.start_in(&rt);
         // An ask whose handler panics: the future fails with Panicked on the worker.
@@ -253,7 +253,7 @@ impl Receive for Sup {
 #[test]
 fn backoff_duration_max_and_zero_do_not_panic_the_worker() {
     let _guard = watchdog("backoff(MAX, MAX)", 60);
-    for threads in [1, 2] {
+    for threads in [1, 2, 8] {
         let rt = Runtime::builder().threads(threads).build().unwrap();
         let starts = Arc::new(AtomicUsize::new(0));
         let sup = Sup(Arc::clone(&starts), Duration::MAX).start_in(&rt);
