@@ -524,17 +524,33 @@ impl<A: Actor> Cell<A> {
             self.finalize(batch);
             return false;
         }
-        let token = Arc::clone(&self);
+        let mut held = Held(Some(Arc::clone(&self)));
         let task = Box::new(move || {
-            Arc::clone(&token).submit();
+            if let Some(cell) = held.0.take() {
+                cell.submit();
+            }
             false
         });
         if let Err(e) = self.shared.timers.add(wait, None, task) {
-            // No timer (the runtime is shutting down): resume now rather than never.
-            warning!(target: "pykka", "{self}: restarting without its backoff: {e}");
-            self.submit();
+            // The task, and the token in it, were dropped unrun: the actor is abandoned.
+            warning!(target: "pykka", "{self}: its restart cannot be timed ({e}): killed");
         }
         true
+    }
+}
+
+/// The token of an actor waiting out a restart's backoff, held by the runtime's timer: the
+/// task submits it when the wait is over. A timer that drops the task unrun (the runtime is
+/// shutting down, or the task could not be added) abandons the actor instead: its mailbox is
+/// closed and answered, and it dies (`Killed`). Never lost: a lost token would leave the
+/// mailbox scheduled with nobody to run it, and every later ask unanswered.
+struct Held<A: Actor>(Option<Arc<Cell<A>>>);
+
+impl<A: Actor> Drop for Held<A> {
+    fn drop(&mut self) {
+        if let Some(cell) = self.0.take() {
+            AnyCell::kill(&*cell);
+        }
     }
 }
 

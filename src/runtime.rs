@@ -4,7 +4,7 @@ use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, AnyActorRef};
 use crate::config::Config;
 use crate::error::{BuildError, RuntimeError};
-use crate::logging::{debug, error};
+use crate::logging::{debug, error, warning};
 use crate::scheduler::{self, Shared};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -85,26 +85,30 @@ impl Runtime {
     }
 
     /// Stops every actor, last started first (each blocking until stopped), then stops the
-    /// worker threads. Actors started afterwards are dead from the start.
+    /// worker threads. Actors started meanwhile (from an `on_stop`, say) are killed (a WARN
+    /// record counts them); actors started afterwards are dead from the start. A second call
+    /// made meanwhile returns once the first has finished.
     ///
     /// Called from one of the runtime's own threads it returns [`RuntimeError::OwnThread`].
     pub fn shutdown(&self) -> Result<(), RuntimeError> {
         if scheduler::on_own_thread(&self.shared) {
             return Err(RuntimeError::OwnThread);
         }
-        self.stop_all();
-        self.finish_stopping()
-    }
-
-    /// After the graceful part: the timers, the threads, whatever is left.
-    fn finish_stopping(&self) -> Result<(), RuntimeError> {
-        finish_stopping(&self.shared);
+        stop_registered(&self.shared, None);
+        let killed = finish_stopping(&self.shared);
+        if killed > 0 {
+            warning!(
+                target: "pykka",
+                "shutdown killed {killed} actors started while the others stopped"
+            );
+        }
         Ok(())
     }
 
     /// [`shutdown`](Self::shutdown) with a deadline: actors are stopped as by `stop_all`, last
     /// started first, while time remains; those still alive when `timeout` has passed are
-    /// [killed](ActorRef::kill). `Ok(true)` if every actor stopped gracefully.
+    /// [killed](ActorRef::kill), and so are actors started meanwhile. `Ok(true)` if every actor
+    /// stopped gracefully, none killed.
     ///
     /// A kill does not interrupt a handler that is running: it takes effect when the handler
     /// returns, and the worker threads are then joined, so a handler stuck far past the
@@ -126,23 +130,9 @@ impl Runtime {
         }
         // `Duration::MAX` and other unrepresentable timeouts: a century, i.e. no deadline.
         let deadline = crate::time::saturating_deadline(std::time::Instant::now(), timeout);
-        let mut all = self.registered();
-        all.reverse();
-        let mut graceful = true;
-        for actor in &all {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            let stopped = !left.is_zero()
-                && match actor.request_stop().get_timeout(left) {
-                    Ok(_) | Err(crate::Error::ActorDead(_)) => true,
-                    Err(_) => false,
-                };
-            if !stopped {
-                graceful = false;
-                actor.kill();
-            }
-        }
-        self.finish_stopping()?;
-        Ok(graceful)
+        let graceful = stop_registered(&self.shared, Some(deadline));
+        let killed = finish_stopping(&self.shared);
+        Ok(graceful && killed == 0)
     }
 
     /// A future resolved once this runtime has shut down (pyctor's `stopped()`): `get()` it to
@@ -271,19 +261,61 @@ fn stop_all(shared: &Shared) -> Vec<bool> {
         .collect()
 }
 
-/// The end of every shutdown: the timers, the threads, whatever is left.
-fn finish_stopping(shared: &Shared) {
+/// The graceful part of a shutdown: every registered actor is stopped, last started first,
+/// while `deadline` (if any) allows; one not stopped by then is killed. `true` if all stopped.
+/// (One pass over the actors registered when it starts, as Pykka's `stop_all`: actors started
+/// meanwhile are killed by `finish_stopping`. Repeating the pass until none is left never ends
+/// while another thread keeps starting actors.)
+fn stop_registered(shared: &Shared, deadline: Option<std::time::Instant>) -> bool {
+    let mut all = shared.registry.all();
+    all.reverse();
+    let mut graceful = true;
+    for cell in all {
+        let actor = AnyActorRef::new(cell);
+        let stopped = match deadline {
+            None => {
+                actor.stop();
+                true
+            }
+            Some(d) => {
+                let left = d.saturating_duration_since(std::time::Instant::now());
+                !left.is_zero()
+                    && match actor.request_stop().get_timeout(left) {
+                        Ok(_) | Err(crate::Error::ActorDead(_)) => true,
+                        Err(_) => false,
+                    }
+            }
+        };
+        if !stopped {
+            graceful = false;
+            actor.kill();
+        }
+    }
+    graceful
+}
+
+/// The end of every shutdown: the timers, the threads, whatever is left. Returns how many
+/// registered actors were still alive and had to be killed. Concurrent callers are serialised:
+/// none returns (nor resolves `stopped()`) before every thread is joined.
+fn finish_stopping(shared: &Shared) -> usize {
+    let _one_at_a_time = shared
+        .stopping
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     shared.timers.stop();
     shared.begin_shutdown();
     shared.join_threads();
     // Anything still queued or registered will never run: answer its mailbox. (Actors that
     // are neither are answered when a message schedules them: see Shared::submit.)
     shared.abandon_queued();
+    let mut killed = 0;
     for cell in shared.registry.all() {
+        killed += usize::from(cell.is_alive());
         cell.kill();
     }
     crate::dedicated::close_all_homes(shared);
     shared.finish_shutdown();
+    killed
 }
 
 /// Dropping a private runtime shuts it down. The last handle may be dropped on one of the
@@ -303,7 +335,7 @@ impl Drop for Runtime {
         let spawned = std::thread::Builder::new()
             .name(format!("{}-shutdown", shared.config.thread_name))
             .spawn(move || {
-                stop_all(&shared);
+                stop_registered(&shared, None);
                 finish_stopping(&shared);
             });
         if let Err(e) = spawned {

@@ -51,6 +51,9 @@ pub(crate) struct Shared {
     spares: Spares<SlotBox>,
     shutdown: AtomicBool,
     handles: Mutex<Vec<JoinHandle<()>>>,
+    /// Held for the whole end of a shutdown (`finish_stopping`): a second, concurrent shutdown
+    /// waits for the first to have joined every thread before it reports anything.
+    pub(crate) stopping: Mutex<()>,
     next_thread: AtomicUsize,
     pub(crate) registry: Registry,
     pub(crate) timers: Arc<crate::timer::Timers>,
@@ -119,6 +122,7 @@ impl Shared {
             spares: Spares::new(),
             shutdown: AtomicBool::new(false),
             handles: Mutex::new(Vec::new()),
+            stopping: Mutex::new(()),
             next_thread: AtomicUsize::new(0),
             registry: Registry::new(),
             timers: Arc::default(),
@@ -438,8 +442,16 @@ pub(crate) fn release_slot_for_blocking() -> Result<(), PoolExhausted> {
         .config
         .threads
         .saturating_add(shared.config.max_spare_threads);
-    let slot = match shared.spares.hand_off(slot, limit, shared.is_shut_down()) {
+    let shutting_down = shared.is_shut_down();
+    let slot = match shared.spares.hand_off(slot, limit, shutting_down) {
         HandOff::Given => return Ok(()),
+        // Shutting down: no token runs again, so nothing waits for this slot; the thread keeps
+        // it and blocks (a handler still running, killed by `shutdown_timeout`, say). Not the
+        // spare cap: no `PoolExhausted`.
+        HandOff::Refused(slot) if shutting_down => {
+            put_slot_back(slot);
+            return Ok(());
+        }
         HandOff::Refused(slot) => {
             put_slot_back(slot);
             return Err(exhausted());

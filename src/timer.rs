@@ -410,7 +410,9 @@ impl Scheduled {
     ///   the actor (or was a dead letter) when `cancel` returns.
     /// - A periodic timer: `true` if it had not ended; no tick is sent after `cancel` returns
     ///   (a tick being sent at the time of the call is waited for). `false` if it had already
-    ///   ended (cancelled, its actor died, or shutdown).
+    ///   ended: cancelled, shut down, or a tick found its actor dead. (A periodic timer learns
+    ///   of its actor's death at its next tick: cancelled between the death and that tick, it
+    ///   still gives `true`. Nothing is sent either way.)
     ///
     /// The wait is short (a tick only tells its message), but code that a tick runs (the
     /// message's `Clone`, or a dead-letter subscriber when the actor is dead) must not block on

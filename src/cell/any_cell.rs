@@ -77,8 +77,15 @@ impl<A: Actor> AnyCell for Cell<A> {
         // If a thread runs the actor right now, it stops before its next message and finalises
         // it when it releases the claim (`Release::Closed`); otherwise do it here, holding the
         // core so that no restart can begin meanwhile.
-        if let Ok(mut core) = self.core.try_lock() {
-            let value = core.actor.take();
+        // The value is taken under the core lock and dropped after it: its `Drop` is user code
+        // and may wait for the pool (drop the last handle of the runtime, say), where a worker
+        // may be waiting for this very lock. No restart can begin once the lock is free: the
+        // mailbox is closed, which `pending_restart` checks.
+        let value = match self.core.try_lock() {
+            Ok(mut core) => Some(core.actor.take()),
+            Err(_) => None,
+        };
+        if let Some(value) = value {
             self.retire(value, StopReason::Killed);
         }
     }
