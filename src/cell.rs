@@ -403,13 +403,16 @@ impl<A: Actor> Cell<A> {
     ) {
         batch.extend(self.mailbox.close());
         self.unregister();
-        // Asks and tells left over are answered before anything here can wait: a child (or
-        // any actor) blocked on an ask queued behind this stop would otherwise wait for this
-        // actor while this actor waits for it. Stop requests are answered last, once `hook`
-        // has run: `stop()` returns after `on_stop`.
-        self.answer_messages(batch);
-        // Children first, last started first, each finished before the next.
-        self.stop_children();
+        // Children first, last started first, each finished before the next. Waiting for them,
+        // this actor must not keep a child waiting for it: the asks and tells left over are
+        // answered first (a child blocked on an ask queued behind this stop would wait for this
+        // actor while this actor waits for the child). Without children, Pykka's order holds:
+        // everything left is answered after the hook. Stop requests always come last: `stop()`
+        // returns after `on_stop`.
+        if self.ext_if_any().is_some_and(Ext::has_children) {
+            self.answer_messages(batch);
+            self.stop_children();
+        }
         if let Some(actor) = core.actor.as_mut() {
             hook(actor, ctx);
         }
@@ -474,6 +477,30 @@ impl<A: Actor> Cell<A> {
 
 impl<A: Actor> Runnable for Cell<A> {
     fn run(self: Arc<Self>, budget: usize) -> bool {
+        match catch(|| self.activate(budget)) {
+            Ok(alive) => alive,
+            Err(p) => {
+                // Every piece of user code in an activation runs under its own catch, so only a
+                // library bug gets here. The claim and the batch are lost: rather than leave the
+                // actor wedged (asks and stops unanswered for ever), kill it.
+                crate::panic::log_user_panic(
+                    &format!("pykka internal error while running {self}; the actor is killed"),
+                    p,
+                );
+                AnyCell::kill(&*self);
+                false
+            }
+        }
+    }
+
+    fn abandon(self: Arc<Self>) {
+        AnyCell::kill(&*self);
+    }
+}
+
+impl<A: Actor> Cell<A> {
+    /// One activation of the token holder (see [`Runnable::run`]).
+    fn activate(self: &Arc<Self>, budget: usize) -> bool {
         let mut batch = VecDeque::new();
         if !self.mailbox.claim_token(&mut batch) {
             // Handed to the thread running the actor inline; it resubmits on release.
@@ -484,14 +511,14 @@ impl<A: Actor> Runnable for Cell<A> {
             let alive = match self.run_batch(&mut batch, &mut budget, &|| false) {
                 Run::Alive => true,
                 Run::Dead => false,
-                Run::Held(wait) => return self.hold(&mut batch, wait),
+                Run::Held(wait) => return Arc::clone(self).hold(&mut batch, wait),
             };
             match self.mailbox.release_token(&mut batch, budget > 0) {
                 Release::Continue => continue,
                 Release::Idle => return alive,
                 Release::Resubmit => {
                     // Only pooled actors: a dedicated thread runs with no budget limit.
-                    self.submit();
+                    Arc::clone(self).submit();
                     return alive;
                 }
                 Release::Closed => {
@@ -500,10 +527,6 @@ impl<A: Actor> Runnable for Cell<A> {
                 }
             }
         }
-    }
-
-    fn abandon(self: Arc<Self>) {
-        AnyCell::kill(&*self);
     }
 }
 

@@ -118,7 +118,10 @@ impl Sink {
             .collect();
         DELIVERING.with(|d| d.set(true));
         for s in subscribers {
-            if let Err(p) = catch(|| s(&letter)) {
+            // The subscriber is called, and its `Arc` dropped (the last reference, if it was
+            // unsubscribed meanwhile: its captures' drop glue), under the catch.
+            let letter = &letter;
+            if let Err(p) = catch(move || s(letter)) {
                 error!(
                     target: "pykka",
                     "Dead-letter subscriber panicked: {}",

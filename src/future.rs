@@ -72,15 +72,20 @@ impl<T> Slot<T> {
         self.set.load(Ordering::Acquire)
     }
 
+    #[cfg(loom)]
     pub(crate) fn try_take(&self) -> Option<Result<T, Error>> {
         lock(&self.state).value.take()
     }
 
-    /// The value, once ready; a timeout if the wait for it ended first.
+    /// The value, once ready; a timeout if the wait for it ended first. Decided under one lock
+    /// (`complete` sets the value and the flag under it): a value set between a look at the
+    /// value and a look at the flag would otherwise read as "taken already".
     fn take(&self, limit: Limit) -> Result<T, Error> {
-        match self.try_take() {
+        let mut st = lock(&self.state);
+        match st.value.take() {
             Some(v) => v,
-            None if self.is_ready() => Err(Error::BrokenPromise), // read already
+            // ORDERING: Relaxed under the lock that `complete` sets it under.
+            None if self.set.load(Ordering::Relaxed) => Err(Error::BrokenPromise), // read already
             None => Err(limit.timeout()),
         }
     }

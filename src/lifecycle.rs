@@ -205,6 +205,11 @@ impl Ext {
         drop(child);
     }
 
+    /// Whether any child is listed.
+    pub(crate) fn has_children(&self) -> bool {
+        !self.life().children.is_empty()
+    }
+
     /// Takes the children, last started first.
     pub(crate) fn take_children(&self) -> Vec<Arc<dyn AnyCell>> {
         let children = std::mem::take(&mut self.life().children);
@@ -279,9 +284,15 @@ impl<A: Actor> crate::cell::Cell<A> {
 
     /// Asks every child to stop, last started first, without waiting for any (a restart: the
     /// children may be blocked asking this very actor, whose fresh value must answer them).
+    /// They stay listed until they have stopped, so a stop or kill of this actor meanwhile
+    /// still waits for them or kills them.
     pub(crate) fn request_stop_children(&self) {
         let Some(ext) = self.ext_if_any() else { return };
-        for child in ext.take_children() {
+        let children: Vec<_> = {
+            let life = ext.life();
+            life.children.values().rev().cloned().collect()
+        };
+        for child in children {
             drop(child.request_stop());
         }
     }

@@ -42,5 +42,11 @@ pub(crate) fn caught(log: impl FnOnce()) {
 
 /// Whether records of `level` on target `pykka` are wanted (asks the logger: caught too).
 pub(crate) fn enabled(level: log::Level) -> bool {
-    crate::panic::catch(|| log::log_enabled!(target: "pykka", level)).unwrap_or(false)
+    match crate::panic::catch(|| log::log_enabled!(target: "pykka", level)) {
+        Ok(enabled) => enabled,
+        Err(p) => {
+            crate::panic::drop_payload(p);
+            false
+        }
+    }
 }

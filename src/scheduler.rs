@@ -101,7 +101,13 @@ fn addr(shared: &Shared) -> usize {
 
 /// Marks the calling thread as belonging to `shared` (pool workers and dedicated threads).
 pub(crate) fn mark_owned_by(shared: &Shared) {
-    OWNER.with(|o| o.set(addr(shared)));
+    mark_owned_by_addr(addr(shared));
+}
+
+/// Marks the calling thread as belonging to the runtime at `owner` (`Shared`'s address, as
+/// the timer thread knows it).
+pub(crate) fn mark_owned_by_addr(owner: usize) {
+    let _ = OWNER.try_with(|o| o.set(owner));
 }
 
 /// Whether the calling thread is one of `shared`'s own threads.
@@ -135,6 +141,9 @@ impl Shared {
             stopped_waiters: Mutex::new(Vec::new()),
             config,
         });
+        // The timer thread is one of the runtime's own threads too: it cannot wait for the
+        // runtime's shutdown (which stops it), nor be where a dropped runtime shuts down.
+        shared.timers.set_owner(addr(&shared));
         for (index, local) in locals.into_iter().enumerate() {
             shared.spares.thread_started();
             let signal = SpareSignal::new(Some(SlotBox { index, local }));
@@ -391,17 +400,31 @@ pub(crate) fn enter_inline(pool: &Shared) -> bool {
         .is_some()
 }
 
-/// Whether this thread holds a slot of `pool` with work waiting behind it: tokens in its own
-/// run queue, or in the pool's global queue.
+/// Whether this thread holds a slot of `pool` with work for other actors waiting behind it.
+///
+/// - Its own run queue holds more than one token. One token there may be the awaited actor's
+///   own: an ask scheduled it onto this queue, then this thread ran it inline, and the token
+///   stays queued (nobody else pops this queue while its holder is busy) though it is no work
+///   for anyone else. Counting it would make a loop of asks give its worker away for nothing.
+/// - Or the global queue is not empty and no worker sleeps (a sleeping worker was woken for
+///   that work when it was queued).
+///
+/// On one worker this sees every other token: the awaited actor's token, once scheduled, stays
+/// in this thread's queue or in the global queue, so a second token makes the length two, and a
+/// token in the global queue shows there.
 pub(crate) fn work_queued_behind(pool: &Shared) -> bool {
     CURRENT
         .try_with(|c| {
             let c = c.try_borrow().ok()?;
             let w = c.as_ref()?;
             let slot = w.slot.as_ref()?;
+            let shared = &w.shared;
             Some(
-                std::ptr::eq(&*w.shared, pool)
-                    && (!slot.local.is_empty() || !w.shared.injector.is_empty()),
+                std::ptr::eq(&**shared, pool)
+                    && (slot.local.len() > 1
+                        || (!shared.injector.is_empty()
+                            // ORDERING: Relaxed; a hint, as in `wake_one`.
+                            && shared.num_sleeping.load(Ordering::Relaxed) == 0)),
             )
         })
         .ok()
@@ -533,10 +556,10 @@ fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSign
     }
 }
 
-/// Runs a token. All user code in an activation runs under its own `catch`, so nothing should
-/// unwind out of it; should a library bug let something through, the worker logs it and goes
-/// on (the actor it ran may be left unusable), instead of dying and taking its slot along.
-/// Returns whether the actor is alive (`false` after such a panic).
+/// Runs a token. All user code in an activation runs under its own `catch`, and an actor's
+/// activation that unwinds anyway (a library bug) kills that actor (`Cell`'s `Runnable::run`);
+/// this is the last line: the thread logs what got through and goes on, instead of dying and
+/// taking its slot along. Returns whether the actor is alive (`false` after such a panic).
 pub(crate) fn run_guarded(token: Token, budget: usize) -> bool {
     match crate::panic::catch(move || token.run(budget)) {
         Ok(alive) => alive,

@@ -87,6 +87,9 @@ pub(crate) struct Timers {
     /// Notified when a running task is over: a `cancel` waiting for it wakes.
     idle: Condvar,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// The address of the runtime these timers belong to: the timer thread marks itself as one
+    /// of its threads (`scheduler::mark_owned_by_addr`).
+    owner: std::sync::atomic::AtomicUsize,
 }
 
 /// Drops `value` (a task or tasks: the user's captures, whose `Drop` may panic) under `catch`: a
@@ -173,6 +176,13 @@ impl Timers {
             id,
             timers: Arc::downgrade(self),
         })
+    }
+
+    /// Records the runtime these timers belong to (before any timer thread starts).
+    pub(crate) fn set_owner(&self, owner: usize) {
+        // ORDERING: Relaxed; set before the runtime is shared with any other thread.
+        self.owner
+            .store(owner, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Starts the timer thread. The caller holds the state lock, so the new thread runs nothing
@@ -309,15 +319,11 @@ impl Timers {
         let mut st = self.lock();
         let cancelled = st.running.take().is_some_and(|r| r.cancelled);
         self.idle.notify_all();
+        let mut unrepresentable = false;
         let next = match pending.period {
             Some(period) if again && !cancelled && !st.stopped => {
                 let next = next_due(pending.due, period, Instant::now());
-                if next.is_none() {
-                    warning!(
-                        target: "pykka",
-                        "A periodic timer ends: its next tick is past what Instant can represent"
-                    );
-                }
+                unrepresentable = next.is_none();
                 next
             }
             _ => None,
@@ -331,6 +337,13 @@ impl Timers {
             None => {
                 drop(st);
                 drop_caught(pending);
+                // Logged outside the lock: the logger is user code.
+                if unrepresentable {
+                    warning!(
+                        target: "pykka",
+                        "A periodic timer ends: its next tick is past what Instant can represent"
+                    );
+                }
             }
         }
         true
@@ -348,6 +361,11 @@ impl Drop for Timers {
 }
 
 fn timer_main(timers: Weak<Timers>) {
+    if let Some(t) = timers.upgrade() {
+        // ORDERING: Relaxed; written before the runtime was shared (`set_owner`), and the
+        // spawn of this thread happens after that.
+        crate::scheduler::mark_owned_by_addr(t.owner.load(std::sync::atomic::Ordering::Relaxed));
+    }
     let _keeper = Keeper(timers.clone());
     while let Some(t) = timers.upgrade() {
         if !t.run_next() {

@@ -311,3 +311,84 @@ fn a_panicking_drop_in_a_childs_factory_does_not_kill_the_worker() {
         rt.shutdown().unwrap();
     }
 }
+
+/// Holds in a handler until told; reports from its hooks, which block until released.
+struct Slowpoke {
+    in_hook: Sender<&'static str>,
+    release_hook: std::sync::mpsc::Receiver<()>,
+}
+impl Actor for Slowpoke {
+    fn on_stop(&mut self, _: &mut Context<Self>) {
+        self.in_hook.send("on_stop").unwrap();
+        self.release_hook.recv().unwrap();
+    }
+    fn on_failure(&mut self, _: &pykka::Failure, _: &mut Context<Self>) {
+        self.in_hook.send("on_failure").unwrap();
+        self.release_hook.recv().unwrap();
+    }
+}
+enum SMsg {
+    Hold(Sender<()>, std::sync::mpsc::Receiver<()>),
+    Fail,
+    Ask,
+}
+impl Receive for Slowpoke {
+    type Message = SMsg;
+    type Reply = ();
+    fn on_receive(&mut self, m: SMsg, _: &mut Context<Self>) {
+        match m {
+            SMsg::Hold(entered, go) => {
+                entered.send(()).unwrap();
+                go.recv().unwrap();
+            }
+            SMsg::Fail => panic!("fails on purpose"),
+            SMsg::Ask => {}
+        }
+    }
+}
+
+/// Pykka's teardown order (`pykka-reference.md` 1.1): an actor without children answers the
+/// asks left in its mailbox (`ActorDead`) only after `on_stop` / `on_failure` has returned, so
+/// an asker that sees `ActorDead` also sees what the hook did. (Only an actor with children to
+/// wait for answers them first: see the stop-vs-child test above.)
+#[test]
+fn leftover_asks_fail_only_after_the_stop_or_failure_hook_returned() {
+    let _guard = watchdog("teardown order", 60);
+    for failing in [false, true] {
+        let rt = Runtime::builder().threads(1).build().unwrap();
+        let (hook_tx, in_hook) = channel();
+        let (release_tx, release_hook) = channel();
+        let a = Slowpoke {
+            in_hook: hook_tx,
+            release_hook,
+        }
+        .start_in(&rt);
+        let (entered_tx, entered) = channel();
+        let (go_tx, go) = channel();
+        a.tell(SMsg::Hold(entered_tx, go)).unwrap();
+        entered.recv_timeout(HANG).unwrap();
+        let stopped = if failing {
+            a.tell(SMsg::Fail).unwrap();
+            None
+        } else {
+            Some(a.request_stop())
+        };
+        let leftover = a.ask(SMsg::Ask);
+        go_tx.send(()).unwrap();
+        let hook = in_hook.recv_timeout(HANG).unwrap();
+        assert_eq!(hook, if failing { "on_failure" } else { "on_stop" });
+        assert!(
+            !leftover.is_ready(),
+            "the leftover ask was answered while {hook} still ran"
+        );
+        release_tx.send(()).unwrap();
+        assert!(matches!(
+            leftover.get_timeout(HANG),
+            Err(Error::ActorDead(_))
+        ));
+        if let Some(s) = stopped {
+            assert!(s.get_timeout(HANG).unwrap());
+        }
+        rt.shutdown().unwrap();
+    }
+}

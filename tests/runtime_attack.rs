@@ -5,7 +5,7 @@
 mod common;
 
 use common::watchdog;
-use pykka::{Actor, ActorRef, Context, Directive, Error, Receive, Runtime};
+use pykka::{schedule_tell, Actor, ActorRef, Context, Directive, Error, Receive, Runtime};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Sender};
@@ -275,4 +275,77 @@ fn backoff_duration_max_and_zero_do_not_panic_the_worker() {
         assert!(child.is_alive());
         rt.shutdown().unwrap();
     }
+}
+
+/// Fails on any non-zero message: supervised with a short backoff.
+struct Brittle;
+impl Actor for Brittle {}
+impl Receive for Brittle {
+    type Message = u32;
+    type Reply = ();
+    fn on_receive(&mut self, m: u32, _: &mut Context<Self>) {
+        assert_eq!(m, 0, "brittle");
+    }
+}
+
+struct BrittleSup;
+impl Actor for BrittleSup {}
+impl Receive for BrittleSup {
+    type Message = ();
+    type Reply = ActorRef<Brittle>;
+    fn on_receive(&mut self, _: (), ctx: &mut Context<Self>) -> ActorRef<Brittle> {
+        let backoff = Duration::from_millis(200);
+        ctx.child(|| Brittle)
+            .on_panic(Directive::Restart)
+            .backoff(backoff, backoff)
+            .start()
+    }
+}
+
+/// Its message carries a runtime handle.
+struct Carrier;
+impl Actor for Carrier {}
+impl Receive for Carrier {
+    type Message = Option<Arc<Runtime>>;
+    type Reply = ();
+    fn on_receive(&mut self, _: Option<Arc<Runtime>>, _: &mut Context<Self>) {}
+}
+
+/// The timer thread is one of the runtime's own threads. The last handle of a runtime dropped
+/// there (a scheduled message to a dead actor carried it) shuts it down on a thread of its own:
+/// run on the timer thread, the shutdown waited for a child's restart backoff that only that
+/// thread could end, for ever. And `shutdown`/`join` called there (from a dead-letter
+/// subscriber) are `RuntimeError::OwnThread`.
+#[test]
+fn a_runtime_dropped_on_its_timer_thread_shuts_down() {
+    let _guard = watchdog("runtime dropped on its timer thread", 60);
+    let rt = Arc::new(Runtime::builder().threads(2).build().unwrap());
+    let stopped = rt.stopped();
+    let (tx, from_timer) = channel();
+    let weak = Arc::downgrade(&rt);
+    let sub = rt.subscribe_dead_letters(move |_| {
+        if let Some(rt) = weak.upgrade() {
+            let _ = tx.send((rt.shutdown(), rt.join()));
+        }
+    });
+    let sup = BrittleSup.start_in(&rt);
+    let child = sup.ask(()).get_timeout(HANG).unwrap();
+    let carrier = Carrier.start_in(&rt);
+    assert!(carrier.stop());
+    // A scheduled tell to the dead carrier: a dead letter on the timer thread.
+    schedule_tell(&carrier, None, Duration::ZERO).unwrap();
+    let (shutdown, join) = from_timer.recv_timeout(HANG).unwrap();
+    assert_eq!(shutdown, Err(pykka::RuntimeError::OwnThread));
+    assert_eq!(join, Err(pykka::RuntimeError::OwnThread));
+    drop(sub);
+    // The child fails: its restart waits out the backoff in the timer.
+    child.tell(1).unwrap();
+    eventually("the backoff began", || rt.pending_timers() == 1);
+    // The last handle travels in a message to the dead carrier, dropped on the timer thread.
+    schedule_tell(&carrier, Some(rt), Duration::ZERO).unwrap();
+    stopped
+        .get_timeout(HANG)
+        .expect("the runtime finished shutting down");
+    assert!(!child.is_alive());
+    assert!(!sup.is_alive());
 }

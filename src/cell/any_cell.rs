@@ -83,7 +83,10 @@ impl<A: Actor> AnyCell for Cell<A> {
         // mailbox is closed, which `pending_restart` checks.
         let value = match self.core.try_lock() {
             Ok(mut core) => Some(core.actor.take()),
-            Err(_) => None,
+            // Poisoned: a library bug unwound while holding it (see `Runnable::run`); the
+            // value is still there to retire.
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner().actor.take()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
         };
         if let Some(value) = value {
             self.retire(value, StopReason::Killed);
