@@ -1,0 +1,174 @@
+//! The hot paths on the runtime users get by default (one worker per core) and on one worker,
+//! in one process: `cargo bench --bench hot_paths`. Prints, per runtime, the median of 5 runs
+//! of each workload (ns per operation):
+//!
+//! - `spawn`: start an actor, tell it one message, request its stop (per actor);
+//! - `counting`: one outside thread tells one actor (per message);
+//! - `ping_pong`: two actors bounce a message (per round trip);
+//! - `ask_in_handler`: a handler asks an idle actor and blocks on the reply (per ask).
+//!
+//! No criterion: each workload is one timed loop, so two builds can be run alternately and
+//! compared as ratios (see docs/benchmarks.md).
+
+use pykka::{Actor, ActorRef, Context, Future, Promise, Receive, Runtime};
+use std::time::Instant;
+
+struct Counter(u64);
+impl Actor for Counter {}
+impl Receive for Counter {
+    type Message = u64;
+    type Reply = u64;
+    fn on_receive(&mut self, m: u64, _: &mut Context<Self>) -> u64 {
+        self.0 = self.0.wrapping_add(m);
+        self.0
+    }
+}
+
+struct Asker {
+    target: ActorRef<Counter>,
+}
+impl Actor for Asker {}
+impl Receive for Asker {
+    type Message = u64;
+    type Reply = u64;
+    fn on_receive(&mut self, n: u64, _: &mut Context<Self>) -> u64 {
+        let mut last = 0;
+        for i in 0..n {
+            last = self.target.ask(i).get().unwrap();
+        }
+        last
+    }
+}
+
+enum Ball {
+    Hit(u64),
+    Meet(ActorRef<Player>, Promise<()>),
+}
+
+struct Player {
+    peer: Option<ActorRef<Player>>,
+    done: Option<Promise<()>>,
+}
+impl Actor for Player {}
+impl Receive for Player {
+    type Message = Ball;
+    type Reply = ();
+    fn on_receive(&mut self, m: Ball, _: &mut Context<Self>) {
+        match m {
+            Ball::Meet(peer, done) => {
+                self.peer = Some(peer);
+                self.done = Some(done);
+            }
+            Ball::Hit(0) => {
+                if let Some(d) = self.done.take() {
+                    d.set(());
+                }
+                if let Some(p) = &self.peer {
+                    let _ = p.tell(Ball::Hit(0));
+                }
+            }
+            Ball::Hit(n) => {
+                let _ = self.peer.as_ref().unwrap().tell(Ball::Hit(n - 1));
+            }
+        }
+    }
+}
+
+fn per_op(t: Instant, n: u64) -> f64 {
+    t.elapsed().as_nanos() as f64 / n as f64
+}
+
+fn spawn(rt: &Runtime) -> f64 {
+    let n = 100_000;
+    let t = Instant::now();
+    let stops: Vec<Future<bool>> = (0..n)
+        .map(|i| {
+            let a = Counter(0).start_in(rt);
+            a.tell(i).unwrap();
+            a.request_stop()
+        })
+        .collect();
+    for s in stops {
+        s.get().unwrap();
+    }
+    per_op(t, n)
+}
+
+fn counting(rt: &Runtime) -> f64 {
+    let a = Counter(0).start_in(rt);
+    let n = 2_000_000;
+    let t = Instant::now();
+    for i in 0..n {
+        a.tell(i).unwrap();
+    }
+    a.ask(0).get().unwrap();
+    let r = per_op(t, n);
+    a.stop();
+    r
+}
+
+fn ping_pong(rt: &Runtime) -> f64 {
+    let player = || Player {
+        peer: None,
+        done: None,
+    };
+    let (x, y) = (player().start_in(rt), player().start_in(rt));
+    let (p1, f1) = pykka::promise();
+    let (p2, _f2) = pykka::promise();
+    x.tell(Ball::Meet(y.clone(), p1)).unwrap();
+    y.tell(Ball::Meet(x.clone(), p2)).unwrap();
+    let n = 500_000;
+    let t = Instant::now();
+    x.tell(Ball::Hit(2 * n)).unwrap();
+    f1.get().unwrap();
+    let r = per_op(t, n);
+    x.stop();
+    y.stop();
+    r
+}
+
+fn ask_in_handler(rt: &Runtime) -> f64 {
+    let target = Counter(0).start_in(rt);
+    let asker = Asker { target }.start_in(rt);
+    let n = 500_000;
+    let t = Instant::now();
+    asker.ask(n).get().unwrap();
+    per_op(t, n)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+type Workload = (&'static str, fn(&Runtime) -> f64);
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument, if any, names the runtime.
+    let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let workloads: [Workload; 4] = [
+        ("spawn", spawn),
+        ("counting", counting),
+        ("ping_pong", ping_pong),
+        ("ask_in_handler", ask_in_handler),
+    ];
+    for (name, threads) in [("one_worker", Some(1)), ("default", None)] {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
+        let b = Runtime::builder();
+        let rt = match threads {
+            Some(t) => b.threads(t),
+            None => b,
+        }
+        .build()
+        .unwrap();
+        let mut line = format!("{name} ({} workers):", rt.threads());
+        for (wname, f) in workloads {
+            let m = median((0..5).map(|_| f(&rt)).collect());
+            line += &format!(" {wname} {m:.1} ns");
+        }
+        println!("{line}");
+        rt.shutdown().unwrap();
+    }
+}
