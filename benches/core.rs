@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::Counter;
+use common::{Asker, Counter};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pykka::{Actor, ActorRef, Context, Future, Promise, Receive, Runtime};
 use std::time::Instant;
@@ -163,22 +163,6 @@ fn ping_pong(c: &mut Criterion) {
 }
 
 // ---- ask + get inside a handler, to an idle actor ----
-
-struct Asker {
-    target: ActorRef<Counter>,
-}
-impl Actor for Asker {}
-impl Receive for Asker {
-    type Message = u64;
-    type Reply = u64;
-    fn on_receive(&mut self, n: u64, _: &mut Context<Self>) -> u64 {
-        let mut last = 0;
-        for i in 0..n {
-            last = self.target.ask(i).get().unwrap();
-        }
-        last
-    }
-}
 
 fn ask_in_handler(c: &mut Criterion) {
     let rt = Runtime::builder().threads(1).build().unwrap();

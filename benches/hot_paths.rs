@@ -10,35 +10,11 @@
 //! No criterion: each workload is one timed loop, so two builds can be run alternately and
 //! compared as ratios (see docs/benchmarks.md).
 
+mod common;
+
+use common::{Asker, Counter};
 use pykka::{Actor, ActorRef, Context, Future, Promise, Receive, Runtime};
 use std::time::Instant;
-
-struct Counter(u64);
-impl Actor for Counter {}
-impl Receive for Counter {
-    type Message = u64;
-    type Reply = u64;
-    fn on_receive(&mut self, m: u64, _: &mut Context<Self>) -> u64 {
-        self.0 = self.0.wrapping_add(m);
-        self.0
-    }
-}
-
-struct Asker {
-    target: ActorRef<Counter>,
-}
-impl Actor for Asker {}
-impl Receive for Asker {
-    type Message = u64;
-    type Reply = u64;
-    fn on_receive(&mut self, n: u64, _: &mut Context<Self>) -> u64 {
-        let mut last = 0;
-        for i in 0..n {
-            last = self.target.ask(i).get().unwrap();
-        }
-        last
-    }
-}
 
 enum Ball {
     Hit(u64),

@@ -8,11 +8,11 @@
 
 mod common;
 
-use common::{in_child, passes_in_child, watchdog};
+use common::{in_child, passes_in_child, snapshot_until, watchdog};
 use pykka::{Actor, ActorRef, Context, Receive, Runtime};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const HANG: Duration = Duration::from_secs(30);
 
@@ -292,20 +292,4 @@ fn a_cycle_through_an_inline_run_is_visible_in_the_wait_for_records() {
     ];
     expected.sort();
     assert_eq!(waits, expected, "{snap:#?}");
-}
-
-/// Reads snapshots until one satisfies `pred` (hang guard: HANG).
-fn snapshot_until(
-    rt: &Runtime,
-    pred: impl Fn(&pykka::debug::Snapshot) -> bool,
-) -> pykka::debug::Snapshot {
-    let deadline = Instant::now() + HANG;
-    loop {
-        let s = rt.snapshot();
-        if pred(&s) {
-            return s;
-        }
-        assert!(Instant::now() < deadline, "snapshot never matched: {s:?}");
-        std::thread::yield_now();
-    }
 }

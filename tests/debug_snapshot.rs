@@ -2,29 +2,16 @@
 //! actors are deadlocked across threads. (Timeouts are hang guards; the runtime is leaked
 //! because the deadlocked handlers never return.)
 
+mod common;
+
+use common::snapshot_until;
 use pykka::debug::ActorState;
 use pykka::{Actor, ActorRef, Context, Receive, Runtime};
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const GUARD: Duration = Duration::from_secs(30);
-
-/// Reads snapshots until one satisfies `pred` (hang guard: GUARD).
-fn snapshot_until(
-    rt: &Runtime,
-    pred: impl Fn(&pykka::debug::Snapshot) -> bool,
-) -> pykka::debug::Snapshot {
-    let deadline = Instant::now() + GUARD;
-    loop {
-        let s = rt.snapshot();
-        if pred(&s) {
-            return s;
-        }
-        assert!(Instant::now() < deadline, "snapshot never matched: {s:?}");
-        std::thread::yield_now();
-    }
-}
 
 enum Msg {
     AskPeer(ActorRef<Node>, Arc<Barrier>, mpsc::Sender<()>),

@@ -9,9 +9,9 @@
 
 mod common;
 
+use common::ledger::{Ledger, Tok};
 use common::{watchdog, Rng};
 use pykka::{Actor, ActorRef, Context, Error, Failure, Future, Receive, Runtime};
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Barrier, Mutex, Once};
 use std::thread;
@@ -45,83 +45,6 @@ fn quiet_panics() {
             }
         }));
     });
-}
-
-/// Per-id drop counts for every `Tok` made.
-struct Ledger {
-    next: AtomicUsize,
-    drops: Box<[AtomicU8]>,
-}
-
-impl Ledger {
-    fn new(capacity: usize) -> Arc<Ledger> {
-        Arc::new(Ledger {
-            next: AtomicUsize::new(0),
-            drops: (0..capacity).map(|_| AtomicU8::new(0)).collect(),
-        })
-    }
-
-    fn tok(self: &Arc<Self>) -> Tok {
-        let id = self.next.fetch_add(1, Ordering::SeqCst);
-        assert!(id < self.drops.len(), "ledger too small");
-        Tok {
-            id,
-            ledger: Arc::clone(self),
-        }
-    }
-
-    fn made(&self) -> usize {
-        self.next.load(Ordering::SeqCst)
-    }
-
-    fn dropped(&self) -> usize {
-        self.drops[..self.made()]
-            .iter()
-            .map(|d| d.load(Ordering::SeqCst) as usize)
-            .sum()
-    }
-
-    /// Every token made so far was dropped exactly once.
-    #[track_caller]
-    fn assert_each_dropped_once(&self) {
-        let made = self.made();
-        let mut leaked = Vec::new();
-        let mut twice = Vec::new();
-        for (id, d) in self.drops[..made].iter().enumerate() {
-            match d.load(Ordering::SeqCst) {
-                1 => {}
-                0 => leaked.push(id),
-                _ => twice.push(id),
-            }
-        }
-        assert!(
-            leaked.is_empty() && twice.is_empty(),
-            "{made} made: {} never dropped (first: {:?}), {} dropped more than once (first: {:?})",
-            leaked.len(),
-            leaked.iter().take(8).collect::<Vec<_>>(),
-            twice.len(),
-            twice.iter().take(8).collect::<Vec<_>>(),
-        );
-    }
-}
-
-/// A payload that counts its drop under its id.
-struct Tok {
-    id: usize,
-    ledger: Arc<Ledger>,
-}
-
-impl std::fmt::Debug for Tok {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Tok({})", self.id)
-    }
-}
-
-impl Drop for Tok {
-    fn drop(&mut self) {
-        // Never panics (a panic here would be caught and logged by the library, hiding it).
-        self.ledger.drops[self.id].fetch_add(1, Ordering::SeqCst);
-    }
 }
 
 enum Msg {
@@ -284,10 +207,10 @@ fn messages_left_in_the_mailbox_at_stop_are_dropped_once() {
         assert!(matches!(f.get_timeout(GUARD), Err(Error::ActorDead(_))));
     }
     // The actor value (and its stash) went when it stopped, not when the last reference goes.
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once("stress_drops");
     drop(actor);
     drop(rt);
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once("stress_drops");
 }
 
 #[test]
@@ -327,9 +250,9 @@ fn messages_around_a_self_stop_or_behind_a_tell_panic_are_dropped_once() {
         assert!(!actor.is_alive());
         assert!(actor.tell(Msg::Eat(ledger.tok())).is_err());
     }
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once("stress_drops");
     drop(rt);
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once("stress_drops");
 }
 
 #[test]
@@ -373,7 +296,7 @@ fn messages_sent_to_dead_actors_are_handed_back_or_dropped_once() {
             }
         }
     }
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once("stress_drops");
     drop(rt);
 }
 
@@ -415,7 +338,7 @@ fn asks_whose_futures_are_dropped_drop_message_and_reply_once() {
     // Mailbox order: once Sync is answered, every reply above was set (and dropped).
     assert!(actor.ask(Msg::Sync).get_timeout(GUARD).unwrap().is_none());
     assert!(actor.stop());
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once("stress_drops");
     drop(rt);
 }
 
@@ -441,7 +364,7 @@ fn replies_nobody_reads_are_dropped_once_with_their_futures() {
     );
     drop(unread);
     assert!(actor.stop());
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once("stress_drops");
     drop(rt);
 }
 
@@ -460,7 +383,7 @@ fn ask_panics_drop_the_message_once_and_the_actor_lives_on() {
     // Every panic dropped its token while unwinding: only the stash is alive.
     assert_eq!(ledger.made() - ledger.dropped(), 1);
     assert!(actor.stop());
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once("stress_drops");
     drop(rt);
 }
 
@@ -525,7 +448,7 @@ fn shutdown_drops_queued_messages_and_actor_values_once() {
         drop(gated);
         drop(others);
     }
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once("stress_drops");
 }
 
 #[test]
@@ -543,7 +466,7 @@ fn dedicated_actor_drops_leftover_messages_once() {
     for f in after {
         assert!(matches!(f.get_timeout(GUARD), Err(Error::ActorDead(_))));
     }
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once("stress_drops");
 }
 
 /// Random tells, asks (read, dropped, or kept unread), proxy calls and self-stops from several
@@ -639,5 +562,5 @@ fn concurrent_mix_with_stops_and_shutdown_drops_everything_once() {
     drop(kept);
     drop(actors);
     drop(rt);
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once("stress_drops");
 }

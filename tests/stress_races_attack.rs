@@ -10,13 +10,14 @@
 
 mod common;
 
+use common::ledger::{Ledger, Tok};
 use common::{gate, watchdog, Rng};
 use pykka::{
     promise, schedule_tell, Actor, ActorRef, AnyActorRef, Context, DeadLetterReason, Directive,
     Error, Future, Receive, Runtime, StopReason, Terminated,
 };
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Barrier, Once};
 use std::thread;
@@ -70,64 +71,6 @@ fn bounded<T: Send + 'static>(
 
 // ------------------------------------------------------------------------------------------
 // Payloads that count their own drops, by id.
-
-struct Ledger {
-    next: AtomicUsize,
-    drops: Box<[AtomicU8]>,
-}
-
-impl Ledger {
-    fn new(capacity: usize) -> Arc<Ledger> {
-        Arc::new(Ledger {
-            next: AtomicUsize::new(0),
-            drops: (0..capacity).map(|_| AtomicU8::new(0)).collect(),
-        })
-    }
-
-    fn tok(self: &Arc<Self>) -> Tok {
-        let id = self.next.fetch_add(1, SeqCst);
-        assert!(id < self.drops.len(), "ledger too small");
-        Tok {
-            id,
-            ledger: Arc::clone(self),
-        }
-    }
-
-    /// Every token made so far was dropped exactly once.
-    #[track_caller]
-    fn assert_each_dropped_once(&self, what: &str) {
-        let made = self.next.load(SeqCst);
-        let mut leaked = Vec::new();
-        let mut twice = Vec::new();
-        for (id, d) in self.drops[..made].iter().enumerate() {
-            match d.load(SeqCst) {
-                1 => {}
-                0 => leaked.push(id),
-                _ => twice.push(id),
-            }
-        }
-        assert!(
-            leaked.is_empty() && twice.is_empty(),
-            "{what}: {made} payloads made: {} never dropped (first: {:?}), {} dropped more than \
-             once (first: {:?})",
-            leaked.len(),
-            leaked.iter().take(8).collect::<Vec<_>>(),
-            twice.len(),
-            twice.iter().take(8).collect::<Vec<_>>(),
-        );
-    }
-}
-
-struct Tok {
-    id: usize,
-    ledger: Arc<Ledger>,
-}
-
-impl Drop for Tok {
-    fn drop(&mut self) {
-        self.ledger.drops[self.id].fetch_add(1, SeqCst);
-    }
-}
 
 // ------------------------------------------------------------------------------------------
 // A watcher that reports every `Terminated` it is told.

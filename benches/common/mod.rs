@@ -2,7 +2,7 @@
 #![allow(dead_code)] // each bench uses what it needs
 
 use criterion::Criterion;
-use pykka::{Actor, Context, Receive};
+use pykka::{Actor, ActorRef, Context, Receive};
 use std::time::Duration;
 
 /// Small samples: the machines are shared and have 2 cores; ratios come from one group.
@@ -22,5 +22,22 @@ impl Receive for Counter {
     fn on_receive(&mut self, m: u64, _: &mut Context<Self>) -> u64 {
         self.0 = self.0.wrapping_add(m);
         self.0
+    }
+}
+
+/// Asked `n`, asks its target `n` times, blocking on each reply (inside its handler).
+pub(crate) struct Asker {
+    pub(crate) target: ActorRef<Counter>,
+}
+impl Actor for Asker {}
+impl Receive for Asker {
+    type Message = u64;
+    type Reply = u64;
+    fn on_receive(&mut self, n: u64, _: &mut Context<Self>) -> u64 {
+        let mut last = 0;
+        for i in 0..n {
+            last = self.target.ask(i).get().unwrap();
+        }
+        last
     }
 }

@@ -4,6 +4,8 @@
 //! uses what it needs.
 #![allow(dead_code)]
 
+pub(crate) mod ledger;
+
 use pykka::{Actor, ActorRef, Context, Receive, Runtime};
 use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -148,4 +150,23 @@ pub(crate) fn passes_in_child(name: &str) -> bool {
 /// normal run.
 pub(crate) fn in_child() -> bool {
     std::env::var_os(CHILD).is_some()
+}
+
+/// Reads `rt`'s debug snapshots until one satisfies `pred` (hang guard: 30 s).
+pub(crate) fn snapshot_until(
+    rt: &Runtime,
+    pred: impl Fn(&pykka::debug::Snapshot) -> bool,
+) -> pykka::debug::Snapshot {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = rt.snapshot();
+        if pred(&s) {
+            return s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "snapshot never matched: {s:?}"
+        );
+        thread::yield_now();
+    }
 }
