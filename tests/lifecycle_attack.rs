@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::watchdog;
+use common::{eventually, thread_alive, watchdog};
 use pykka::{Actor, ActorRef, Context, Directive, Error, Receive, Runtime, Terminated};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Sender};
@@ -252,10 +252,14 @@ fn one_actor_watching_100_000_is_not_quadratic() {
     rt.shutdown().unwrap();
 }
 
+/// Bombs that went off.
+static BOMBS: AtomicUsize = AtomicUsize::new(0);
+
 /// A value whose `Drop` panics.
 struct Bomb;
 impl Drop for Bomb {
     fn drop(&mut self) {
+        BOMBS.fetch_add(1, Ordering::SeqCst);
         panic!("bomb in drop glue");
     }
 }
@@ -297,17 +301,28 @@ impl Receive for Echo {
 #[test]
 fn a_panicking_drop_in_a_childs_factory_does_not_kill_the_worker() {
     let _guard = watchdog("factory drop glue", 60);
-    for threads in [1, 2, 8] {
-        let rt = Runtime::builder().threads(threads).build().unwrap();
+    for (round, threads) in [1, 2, 8].into_iter().enumerate() {
+        let name = format!("factory{threads}");
+        let rt = Runtime::builder()
+            .threads(threads)
+            .thread_name(name.clone())
+            .build()
+            .unwrap();
         let echo = Echo.start_in(&rt);
         let sup = Sup.start_in(&rt);
         sup.ask(()).get_timeout(HANG).unwrap();
         assert!(sup.stop());
-        // Every worker still runs actors.
+        eventually("the factory was dropped", || {
+            BOMBS.load(Ordering::SeqCst) == round + 1
+        });
+        // The pool still runs actors, and every one of its first threads lives (a thread that
+        // lent its slot to a spare lives on as a spare).
         for n in 0..(threads as u32 * 8) {
             assert_eq!(echo.ask(n).get_timeout(HANG).unwrap(), n);
         }
-        assert_eq!(rt.thread_count(), threads);
+        for i in 0..threads {
+            assert!(thread_alive(&format!("{name}-{i}")), "{name}-{i} died");
+        }
         rt.shutdown().unwrap();
     }
 }

@@ -4,37 +4,16 @@
 
 mod common;
 
-use common::watchdog;
+use common::{eventually, threads_named, watchdog};
 use pykka::{schedule_tell, Actor, ActorRef, Context, Directive, Error, Receive, Runtime};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Wake, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const HANG: Duration = Duration::from_secs(20);
-
-/// Live threads of this process whose name starts with `prefix` (Linux: `/proc/self/task`).
-fn threads_named(prefix: &str) -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .map(|dir| {
-            dir.filter_map(Result::ok)
-                .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
-                .filter(|name| name.starts_with(prefix))
-                .count()
-        })
-        .unwrap_or(0)
-}
-
-/// Polls `cond` until it holds; panics after the hang guard.
-fn eventually(what: &str, cond: impl Fn() -> bool) {
-    let deadline = Instant::now() + HANG;
-    while !cond() {
-        assert!(Instant::now() < deadline, "hang guard: {what}");
-        std::thread::yield_now();
-    }
-}
 
 /// Reports its `on_stop` and the drop of its value.
 struct Witness {

@@ -170,3 +170,36 @@ pub(crate) fn snapshot_until(
         thread::yield_now();
     }
 }
+
+/// Live threads of this process whose name starts with `prefix` (Linux: `/proc/self/task`; a
+/// name is cut to 15 bytes there).
+pub(crate) fn threads_named(prefix: &str) -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
+                .filter(|name| name.trim_end().starts_with(prefix))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Whether a thread of this process is named exactly `name` (at most 15 bytes).
+pub(crate) fn thread_alive(name: &str) -> bool {
+    std::fs::read_dir("/proc/self/task")
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
+                .any(|n| n.trim_end() == name)
+        })
+        .unwrap_or(false)
+}
+
+/// Polls `cond` until it holds (spinning, no sleep); panics after a 20 s hang guard.
+pub(crate) fn eventually(what: &str, cond: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !cond() {
+        assert!(std::time::Instant::now() < deadline, "hang guard: {what}");
+        thread::yield_now();
+    }
+}
