@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{eventually, thread_alive, watchdog};
+use common::{eventually, thread_alive, thread_id_named, watchdog};
 use pykka::{Actor, ActorRef, Context, Directive, Error, Receive, Runtime, Terminated};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Sender};
@@ -308,6 +308,17 @@ fn a_panicking_drop_in_a_childs_factory_does_not_kill_the_worker() {
             .thread_name(name.clone())
             .build()
             .unwrap();
+        let workers: Vec<(String, String)> = (0..threads)
+            .map(|i| {
+                let thread = format!("{name}-{i}");
+                let tid = std::cell::RefCell::new(None);
+                eventually("the worker is listed", || {
+                    *tid.borrow_mut() = thread_id_named(&thread);
+                    tid.borrow().is_some()
+                });
+                (tid.into_inner().unwrap(), thread)
+            })
+            .collect();
         let echo = Echo.start_in(&rt);
         let sup = Sup.start_in(&rt);
         sup.ask(()).get_timeout(HANG).unwrap();
@@ -320,8 +331,8 @@ fn a_panicking_drop_in_a_childs_factory_does_not_kill_the_worker() {
         for n in 0..(threads as u32 * 8) {
             assert_eq!(echo.ask(n).get_timeout(HANG).unwrap(), n);
         }
-        for i in 0..threads {
-            assert!(thread_alive(&format!("{name}-{i}")), "{name}-{i} died");
+        for (tid, thread) in &workers {
+            assert!(thread_alive(tid, thread), "{thread} died");
         }
         rt.shutdown().unwrap();
     }

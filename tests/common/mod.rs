@@ -172,27 +172,39 @@ pub(crate) fn snapshot_until(
 }
 
 /// Live threads of this process whose name starts with `prefix` (Linux: `/proc/self/task`; a
-/// name is cut to 15 bytes there).
+/// name is cut to 15 bytes there). A listing can miss threads while others start or exit, so
+/// this is the largest count of three listings.
 pub(crate) fn threads_named(prefix: &str) -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .map(|dir| {
-            dir.filter_map(Result::ok)
-                .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
-                .filter(|name| name.trim_end().starts_with(prefix))
-                .count()
+    (0..3)
+        .map(|_| {
+            std::fs::read_dir("/proc/self/task")
+                .map(|dir| {
+                    dir.filter_map(Result::ok)
+                        .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
+                        .filter(|name| name.trim_end().starts_with(prefix))
+                        .count()
+                })
+                .unwrap_or(0)
         })
+        .max()
         .unwrap_or(0)
 }
 
-/// Whether a thread of this process is named exactly `name` (at most 15 bytes).
-pub(crate) fn thread_alive(name: &str) -> bool {
-    std::fs::read_dir("/proc/self/task")
-        .map(|dir| {
-            dir.filter_map(Result::ok)
-                .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
-                .any(|n| n.trim_end() == name)
-        })
-        .unwrap_or(false)
+/// The id of the live thread of this process named exactly `name` (at most 15 bytes), if any.
+/// A listing of `/proc/self/task` can miss a live thread while other threads start or exit
+/// (seen under load): look up a thread once, then check it by id with `thread_alive`.
+pub(crate) fn thread_id_named(name: &str) -> Option<String> {
+    std::fs::read_dir("/proc/self/task").ok()?.find_map(|t| {
+        let t = t.ok()?;
+        let comm = std::fs::read_to_string(t.path().join("comm")).ok()?;
+        (comm.trim_end() == name).then(|| t.file_name().to_string_lossy().into_owned())
+    })
+}
+
+/// Whether the thread with this id (from `thread_id_named`) is alive and still named `name`.
+pub(crate) fn thread_alive(tid: &str, name: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/self/task/{tid}/comm"))
+        .is_ok_and(|comm| comm.trim_end() == name)
 }
 
 /// Polls `cond` until it holds (spinning, no sleep); panics after a 20 s hang guard.
