@@ -3,11 +3,10 @@
 
 use crate::actor::{Actor, Context, Receive};
 use crate::actor_ref::ActorRef;
-use crate::blocking::InlineTarget;
 use crate::dedicated::DedicatedHome;
 use crate::envelope::{AskMsg, CallFn, DeferFn, Envelope, SystemFn, TellMsg};
 use crate::error::{ActorDeadError, Error, TellError};
-use crate::future::{promise_for, Future, Promise};
+use crate::future::{promise_for, Future, InlineTarget, Promise};
 use crate::lifecycle::{Ext, StopReason};
 use crate::logging::{debug, error, info, warning};
 use crate::mailbox::{InlineRelease, Mailbox, Pushed, Release};
@@ -140,7 +139,7 @@ impl<A: Actor> Cell<A> {
     }
 
     pub(crate) fn class() -> &'static str {
-        short_type_name::<A>()
+        crate::type_name::short_type_name::<A>()
     }
 
     pub(crate) fn urn(&self) -> &str {
@@ -282,7 +281,7 @@ impl<A: Actor> Cell<A> {
     ) -> Run {
         let mut guard = self.core.lock().unwrap_or_else(PoisonError::into_inner);
         let core = &mut *guard;
-        let _running = crate::blocking::running(self.id());
+        let _running = crate::future::running(self.id());
         let mut ctx = Context {
             cell: Arc::clone(self),
         };
@@ -586,8 +585,8 @@ impl<A: Actor> InlineTarget for Cell<A> {
         std::any::type_name::<A>()
     }
 
-    fn pool(&self) -> &Shared {
-        &self.shared
+    fn pool_id(&self) -> usize {
+        crate::scheduler::pool_id(&self.shared)
     }
 
     fn run_inline(self: Arc<Self>, done: &dyn Fn() -> bool) {
@@ -614,19 +613,6 @@ impl<A: Actor> fmt::Display for Cell<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", Self::class(), self.urn())
     }
-}
-
-/// The type's name without its module path: `a::b::Foo<c::Bar>` → `Foo<c::Bar>`.
-pub(crate) fn short_type_name<T>() -> &'static str {
-    short_name(std::any::type_name::<T>())
-}
-
-/// `full` (a `std::any::type_name`) without its module path. A string search: keep it off hot
-/// paths (they carry the full name, a constant, and shorten it when they report).
-pub(crate) fn short_name(full: &str) -> &str {
-    let head_end = full.find('<').unwrap_or(full.len());
-    let start = full[..head_end].rfind("::").map_or(0, |i| i + 2);
-    &full[start..]
 }
 
 #[cfg(all(test, not(loom)))]

@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+/// The most worker slots a runtime may have (`Builder::MAX_THREADS`).
+pub(crate) const MAX_THREADS: usize = 1 << 16;
+
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     pub(crate) threads: usize,

@@ -19,9 +19,7 @@
 
 use crate::logging::error;
 use crate::runtime::Runtime;
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// What an actor is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +129,7 @@ pub fn log_actor_states() {
 impl Runtime {
     /// What every registered actor of this runtime is doing, and its threads.
     pub fn snapshot(&self) -> Snapshot {
-        let waits = lock_waits().clone();
+        let waits = crate::future::wait::waits();
         let actors = self
             .shared()
             .registry
@@ -183,46 +181,5 @@ impl Runtime {
             t.idle_spares,
             t.sleeping
         );
-    }
-}
-
-/// Blocked actors: waiter id → the awaited actor (id, `<Class> (<urn>)`), if known.
-type Waits = HashMap<u128, Option<(u128, String)>>;
-
-fn lock_waits() -> std::sync::MutexGuard<'static, Waits> {
-    static WAITS: OnceLock<Mutex<Waits>> = OnceLock::new();
-    WAITS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Records, while it lives, that actors' handlers are blocked in `get()`: the handler that
-/// blocks, and those beneath it on the same thread that wait for an actor run inline above
-/// them.
-pub(crate) struct Waiting {
-    waiters: Vec<u128>,
-}
-
-impl Waiting {
-    /// Records `(waiter, awaited)` edges; the awaited actor is `(id, "<Class> (<urn>)")`, or
-    /// `None` for a promise set by someone else.
-    pub(crate) fn begin(edges: Vec<(u128, Option<(u128, String)>)>) -> Waiting {
-        let mut waiters = Vec::with_capacity(edges.len());
-        let mut waits = lock_waits();
-        for (waiter, awaited) in edges {
-            waits.insert(waiter, awaited);
-            waiters.push(waiter);
-        }
-        Waiting { waiters }
-    }
-}
-
-impl Drop for Waiting {
-    fn drop(&mut self) {
-        let mut waits = lock_waits();
-        for w in &self.waiters {
-            waits.remove(w);
-        }
     }
 }

@@ -257,7 +257,7 @@ impl fmt::Display for BuildError {
             BuildError::TooManyThreads(n) => write!(
                 f,
                 "{n} worker threads requested; at most {} are allowed",
-                crate::Builder::MAX_THREADS
+                crate::config::MAX_THREADS
             ),
             BuildError::InvalidThreadName => {
                 f.write_str("a thread name prefix cannot contain a NUL byte")

@@ -103,10 +103,8 @@
 
 mod actor;
 mod actor_ref;
-mod blocking;
 mod broadcast;
 mod cell;
-mod combinators;
 mod config;
 mod dead_letters;
 pub mod debug;
@@ -127,17 +125,17 @@ mod supervision;
 mod sync;
 mod time;
 mod timer;
+mod type_name;
 mod urn;
 
 pub use actor::{Actor, Context, Receive};
 pub use actor_ref::{ActorRef, AnyActorRef};
-pub use combinators::{get_all, get_all_timeout};
 pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetterSubscription};
 pub use error::{
     ActorDeadError, BuildError, Deadlock, Error, PoolExhausted, RuntimeError, ScheduleError,
     TellError, Timeout,
 };
-pub use future::{promise, Future, Promise};
+pub use future::{get_all, get_all_timeout, promise, Future, Promise};
 pub use lifecycle::{StopReason, Terminated, Watchable};
 pub use panic::Failure;
 pub use proxy::{ActorProxy, Proxied};

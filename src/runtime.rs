@@ -397,7 +397,7 @@ const DEFAULT_STACK_SIZE: usize = if cfg!(all(debug_assertions, target_pointer_w
 impl Builder {
     /// The most worker slots a runtime may have (`threads(n)` above it is
     /// [`BuildError::TooManyThreads`]); spares come on top, up to `max_spare_threads`.
-    pub const MAX_THREADS: usize = 1 << 16;
+    pub const MAX_THREADS: usize = crate::config::MAX_THREADS;
 
     /// The default of [`inline_stack_reserve`](Self::inline_stack_reserve): 2 MiB, the stack
     /// Rust gives a spawned thread (and so a dedicated actor).

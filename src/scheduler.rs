@@ -99,6 +99,35 @@ fn addr(shared: &Shared) -> usize {
     shared as *const Shared as usize
 }
 
+/// The opaque id of a pool, as waits name it (`InlineTarget::pool_id`).
+pub(crate) fn pool_id(shared: &Shared) -> usize {
+    addr(shared)
+}
+
+/// The pool's side of a blocking wait, installed on each of its threads (the future layer
+/// names no pool: see `future::wait`).
+struct Hook;
+
+static HOOK: Hook = Hook;
+
+impl crate::future::PoolHook for Hook {
+    fn enter_inline(&self, pool_id: usize) -> bool {
+        enter_inline(pool_id)
+    }
+
+    fn leave_inline(&self) {
+        leave_inline();
+    }
+
+    fn work_queued_behind(&self, pool_id: usize) -> bool {
+        work_queued_behind(pool_id)
+    }
+
+    fn release_for_blocking(&self) -> Result<(), PoolExhausted> {
+        release_slot_for_blocking()
+    }
+}
+
 /// Marks the calling thread as belonging to `shared` (pool workers and dedicated threads).
 pub(crate) fn mark_owned_by(shared: &Shared) {
     mark_owned_by_addr(addr(shared));
@@ -378,7 +407,7 @@ impl Shared {
 /// of another pool, at the depth cap, or when less than `inline_stack_reserve` of this thread's
 /// stack is left: the actor run inline must have at least the stack it would have on a thread
 /// of its own (the check is by bytes left, not by levels: one level may hold megabytes).
-pub(crate) fn enter_inline(pool: &Shared) -> bool {
+fn enter_inline(pool: usize) -> bool {
     let here = stack_position();
     CURRENT
         .try_with(|c| {
@@ -386,7 +415,7 @@ pub(crate) fn enter_inline(pool: &Shared) -> bool {
             let w = c.as_mut()?;
             let config = &w.shared.config;
             let used = w.stack_base.abs_diff(here);
-            if !std::ptr::eq(&*w.shared, pool)
+            if addr(&w.shared) != pool
                 || w.inline_depth >= config.max_inline_depth
                 || config.stack_size.saturating_sub(used) < config.inline_stack_reserve
             {
@@ -412,7 +441,7 @@ pub(crate) fn enter_inline(pool: &Shared) -> bool {
 /// On one worker this sees every other token: the awaited actor's token, once scheduled, stays
 /// in this thread's queue or in the global queue, so a second token makes the length two, and a
 /// token in the global queue shows there.
-pub(crate) fn work_queued_behind(pool: &Shared) -> bool {
+fn work_queued_behind(pool: usize) -> bool {
     CURRENT
         .try_with(|c| {
             let c = c.try_borrow().ok()?;
@@ -420,7 +449,7 @@ pub(crate) fn work_queued_behind(pool: &Shared) -> bool {
             let slot = w.slot.as_ref()?;
             let shared = &w.shared;
             Some(
-                std::ptr::eq(&**shared, pool)
+                addr(shared) == pool
                     && (slot.local.len() > 1
                         || (!shared.injector.is_empty()
                             // ORDERING: Relaxed; a hint, as in `wake_one`.
@@ -432,7 +461,7 @@ pub(crate) fn work_queued_behind(pool: &Shared) -> bool {
         .unwrap_or(false)
 }
 
-pub(crate) fn leave_inline() {
+fn leave_inline() {
     let _ = CURRENT.try_with(|c| {
         if let Some(w) = c.borrow_mut().as_mut() {
             w.inline_depth -= 1;
@@ -443,7 +472,7 @@ pub(crate) fn leave_inline() {
 /// The calling pool thread is about to block: hand its slot to an idle spare or a new thread.
 /// A thread that holds no slot (it already gave it away), or is not a pool thread, needs nothing
 /// (nor does one whose worker state is borrowed further up its stack: never a panic here).
-pub(crate) fn release_slot_for_blocking() -> Result<(), PoolExhausted> {
+fn release_slot_for_blocking() -> Result<(), PoolExhausted> {
     let taken = CURRENT
         .try_with(|c| {
             let mut c = c.try_borrow_mut().ok()?;
@@ -504,6 +533,7 @@ fn put_slot_back(slot: SlotBox) {
 
 fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSignal<SlotBox>>) {
     mark_owned_by(&shared);
+    crate::future::install_pool_hook(&HOOK);
     let stack_base = stack_position();
     CURRENT.with(|c| {
         *c.borrow_mut() = Some(WorkerCtx {

@@ -5,7 +5,12 @@
 //! `Waker` (so `.await` parks no thread). A `Promise` dropped unset fails its future with
 //! [`Error::BrokenPromise`]: nothing waits forever.
 
-use crate::blocking::{self, InlineTarget};
+mod combinators;
+pub(crate) mod wait;
+
+pub use combinators::{get_all, get_all_timeout};
+pub(crate) use wait::{install_pool_hook, running, InlineTarget, PoolHook};
+
 use crate::error::{Error, Timeout};
 use crate::sync::{lock, wait, wait_for, AtomicBool, Condvar, Mutex};
 use std::fmt;
@@ -368,7 +373,7 @@ impl<T> Future<T> {
     pub(crate) fn wait_until(self, limit: Limit) -> Result<T, Error> {
         match self.inner {
             Inner::Pending { slot, target } => {
-                blocking::wait(&slot, target.as_ref(), limit.deadline())?;
+                wait::wait(&slot, target.as_ref(), limit.deadline())?;
                 slot.take(limit)
             }
             Inner::Derived(d) => d.wait(limit),

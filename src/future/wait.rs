@@ -1,12 +1,18 @@
-//! What a `get()` does when it must wait: plainly off the pool; on a pool worker, first run the
-//! asked actor inline if nobody runs it, otherwise hand this thread's slot to a spare thread and
-//! block. See `docs/design.md` section 5.
+//! What a `get()` does when it must wait, and the records of who waits for whom.
+//!
+//! Off the pool a wait is plain (block on the slot). On a pool thread the pool has installed a
+//! [`PoolHook`] on the thread (`install_pool_hook`): the wait first runs the asked actor inline
+//! if nobody runs it, otherwise asks the pool to hand this thread's run queue to a spare thread,
+//! then blocks. This module names no pool: the hook is a trait defined here, and the pool is
+//! known only by an opaque id (`InlineTarget::pool_id`), as tokio's blocking receive asks a
+//! thread-local "may I block here?" and never names a scheduler. See `docs/design.md`, "A
+//! blocking `get()` on a pool worker".
 //!
 //! Three rules keep the inline shortcut from breaking the promise that a program that completes
 //! with a thread per actor completes on the pool:
 //!
 //! - **Stack.** An actor is run inline only while the thread has at least
-//!   `inline_stack_reserve` of stack left (`scheduler::enter_inline`), so a handler nested under
+//!   `inline_stack_reserve` of stack left (the pool's `enter_inline`), so a handler nested under
 //!   others has the stack it would have on a thread of its own.
 //! - **Sharing.** A handler that keeps being served by inline runs (polling another actor in a
 //!   loop) would keep its worker for ever, and the actors queued behind it would never run.
@@ -16,14 +22,46 @@
 //! - **Records.** Each frame of the thread's stack of running actors says which actor it awaits
 //!   while that actor runs inline above it. When a thread blocks, every such edge is recorded
 //!   with the blocking one, so the wait-for relation (`Runtime::snapshot`) has no gaps: a
-//!   cycle through an inline run shows as a cycle.
+//!   cycle through an inline run shows as a cycle. The records live here ([`waits`]); the debug
+//!   snapshot reads them.
+//!
+//! A wait that can never end is refused: if the awaited actor's handler is on this thread's
+//! stack (beneath the waiter), `get()` fails with `Error::Deadlock` at once.
 
-use crate::error::{Deadlock, Error};
+use crate::error::{Deadlock, Error, PoolExhausted};
 use crate::future::Slot;
-use crate::scheduler::{self, Shared};
-use std::cell::RefCell;
-use std::sync::Arc;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Instant;
+
+/// What a pool offers the waits made on its threads (installed per thread by the pool).
+pub(crate) trait PoolHook: Sync {
+    /// Enters one level of inline running of an actor of the pool `pool_id`, if this thread is
+    /// one of that pool's and may (depth, stack left); `false` otherwise.
+    fn enter_inline(&self, pool_id: usize) -> bool;
+    /// Leaves the level `enter_inline` entered.
+    fn leave_inline(&self);
+    /// Whether this thread holds a run queue of `pool_id` with work for others behind it.
+    fn work_queued_behind(&self, pool_id: usize) -> bool;
+    /// This thread is about to block: give its run queue to a spare thread (nothing to do if
+    /// it holds none). `Err` at the pool's spare cap.
+    fn release_for_blocking(&self) -> Result<(), PoolExhausted>;
+}
+
+thread_local! {
+    /// The pool of this thread, if it is a pool thread.
+    static HOOK: Cell<Option<&'static dyn PoolHook>> = const { Cell::new(None) };
+}
+
+/// Marks the calling thread as a pool thread (the pool calls it when the thread starts).
+pub(crate) fn install_pool_hook(hook: &'static dyn PoolHook) {
+    let _ = HOOK.try_with(|h| h.set(Some(hook)));
+}
+
+fn hook() -> Option<&'static dyn PoolHook> {
+    HOOK.try_with(Cell::get).ok().flatten()
+}
 
 /// Every this many inline-served waits, an activation with work queued behind it shares: its
 /// thread gives its slot to a spare thread (see the module docs).
@@ -82,7 +120,7 @@ fn suspended_here(id: u128) -> bool {
 fn describe(id: u128, type_name: &str) -> String {
     format!(
         "{} ({})",
-        crate::cell::short_name(type_name),
+        crate::type_name::short_name(type_name),
         crate::urn::format(id)
     )
 }
@@ -113,12 +151,12 @@ pub(crate) trait InlineTarget: Send + Sync {
     fn actor_id(&self) -> u128;
     /// The actor type's full name (`std::any::type_name`: a constant, no work).
     fn type_name(&self) -> &'static str;
-
-    /// The pool it belongs to (an inline run happens only on a worker of that pool).
-    fn pool(&self) -> &Shared;
+    /// The pool it belongs to, as an opaque id (an inline run happens only on that pool's
+    /// threads).
+    fn pool_id(&self) -> usize;
     /// If this actor is pooled and nobody holds its claim: run its envelopes on this thread, in
     /// order, until `done()`; then release it. Otherwise return at once. (The caller has
-    /// checked that this thread is a worker of `pool()`.)
+    /// entered an inline level on a thread of `pool_id()`.)
     fn run_inline(self: Arc<Self>, done: &dyn Fn() -> bool);
 }
 
@@ -143,11 +181,11 @@ pub(crate) fn wait<T>(
         // Nothing to wait for: no inline run, no spare thread.
         return Ok(());
     }
+    let pool = hook();
     // Inline only for waits without a deadline (a handler run inline cannot be interrupted when
-    // the deadline passes), and only on a worker of the target's own pool (checked by identity:
-    // no clone of the pool's `Arc`, whose count every thread touches).
-    if let (Some(target), None) = (target, deadline) {
-        let pool = target.pool();
+    // the deadline passes), and only on a thread of the target's own pool.
+    if let (Some(pool), Some(target), None) = (pool, target, deadline) {
+        let pool_id = target.pool_id();
         // One access to the frame: count the wait, and say whom it awaits (for the records of
         // a wait that blocks above it, in the inline run).
         let awaited = (target.actor_id(), target.type_name());
@@ -160,25 +198,72 @@ pub(crate) fn wait<T>(
         // work waits at most that many inline runs. Refused at the spare cap: then inline is all
         // there is.
         if waits.is_some_and(|n| n % INLINE_WAITS_BEFORE_SHARING == 0)
-            && scheduler::work_queued_behind(pool)
+            && pool.work_queued_behind(pool_id)
         {
-            let _ = scheduler::release_slot_for_blocking();
+            let _ = pool.release_for_blocking();
         }
-        let entered = scheduler::enter_inline(pool);
+        let entered = pool.enter_inline(pool_id);
         if entered {
             Arc::clone(target).run_inline(&|| slot.is_ready());
-            scheduler::leave_inline();
+            pool.leave_inline();
         }
         innermost(|f| f.awaiting = None);
         if entered && slot.is_ready() {
             return Ok(());
         }
     }
-    // Off the pool this does nothing.
-    scheduler::release_slot_for_blocking().map_err(Error::PoolExhausted)?;
+    // Off the pool there is nothing to hand over.
+    if let Some(pool) = pool {
+        pool.release_for_blocking().map_err(Error::PoolExhausted)?;
+    }
     // Seen by debug snapshots while it lasts: which actors wait, and on whom.
-    let _waiting =
-        crate::debug::Waiting::begin(edges(target.map(|t| (t.actor_id(), t.type_name()))));
+    let _waiting = Waiting::begin(edges(target.map(|t| (t.actor_id(), t.type_name()))));
     slot.wait_ready(deadline);
     Ok(())
+}
+
+/// Blocked actors: waiter id → the awaited actor (id, `<Class> (<urn>)`), if known.
+pub(crate) type Waits = HashMap<u128, Option<(u128, String)>>;
+
+fn lock_waits() -> std::sync::MutexGuard<'static, Waits> {
+    static WAITS: OnceLock<Mutex<Waits>> = OnceLock::new();
+    WAITS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The actors blocked in `get()` now, each with the actor it waits for (the wait-for records).
+pub(crate) fn waits() -> Waits {
+    lock_waits().clone()
+}
+
+/// Records, while it lives, that actors' handlers are blocked in `get()`: the handler that
+/// blocks, and those beneath it on the same thread that wait for an actor run inline above
+/// them.
+struct Waiting {
+    waiters: Vec<u128>,
+}
+
+impl Waiting {
+    /// Records `(waiter, awaited)` edges; the awaited actor is `(id, "<Class> (<urn>)")`, or
+    /// `None` for a promise set by someone else.
+    fn begin(edges: Vec<(u128, Option<(u128, String)>)>) -> Waiting {
+        let mut waiters = Vec::with_capacity(edges.len());
+        let mut waits = lock_waits();
+        for (waiter, awaited) in edges {
+            waits.insert(waiter, awaited);
+            waiters.push(waiter);
+        }
+        Waiting { waiters }
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        let mut waits = lock_waits();
+        for w in &self.waiters {
+            waits.remove(w);
+        }
+    }
 }
