@@ -81,7 +81,7 @@ pub trait Actor: Sized + Send + 'static {
     /// Starts the actor on `runtime`. On a runtime that was shut down, the returned actor is
     /// dead from the start (its messages fail with `ActorDead`) and a WARN record says so.
     fn start_in(self, runtime: &Runtime) -> ActorRef<Self> {
-        cell::start(self, runtime.shared(), None)
+        cell::start(self, runtime.system(), None)
     }
 
     /// Starts the actor on its own OS thread, named after its class: Pykka's thread-per-actor

@@ -80,7 +80,7 @@ impl Runtime {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         let wanted = TypeId::of::<M>();
-        self.shared()
+        self.system()
             .registry
             .all()
             .iter()
@@ -122,7 +122,7 @@ impl Runtime {
 
     /// Every registered actor of class `A` on this runtime, in start order.
     pub fn get_by_class<A: Actor>(&self) -> Vec<ActorRef<A>> {
-        self.shared()
+        self.system()
             .registry
             .all()
             .into_iter()
@@ -138,7 +138,7 @@ impl Runtime {
 
     /// Every registered actor on this runtime whose class (short type name) is `name`.
     pub fn get_by_class_name(&self, name: &str) -> Vec<AnyActorRef> {
-        self.shared()
+        self.system()
             .registry
             .all()
             .into_iter()

@@ -11,7 +11,8 @@ use crate::lifecycle::{Ext, StopReason};
 use crate::logging::{debug, error, info, warning};
 use crate::mailbox::{InlineRelease, Mailbox, Pushed, Release};
 use crate::panic::{catch, drop_payload, Failure};
-use crate::scheduler::{Runnable, Shared};
+use crate::scheduler::Runnable;
+use crate::system::System;
 use once_cell::race::OnceBox;
 use std::any::Any;
 use std::collections::VecDeque;
@@ -33,7 +34,7 @@ pub(crate) struct Core<A> {
 /// `u128` would align the cell to 16 and pad it), the URN text is made on first request.
 pub(crate) struct Cell<A: Actor> {
     id: Uuid,
-    shared: Arc<Shared>,
+    system: Arc<System>,
     mailbox: Mailbox<Envelope<A>>,
     /// Locked only by the holder of the mailbox claim, so never contended.
     core: Mutex<Core<A>>,
@@ -71,16 +72,16 @@ impl<A: Actor> Drop for Cell<A> {
 /// `home`, the actor runs on that dedicated thread instead of the pool.
 pub(crate) fn start<A: Actor>(
     actor: A,
-    shared: &Arc<Shared>,
+    system: &Arc<System>,
     home: Option<Arc<DedicatedHome>>,
 ) -> ActorRef<A> {
-    start_with(actor, shared, home, |_| {})
+    start_with(actor, system, home, |_| {})
 }
 
 /// [`start`], with `link` run on the new cell before it is scheduled (a child's supervision).
 pub(crate) fn start_with<A: Actor>(
     actor: A,
-    shared: &Arc<Shared>,
+    system: &Arc<System>,
     home: Option<Arc<DedicatedHome>>,
     link: impl FnOnce(&Arc<Cell<A>>),
 ) -> ActorRef<A> {
@@ -88,7 +89,7 @@ pub(crate) fn start_with<A: Actor>(
     let make = |place: Option<crate::registry::Place>| {
         Arc::new(Cell {
             id: Uuid::from_u128(crate::urn::next_id_with(place.map(|p| p.top))),
-            shared: Arc::clone(shared),
+            system: Arc::clone(system),
             mailbox: Mailbox::new_scheduled(dedicated, place.map_or(0, |p| p.seq)),
             core: Mutex::new(Core {
                 actor: Some(actor),
@@ -99,25 +100,25 @@ pub(crate) fn start_with<A: Actor>(
     };
     // A registered actor's id names its registry slot (src/registry.rs); the cell is built and
     // registered under the slot's lock. (A full shard: a random id, registered by hash.)
-    let (cell, registered) = if shared.config.register_actors {
-        shared.registry.insert_with(make)
+    let (cell, registered) = if system.config().register_actors {
+        system.registry.insert_with(make)
     } else {
         (make(None), false)
     };
     if !A::USE_DAEMON_THREAD {
-        shared.live_inc();
+        system.live_inc();
     }
-    if shared.is_shut_down() {
+    if system.pool.is_shut_down() {
         if registered {
-            shared.registry.unregister(cell.id());
+            system.registry.unregister(cell.id());
         }
         warning!(target: "pykka", "{cell} not started: its runtime was shut down");
         AnyCell::kill(&*cell);
         return ActorRef::from_cell(cell);
     }
-    if shared.config.register_actors {
+    if system.config().register_actors {
         if !registered {
-            shared.registry.register(cell.clone());
+            system.registry.register(cell.clone());
         }
         debug!(target: "pykka", "Registered {cell}");
     }
@@ -125,7 +126,7 @@ pub(crate) fn start_with<A: Actor>(
     link(&cell);
     match home {
         Some(home) => {
-            crate::dedicated::register_home(shared, cell.id(), Arc::clone(&home));
+            crate::dedicated::register_home(system, cell.id(), Arc::clone(&home));
             home.notify(cell.clone());
         }
         None => Arc::clone(&cell).submit(),
@@ -154,8 +155,8 @@ impl<A: Actor> Cell<A> {
         self.ext.get()
     }
 
-    pub(crate) fn shared(&self) -> &Arc<Shared> {
-        &self.shared
+    pub(crate) fn system(&self) -> &Arc<System> {
+        &self.system
     }
 
     pub(crate) fn mailbox(&self) -> &Mailbox<Envelope<A>> {
@@ -172,15 +173,15 @@ impl<A: Actor> Cell<A> {
 
     /// Queues the token on the pool.
     fn submit(self: Arc<Self>) {
-        let shared = Arc::clone(&self.shared);
-        shared.submit(self);
+        let pool = Arc::clone(&self.system.pool);
+        pool.submit(self);
     }
 
     fn push<T>(self: &Arc<Self>, value: T, make: impl FnOnce(T) -> Envelope<A>) -> Result<(), T> {
         match self.mailbox.push_with(value, make)? {
             Pushed::Schedule => Arc::clone(self).submit(),
             Pushed::ScheduleDedicated => {
-                crate::dedicated::notify(&self.shared, self.id(), Arc::clone(self) as _)
+                crate::dedicated::notify(&self.system, self.id(), Arc::clone(self) as _)
             }
             Pushed::Queued => {}
         }
@@ -249,7 +250,7 @@ impl<A: Actor> Cell<A> {
     }
 
     /// Queues one of the library's own messages (never a dead letter); `false` if dead.
-    pub(crate) fn system<F>(self: &Arc<Self>, f: F) -> bool
+    pub(crate) fn system_message<F>(self: &Arc<Self>, f: F) -> bool
     where
         F: FnOnce(&mut A, &mut Context<A>) + Send + 'static,
     {
@@ -258,7 +259,7 @@ impl<A: Actor> Cell<A> {
     }
 
     pub(crate) fn dead_letter(&self, message_type: &'static str, reason: crate::DeadLetterReason) {
-        self.shared.dead_letters.record(|| crate::DeadLetter {
+        self.system.dead_letters.record(|| crate::DeadLetter {
             recipient_urn: self.urn().to_owned(),
             recipient_class: Self::class(),
             message_type,
@@ -365,7 +366,7 @@ impl<A: Actor> Cell<A> {
             return;
         }
         if !A::USE_DAEMON_THREAD {
-            self.shared.live_dec();
+            self.system.live_dec();
         }
         self.died(reason);
     }
@@ -442,7 +443,7 @@ impl<A: Actor> Cell<A> {
     }
 
     fn unregister(&self) {
-        if self.shared.registry.unregister(self.id()) {
+        if self.system.registry.unregister(self.id()) {
             debug!(target: "pykka", "Unregistered {self}");
         }
     }
@@ -553,7 +554,7 @@ impl<A: Actor> Cell<A> {
             }
             false
         });
-        if let Err(e) = self.shared.timers.add(wait, None, task) {
+        if let Err(e) = self.system.timers.add(wait, None, task) {
             // The task, and the token in it, were dropped unrun: the actor is abandoned.
             warning!(target: "pykka", "{self}: its restart cannot be timed ({e}): killed");
         }
@@ -586,7 +587,7 @@ impl<A: Actor> InlineTarget for Cell<A> {
     }
 
     fn pool_id(&self) -> usize {
-        crate::scheduler::pool_id(&self.shared)
+        crate::scheduler::pool_id(&self.system.pool)
     }
 
     fn run_inline(self: Arc<Self>, done: &dyn Fn() -> bool) {

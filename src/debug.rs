@@ -69,6 +69,17 @@ pub struct ThreadsSnapshot {
     pub sleeping: usize,
 }
 
+impl From<crate::scheduler::PoolCounts> for ThreadsSnapshot {
+    fn from(c: crate::scheduler::PoolCounts) -> Self {
+        ThreadsSnapshot {
+            workers: c.workers,
+            live_threads: c.live_threads,
+            idle_spares: c.idle_spares,
+            sleeping: c.sleeping,
+        }
+    }
+}
+
 /// What every registered actor of a runtime is doing, and its threads.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -131,7 +142,7 @@ impl Runtime {
     pub fn snapshot(&self) -> Snapshot {
         let waits = crate::future::wait::waits();
         let actors = self
-            .shared()
+            .system()
             .registry
             .all()
             .iter()
@@ -161,7 +172,7 @@ impl Runtime {
             .collect();
         Snapshot {
             actors,
-            threads: self.shared().threads_snapshot(),
+            threads: ThreadsSnapshot::from(self.system().pool.counts()),
         }
     }
 

@@ -6,7 +6,8 @@ use crate::actor_ref::ActorRef;
 use crate::cell;
 use crate::logging::{debug, error};
 use crate::runtime::Runtime;
-use crate::scheduler::{self, Shared, Token};
+use crate::scheduler::{self, Token};
+use crate::system::System;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -81,13 +82,13 @@ impl Homes {
     }
 }
 
-pub(crate) fn register_home(shared: &Shared, id: u128, home: Arc<DedicatedHome>) {
-    shared.homes.lock().insert(id, home);
+pub(crate) fn register_home(system: &System, id: u128, home: Arc<DedicatedHome>) {
+    system.homes.lock().insert(id, home);
 }
 
 /// Hands a dedicated actor's token to its thread.
-pub(crate) fn notify(shared: &Shared, id: u128, token: Token) {
-    let home = shared.homes.lock().get(&id).cloned();
+pub(crate) fn notify(system: &System, id: u128, token: Token) {
+    let home = system.homes.lock().get(&id).cloned();
     match home {
         Some(home) => home.notify(token),
         // The thread was never started: the actor was abandoned, its sends already refused.
@@ -96,38 +97,38 @@ pub(crate) fn notify(shared: &Shared, id: u128, token: Token) {
 }
 
 /// A dedicated actor was killed: its thread, if it waits for a token, exits.
-pub(crate) fn close_home(shared: &Shared, id: u128) {
-    let home = shared.homes.lock().get(&id).cloned();
+pub(crate) fn close_home(system: &System, id: u128) {
+    let home = system.homes.lock().get(&id).cloned();
     if let Some(home) = home {
         home.close();
     }
 }
 
 /// The runtime shuts down: every dedicated thread still waiting exits.
-pub(crate) fn close_all_homes(shared: &Shared) {
-    let homes: Vec<_> = shared.homes.lock().values().cloned().collect();
+pub(crate) fn close_all_homes(system: &System) {
+    let homes: Vec<_> = system.homes.lock().values().cloned().collect();
     for home in homes {
         home.close();
     }
 }
 
 pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
-    let shared = Runtime::global().shared();
+    let system = Runtime::global().system();
     let home = Arc::new(DedicatedHome::new());
-    let actor_ref = cell::start(actor, shared, Some(Arc::clone(&home)));
+    let actor_ref = cell::start(actor, system, Some(Arc::clone(&home)));
     if !actor_ref.is_alive() {
         // The runtime was shut down: the actor was never handed a token, so no thread.
-        shared.homes.lock().remove(&actor_ref.cell().id());
+        system.homes.lock().remove(&actor_ref.cell().id());
         return actor_ref;
     }
     // ORDERING: Relaxed; the counter only numbers thread names.
     let n = THREAD_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let owner = Arc::clone(shared);
+    let owner = Arc::clone(system);
     let id = actor_ref.cell().id();
     let spawned = thread::Builder::new()
         .name(format!("{}-{n}", actor_ref.actor_class()))
         .spawn(move || {
-            scheduler::mark_owned_by(&owner);
+            scheduler::mark_owned_by(&owner.pool);
             while let Some(token) = home.next() {
                 if !scheduler::run_guarded(token, usize::MAX) {
                     break;
@@ -136,7 +137,7 @@ pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
             owner.homes.lock().remove(&id);
         });
     if let Err(e) = spawned {
-        shared.homes.lock().remove(&id);
+        system.homes.lock().remove(&id);
         error!(target: "pykka", "could not start a thread for {actor_ref}: {e}");
         crate::cell::AnyCell::kill(&**actor_ref.cell());
     }

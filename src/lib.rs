@@ -123,6 +123,7 @@ mod scheduler;
 mod spares;
 mod supervision;
 mod sync;
+mod system;
 mod time;
 mod timer;
 mod type_name;

@@ -300,7 +300,7 @@ impl<A: Actor> crate::cell::Cell<A> {
 
 impl<A: Actor> Notify for crate::cell::Cell<A> {
     fn terminated(self: Arc<Self>, t: Terminated) {
-        self.system(move |actor: &mut A, ctx: &mut crate::Context<A>| {
+        self.system_message(move |actor: &mut A, ctx: &mut crate::Context<A>| {
             // Not after an unwatch, and once.
             if ctx.cell.ext().stop_watching(t.id) {
                 actor.on_terminated(&t, ctx);

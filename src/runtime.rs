@@ -5,7 +5,8 @@ use crate::actor_ref::{ActorRef, AnyActorRef};
 use crate::config::Config;
 use crate::error::{BuildError, RuntimeError};
 use crate::logging::{debug, error, warning};
-use crate::scheduler::{self, Shared};
+use crate::scheduler;
+use crate::system::System;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -24,7 +25,7 @@ use std::time::Duration;
 /// assert!(!a.is_alive());
 /// ```
 pub struct Runtime {
-    shared: Arc<Shared>,
+    system: Arc<System>,
     global: bool,
 }
 
@@ -44,29 +45,29 @@ impl Runtime {
     pub fn global() -> &'static Runtime {
         static GLOBAL: OnceLock<Runtime> = OnceLock::new();
         GLOBAL.get_or_init(|| {
-            let shared = Runtime::builder()
-                .build_shared()
-                .or_else(|_| Runtime::builder().threads(1).build_shared())
+            let system = Runtime::builder()
+                .build_system()
+                .or_else(|_| Runtime::builder().threads(1).build_system())
                 .unwrap_or_else(|e| panic!("pykka: cannot start the default runtime: {e}"));
             Runtime {
-                shared,
+                system,
                 global: true,
             }
         })
     }
 
-    pub(crate) fn shared(&self) -> &Arc<Shared> {
-        &self.shared
+    pub(crate) fn system(&self) -> &Arc<System> {
+        &self.system
     }
 
     /// The number of worker slots (`threads` at build time).
     pub fn threads(&self) -> usize {
-        self.shared.config.threads
+        self.system.config().threads
     }
 
     /// Live pool threads: the workers plus any spare threads started while handlers blocked.
     pub fn thread_count(&self) -> usize {
-        self.shared.thread_count()
+        self.system.pool.thread_count()
     }
 
     /// Waits until every non-daemon actor on this runtime has stopped (Python's rule for
@@ -77,10 +78,10 @@ impl Runtime {
     /// Called from one of the runtime's own threads it returns [`RuntimeError::OwnThread`]
     /// instead of waiting for itself.
     pub fn join(&self) -> Result<(), RuntimeError> {
-        if scheduler::on_own_thread(&self.shared) {
+        if scheduler::on_own_thread(&self.system.pool) {
             return Err(RuntimeError::OwnThread);
         }
-        self.shared.wait_no_live();
+        self.system.wait_no_live();
         Ok(())
     }
 
@@ -91,11 +92,11 @@ impl Runtime {
     ///
     /// Called from one of the runtime's own threads it returns [`RuntimeError::OwnThread`].
     pub fn shutdown(&self) -> Result<(), RuntimeError> {
-        if scheduler::on_own_thread(&self.shared) {
+        if scheduler::on_own_thread(&self.system.pool) {
             return Err(RuntimeError::OwnThread);
         }
-        stop_registered(&self.shared, None);
-        let killed = finish_stopping(&self.shared);
+        stop_registered(&self.system, None);
+        let killed = finish_stopping(&self.system);
         if killed > 0 {
             warning!(
                 target: "pykka",
@@ -125,13 +126,13 @@ impl Runtime {
     /// assert!(!a.is_alive());
     /// ```
     pub fn shutdown_timeout(&self, timeout: Duration) -> Result<bool, RuntimeError> {
-        if scheduler::on_own_thread(&self.shared) {
+        if scheduler::on_own_thread(&self.system.pool) {
             return Err(RuntimeError::OwnThread);
         }
         // `Duration::MAX` and other unrepresentable timeouts: a century, i.e. no deadline.
         let deadline = crate::time::saturating_deadline(std::time::Instant::now(), timeout);
-        let graceful = stop_registered(&self.shared, Some(deadline));
-        let killed = finish_stopping(&self.shared);
+        let graceful = stop_registered(&self.system, Some(deadline));
+        let killed = finish_stopping(&self.system);
         Ok(graceful && killed == 0)
     }
 
@@ -147,13 +148,13 @@ impl Runtime {
     /// stopped.get().unwrap();
     /// ```
     pub fn stopped(&self) -> crate::Future<()> {
-        self.shared.stopped()
+        self.system.stopped()
     }
 
     /// How many messages this runtime could not deliver: tells to dead actors and tells left
     /// in a mailbox when its actor died (see [`DeadLetter`](crate::DeadLetter)).
     pub fn dead_letter_count(&self) -> u64 {
-        self.shared.dead_letters.count()
+        self.system.dead_letters.count()
     }
 
     /// Calls `f` with every dead letter of this runtime from now on, on the thread where the
@@ -183,7 +184,7 @@ impl Runtime {
     where
         F: Fn(&crate::DeadLetter) + Send + Sync + 'static,
     {
-        self.shared.dead_letters.subscribe(std::sync::Arc::new(f))
+        self.system.dead_letters.subscribe(std::sync::Arc::new(f))
     }
 
     /// Tells every dead letter of this runtime from now on to `actor` (pyctor's `DeadLetter`
@@ -194,7 +195,7 @@ impl Runtime {
         A: crate::Receive,
         A::Message: From<crate::DeadLetter>,
     {
-        self.shared
+        self.system
             .dead_letters
             .subscribe(crate::dead_letters::to_actor(actor.clone()))
     }
@@ -203,12 +204,12 @@ impl Runtime {
     /// ended), and the wait of any supervised child's restart backoff (which ends at its time
     /// even if the child was killed meanwhile).
     pub fn pending_timers(&self) -> usize {
-        self.shared.timers.pending()
+        self.system.timers.pending()
     }
 
     /// Every actor registered on this runtime, in start order.
     pub fn registered(&self) -> Vec<AnyActorRef> {
-        self.shared
+        self.system
             .registry
             .all()
             .into_iter()
@@ -219,13 +220,13 @@ impl Runtime {
     /// The actor with this URN on this runtime, or `None`.
     pub fn get_by_urn(&self, urn: &str) -> Option<AnyActorRef> {
         let id = crate::urn::parse(urn)?;
-        self.shared.registry.get(id).map(AnyActorRef::new)
+        self.system.registry.get(id).map(AnyActorRef::new)
     }
 
     /// Stops every actor on this runtime, last started first, each blocking until stopped
     /// (Pykka's `stop_all(block=True)`: strict reverse start order).
     pub fn stop_all(&self) -> Vec<bool> {
-        stop_all(&self.shared)
+        stop_all(&self.system)
     }
 
     /// Queues a stop request on every actor on this runtime, last started first, without
@@ -238,13 +239,13 @@ impl Runtime {
 
     /// Registers an actor (again) on this runtime; it goes to the end of the start order.
     pub fn register<A: Actor>(&self, actor: &ActorRef<A>) {
-        self.shared.registry.register(actor.cell().clone());
+        self.system.registry.register(actor.cell().clone());
         debug!(target: "pykka", "Registered {actor}");
     }
 
     /// Unregisters an actor from this runtime. Unregistering twice is not an error.
     pub fn unregister<A: Actor>(&self, actor: &ActorRef<A>) {
-        if self.shared.registry.unregister(actor.cell().id()) {
+        if self.system.registry.unregister(actor.cell().id()) {
             debug!(target: "pykka", "Unregistered {actor}");
         } else {
             debug!(target: "pykka", "Unregistered {actor} (not found in registry)");
@@ -252,9 +253,9 @@ impl Runtime {
     }
 }
 
-/// Stops every actor of `shared`, last started first, each blocking until stopped.
-fn stop_all(shared: &Shared) -> Vec<bool> {
-    let mut all = shared.registry.all();
+/// Stops every actor of `system`, last started first, each blocking until stopped.
+fn stop_all(system: &System) -> Vec<bool> {
+    let mut all = system.registry.all();
     all.reverse();
     all.into_iter()
         .map(|c| AnyActorRef::new(c).stop())
@@ -266,8 +267,8 @@ fn stop_all(shared: &Shared) -> Vec<bool> {
 /// (One pass over the actors registered when it starts, as Pykka's `stop_all`: actors started
 /// meanwhile are killed by `finish_stopping`. Repeating the pass until none is left never ends
 /// while another thread keeps starting actors.)
-fn stop_registered(shared: &Shared, deadline: Option<std::time::Instant>) -> bool {
-    let mut all = shared.registry.all();
+fn stop_registered(system: &System, deadline: Option<std::time::Instant>) -> bool {
+    let mut all = system.registry.all();
     all.reverse();
     let mut graceful = true;
     for cell in all {
@@ -297,24 +298,25 @@ fn stop_registered(shared: &Shared, deadline: Option<std::time::Instant>) -> boo
 /// The end of every shutdown: the timers, the threads, whatever is left. Returns how many
 /// registered actors were still alive and had to be killed. Concurrent callers are serialised:
 /// none returns (nor resolves `stopped()`) before every thread is joined.
-fn finish_stopping(shared: &Shared) -> usize {
-    let _one_at_a_time = shared
+fn finish_stopping(system: &System) -> usize {
+    let _one_at_a_time = system
+        .pool
         .stopping
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    shared.timers.stop();
-    shared.begin_shutdown();
-    shared.join_threads();
+    system.timers.stop();
+    system.pool.begin_shutdown();
+    system.pool.join_threads();
     // Anything still queued or registered will never run: answer its mailbox. (Actors that
-    // are neither are answered when a message schedules them: see Shared::submit.)
-    shared.abandon_queued();
+    // are neither are answered when a message schedules them: see Pool::submit.)
+    system.pool.abandon_queued();
     let mut killed = 0;
-    for cell in shared.registry.all() {
+    for cell in system.registry.all() {
         killed += usize::from(cell.is_alive());
         cell.kill();
     }
-    crate::dedicated::close_all_homes(shared);
-    shared.finish_shutdown();
+    crate::dedicated::close_all_homes(system);
+    system.finish_shutdown();
     killed
 }
 
@@ -327,23 +329,23 @@ impl Drop for Runtime {
         if self.global {
             return;
         }
-        if !scheduler::on_own_thread(&self.shared) {
+        if !scheduler::on_own_thread(&self.system.pool) {
             let _ = self.shutdown();
             return;
         }
-        let shared = Arc::clone(&self.shared);
+        let system = Arc::clone(&self.system);
         let spawned = std::thread::Builder::new()
-            .name(format!("{}-shutdown", shared.config.thread_name))
+            .name(format!("{}-shutdown", system.config().thread_name))
             .spawn(move || {
-                stop_registered(&shared, None);
-                finish_stopping(&shared);
+                stop_registered(&system, None);
+                finish_stopping(&system);
             });
         if let Err(e) = spawned {
             error!(
                 target: "pykka",
                 "could not start a thread to shut down a runtime dropped on its own thread: {e}"
             );
-            self.shared.begin_shutdown();
+            self.system.pool.begin_shutdown();
         }
     }
 }
@@ -351,7 +353,7 @@ impl Drop for Runtime {
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
-            .field("threads", &self.shared.config.threads)
+            .field("threads", &self.system.config().threads)
             .field("global", &self.global)
             .finish_non_exhaustive()
     }
@@ -485,12 +487,12 @@ impl Builder {
     /// ```
     pub fn build(self) -> Result<Runtime, BuildError> {
         Ok(Runtime {
-            shared: self.build_shared()?,
+            system: self.build_system()?,
             global: false,
         })
     }
 
-    fn build_shared(self) -> Result<Arc<Shared>, BuildError> {
+    fn build_system(self) -> Result<Arc<System>, BuildError> {
         let threads = match self.threads {
             Some(0) => return Err(BuildError::ZeroThreads),
             Some(n) if n > Builder::MAX_THREADS => return Err(BuildError::TooManyThreads(n)),
@@ -516,6 +518,6 @@ impl Builder {
             thread_name: self.thread_name,
             register_actors: self.register_actors,
         };
-        Shared::start(config).map_err(BuildError::Spawn)
+        System::start(config).map_err(BuildError::Spawn)
     }
 }

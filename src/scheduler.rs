@@ -8,13 +8,12 @@
 use crate::config::Config;
 use crate::error::PoolExhausted;
 use crate::logging::error;
-use crate::registry::Registry;
 use crate::spares::{HandOff, Park, SpareSignal, Spares};
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::CachePadded;
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::Instant;
 
@@ -41,8 +40,9 @@ pub(crate) struct SlotBox {
     local: Worker<Token>,
 }
 
-/// The state a runtime's threads share.
-pub(crate) struct Shared {
+/// A pool of worker threads: run queues, sleep and wake, spare threads. It runs tokens and
+/// knows nothing else of what they are.
+pub(crate) struct Pool {
     pub(crate) config: Config,
     injector: Injector<Token>,
     stealers: Box<[Stealer<Token>]>,
@@ -55,25 +55,23 @@ pub(crate) struct Shared {
     /// waits for the first to have joined every thread before it reports anything.
     pub(crate) stopping: Mutex<()>,
     next_thread: AtomicUsize,
-    pub(crate) registry: Registry,
-    pub(crate) timers: Arc<crate::timer::Timers>,
-    pub(crate) dead_letters: Arc<crate::dead_letters::Sink>,
-    pub(crate) homes: crate::dedicated::Homes,
-    /// Non-daemon actors started and died: two counters on their own cache lines, so that the
-    /// thread starting actors and the worker ending them never write the same line.
-    started: CachePadded<AtomicUsize>,
-    died: CachePadded<AtomicUsize>,
-    /// `true` once `Runtime::shutdown` has finished: no pool actor can run again, so `join`
-    /// stops waiting (an idle unregistered actor would otherwise count as alive for ever).
-    live_lock: Mutex<bool>,
-    live_cv: Condvar,
-    /// Promises of `Runtime::stopped`, resolved when shutdown finishes (under `live_lock`'s
-    /// flag: taken once it is set).
-    stopped_waiters: Mutex<Vec<crate::future::Promise<()>>>,
+}
+
+/// The pool's threads, as a debug snapshot shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PoolCounts {
+    /// Worker slots (`threads` at build time).
+    pub(crate) workers: usize,
+    /// Live pool threads: slot holders plus spares.
+    pub(crate) live_threads: usize,
+    /// Spare threads parked, waiting for a slot.
+    pub(crate) idle_spares: usize,
+    /// Slot holders asleep for lack of work.
+    pub(crate) sleeping: usize,
 }
 
 struct WorkerCtx {
-    shared: Arc<Shared>,
+    shared: Arc<Pool>,
     slot: Option<SlotBox>,
     inline_depth: usize,
     /// The address of a local of `worker_main`, near the base of this thread's stack: how much
@@ -95,12 +93,12 @@ thread_local! {
     static OWNER: Cell<usize> = const { Cell::new(0) };
 }
 
-fn addr(shared: &Shared) -> usize {
-    shared as *const Shared as usize
+fn addr(shared: &Pool) -> usize {
+    shared as *const Pool as usize
 }
 
 /// The opaque id of a pool, as waits name it (`InlineTarget::pool_id`).
-pub(crate) fn pool_id(shared: &Shared) -> usize {
+pub(crate) fn pool_id(shared: &Pool) -> usize {
     addr(shared)
 }
 
@@ -129,27 +127,27 @@ impl crate::future::PoolHook for Hook {
 }
 
 /// Marks the calling thread as belonging to `shared` (pool workers and dedicated threads).
-pub(crate) fn mark_owned_by(shared: &Shared) {
+pub(crate) fn mark_owned_by(shared: &Pool) {
     mark_owned_by_addr(addr(shared));
 }
 
-/// Marks the calling thread as belonging to the runtime at `owner` (`Shared`'s address, as
+/// Marks the calling thread as belonging to the runtime at `owner` (`Pool`'s address, as
 /// the timer thread knows it).
 pub(crate) fn mark_owned_by_addr(owner: usize) {
     let _ = OWNER.try_with(|o| o.set(owner));
 }
 
 /// Whether the calling thread is one of `shared`'s own threads.
-pub(crate) fn on_own_thread(shared: &Shared) -> bool {
+pub(crate) fn on_own_thread(shared: &Pool) -> bool {
     OWNER.try_with(|o| o.get() == addr(shared)).unwrap_or(false)
 }
 
-impl Shared {
-    /// Builds the shared state and starts `config.threads` workers.
-    pub(crate) fn start(config: Config) -> Result<Arc<Shared>, std::io::Error> {
+impl Pool {
+    /// Builds the pool and starts `config.threads` workers.
+    pub(crate) fn start(config: Config) -> Result<Arc<Pool>, std::io::Error> {
         let locals: Vec<Worker<Token>> = (0..config.threads).map(|_| Worker::new_fifo()).collect();
         let stealers = locals.iter().map(Worker::stealer).collect();
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(Pool {
             injector: Injector::new(),
             stealers,
             sleepers: Mutex::new(Vec::new()),
@@ -159,20 +157,8 @@ impl Shared {
             handles: Mutex::new(Vec::new()),
             stopping: Mutex::new(()),
             next_thread: AtomicUsize::new(0),
-            registry: Registry::new(),
-            timers: Arc::default(),
-            dead_letters: Arc::default(),
-            homes: Default::default(),
-            started: CachePadded::new(AtomicUsize::new(0)),
-            died: CachePadded::new(AtomicUsize::new(0)),
-            live_lock: Mutex::new(false),
-            live_cv: Condvar::new(),
-            stopped_waiters: Mutex::new(Vec::new()),
             config,
         });
-        // The timer thread is one of the runtime's own threads too: it cannot wait for the
-        // runtime's shutdown (which stops it), nor be where a dropped runtime shuts down.
-        shared.timers.set_owner(addr(&shared));
         for (index, local) in locals.into_iter().enumerate() {
             shared.spares.thread_started();
             let signal = SpareSignal::new(Some(SlotBox { index, local }));
@@ -324,72 +310,10 @@ impl Shared {
         !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
     }
 
-    /// A non-daemon actor started.
-    pub(crate) fn live_inc(&self) {
-        // ORDERING: SeqCst; `live_dec` and `wait_no_live` compare the two counters.
-        self.started.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// A non-daemon actor died; if that was the last one, wake `join`.
-    /// `Runtime::shutdown` is done: wake every `join`.
-    pub(crate) fn finish_shutdown(&self) {
-        let waiters = {
-            let mut done = lock(&self.live_lock);
-            *done = true;
-            std::mem::take(&mut *lock(&self.stopped_waiters))
-        };
-        self.live_cv.notify_all();
-        for p in waiters {
-            p.set(());
-        }
-    }
-
-    /// A future resolved when shutdown has finished (at once if it has).
-    pub(crate) fn stopped(&self) -> crate::Future<()> {
-        let (p, f) = crate::future::promise();
-        let done = lock(&self.live_lock);
-        if *done {
-            drop(done);
-            p.set(());
-        } else {
-            lock(&self.stopped_waiters).push(p);
-        }
-        f
-    }
-
-    pub(crate) fn live_dec(&self) {
-        // ORDERING: SeqCst; died is read before started everywhere, see wait_no_live.
-        let died = self.died.fetch_add(1, Ordering::SeqCst) + 1;
-        if died == self.started.load(Ordering::SeqCst) {
-            // Notified under the lock that `wait_no_live` checks under: no lost wake-up.
-            let _g = lock(&self.live_lock);
-            self.live_cv.notify_all();
-        }
-    }
-
-    /// Blocks until no non-daemon actor is alive.
-    ///
-    /// `died` is read before `started`: started only grows and never trails died, so equal
-    /// readings mean that no actor was alive when `started` was read.
-    pub(crate) fn wait_no_live(&self) {
-        let mut g = lock(&self.live_lock);
-        loop {
-            if *g {
-                return; // shut down: nothing on the pool will ever run again
-            }
-            // ORDERING: SeqCst, see live_dec.
-            let died = self.died.load(Ordering::SeqCst);
-            if self.started.load(Ordering::SeqCst) == died {
-                return;
-            }
-            g = self.live_cv.wait(g).unwrap_or_else(PoisonError::into_inner);
-        }
-    }
-
     /// The pool's threads, for debug snapshots.
-    pub(crate) fn threads_snapshot(&self) -> crate::debug::ThreadsSnapshot {
+    pub(crate) fn counts(&self) -> PoolCounts {
         let (live_threads, idle_spares) = self.spares.counts();
-        crate::debug::ThreadsSnapshot {
+        PoolCounts {
             workers: self.config.threads,
             live_threads,
             idle_spares,
@@ -531,7 +455,7 @@ fn put_slot_back(slot: SlotBox) {
     });
 }
 
-fn worker_main(shared: Arc<Shared>, slot: Option<SlotBox>, signal: Arc<SpareSignal<SlotBox>>) {
+fn worker_main(shared: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal<SlotBox>>) {
     mark_owned_by(&shared);
     crate::future::install_pool_hook(&HOOK);
     let stack_base = stack_position();
@@ -600,7 +524,7 @@ pub(crate) fn run_guarded(token: Token, budget: usize) -> bool {
     }
 }
 
-fn find_work(shared: &Shared, index: usize) -> Option<Token> {
+fn find_work(shared: &Pool, index: usize) -> Option<Token> {
     CURRENT.with(|c| {
         let c = c.borrow();
         let local = &c.as_ref()?.slot.as_ref()?.local;
@@ -629,7 +553,7 @@ fn find_work(shared: &Shared, index: usize) -> Option<Token> {
     })
 }
 
-fn sleep(shared: &Shared) {
+fn sleep(shared: &Pool) {
     {
         let mut s = lock(&shared.sleepers);
         s.push(thread::current());
@@ -651,7 +575,7 @@ fn sleep(shared: &Shared) {
 }
 
 /// A thread without a slot: wait to be handed one, or retire after the keep-alive.
-fn idle_spare(shared: &Shared, signal: &Arc<SpareSignal<SlotBox>>) -> Option<SlotBox> {
+fn idle_spare(shared: &Pool, signal: &Arc<SpareSignal<SlotBox>>) -> Option<SlotBox> {
     if let Park::Leave = shared.spares.park(signal, &|| shared.is_shut_down()) {
         return None;
     }

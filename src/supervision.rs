@@ -220,7 +220,7 @@ fn start_child<P: Actor, C: Actor>(
     };
     // Linked before it can run (and so before it can die), so the parent never lists a child
     // that died unlisted.
-    crate::cell::start_with(value, ctx.cell.shared(), None, |child| {
+    crate::cell::start_with(value, ctx.cell.system(), None, |child| {
         let number = parent.ext().add_child(child.clone());
         child.ext().life().supervised = Some(Box::new(Supervised {
             number: Some(number),

@@ -514,5 +514,5 @@ where
 }
 
 fn timers_of<A: crate::Actor>(actor: &ActorRef<A>) -> &Arc<Timers> {
-    &actor.cell().shared().timers
+    &actor.cell().system().timers
 }

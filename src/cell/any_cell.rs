@@ -61,7 +61,7 @@ impl<A: Actor> AnyCell for Cell<A> {
         let (mut leftovers, dedicated) = self.mailbox.close_dedicated();
         if dedicated {
             // Its thread may be waiting for a token that will never come.
-            crate::dedicated::close_home(&self.shared, self.id());
+            crate::dedicated::close_home(&self.system, self.id());
         }
         // ORDERING: Release after the close: a runner that sees the flag finds the mailbox
         // closed when it releases its claim.
@@ -102,7 +102,7 @@ impl<A: Actor> AnyCell for Cell<A> {
     }
 
     fn escalate(self: Arc<Self>, text: String) {
-        self.system(move |_, _| std::panic::resume_unwind(Box::new(text)));
+        self.system_message(move |_, _| std::panic::resume_unwind(Box::new(text)));
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {

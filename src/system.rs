@@ -1,0 +1,128 @@
+//! The actor system of a runtime: its pool of threads and what the actors share above it (the
+//! registry, the timers, the dead-letter sink, dedicated threads' homes, the count of live
+//! actors that `join` waits for, and the `stopped()` promises).
+//!
+//! The pool (`scheduler::Pool`) runs tokens and knows nothing of this; a cell holds one pointer,
+//! to its `System`, and reaches the pool through it.
+//!
+//! The live count is two counters, `started` and `died`, on separate cache lines (the thread
+//! that starts actors and the worker that ends them never write the same line). The dying side
+//! notifies, under the lock that `join` checks under, when `died` reaches `started`; `join`
+//! reads `died` before `started`, and since `started` only grows and never trails `died`, equal
+//! readings mean nothing was alive.
+
+use crate::config::Config;
+use crate::registry::Registry;
+use crate::scheduler::Pool;
+use crate::sync::lock;
+use crossbeam_utils::CachePadded;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+
+/// A runtime's actor system.
+pub(crate) struct System {
+    pub(crate) pool: Arc<Pool>,
+    pub(crate) registry: Registry,
+    pub(crate) timers: Arc<crate::timer::Timers>,
+    pub(crate) dead_letters: Arc<crate::dead_letters::Sink>,
+    pub(crate) homes: crate::dedicated::Homes,
+    /// Non-daemon actors started and died (see the module docs).
+    started: CachePadded<AtomicUsize>,
+    died: CachePadded<AtomicUsize>,
+    /// `true` once `Runtime::shutdown` has finished: no pool actor can run again, so `join`
+    /// stops waiting (an idle unregistered actor would otherwise count as alive for ever).
+    live_lock: Mutex<bool>,
+    live_cv: Condvar,
+    /// Promises of `Runtime::stopped`, resolved when shutdown finishes (under `live_lock`'s
+    /// flag: taken once it is set).
+    stopped_waiters: Mutex<Vec<crate::future::Promise<()>>>,
+}
+
+impl System {
+    /// Starts the pool's workers and builds the system around it.
+    pub(crate) fn start(config: Config) -> Result<Arc<System>, std::io::Error> {
+        let pool = Pool::start(config)?;
+        let timers: Arc<crate::timer::Timers> = Arc::default();
+        // The timer thread is one of the runtime's own threads too: it cannot wait for the
+        // runtime's shutdown (which stops it), nor be where a dropped runtime shuts down.
+        timers.set_owner(crate::scheduler::pool_id(&pool));
+        Ok(Arc::new(System {
+            pool,
+            registry: Registry::new(),
+            timers,
+            dead_letters: Arc::default(),
+            homes: Default::default(),
+            started: CachePadded::new(AtomicUsize::new(0)),
+            died: CachePadded::new(AtomicUsize::new(0)),
+            live_lock: Mutex::new(false),
+            live_cv: Condvar::new(),
+            stopped_waiters: Mutex::new(Vec::new()),
+        }))
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.pool.config
+    }
+
+    /// A non-daemon actor started.
+    pub(crate) fn live_inc(&self) {
+        // ORDERING: SeqCst; `live_dec` and `wait_no_live` compare the two counters.
+        self.started.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// `Runtime::shutdown` is done: wake every `join`, resolve every `stopped()`.
+    pub(crate) fn finish_shutdown(&self) {
+        let waiters = {
+            let mut done = lock(&self.live_lock);
+            *done = true;
+            std::mem::take(&mut *lock(&self.stopped_waiters))
+        };
+        self.live_cv.notify_all();
+        for p in waiters {
+            p.set(());
+        }
+    }
+
+    /// A future resolved when shutdown has finished (at once if it has).
+    pub(crate) fn stopped(&self) -> crate::Future<()> {
+        let (p, f) = crate::future::promise();
+        let done = lock(&self.live_lock);
+        if *done {
+            drop(done);
+            p.set(());
+        } else {
+            lock(&self.stopped_waiters).push(p);
+        }
+        f
+    }
+
+    /// A non-daemon actor died; if that was the last one, wake `join`.
+    pub(crate) fn live_dec(&self) {
+        // ORDERING: SeqCst; died is read before started everywhere, see wait_no_live.
+        let died = self.died.fetch_add(1, Ordering::SeqCst) + 1;
+        if died == self.started.load(Ordering::SeqCst) {
+            // Notified under the lock that `wait_no_live` checks under: no lost wake-up.
+            let _g = lock(&self.live_lock);
+            self.live_cv.notify_all();
+        }
+    }
+
+    /// Blocks until no non-daemon actor is alive.
+    ///
+    /// `died` is read before `started`: started only grows and never trails died, so equal
+    /// readings mean that no actor was alive when `started` was read.
+    pub(crate) fn wait_no_live(&self) {
+        let mut g = lock(&self.live_lock);
+        loop {
+            if *g {
+                return; // shut down: nothing on the pool will ever run again
+            }
+            // ORDERING: SeqCst, see live_dec.
+            let died = self.died.load(Ordering::SeqCst);
+            if self.started.load(Ordering::SeqCst) == died {
+                return;
+            }
+            g = self.live_cv.wait(g).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
