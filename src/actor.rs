@@ -1,8 +1,8 @@
 //! The traits an actor implements, and the context its hooks receive.
 
 use crate::actor_ref::ActorRef;
+use crate::base::panic::Failure;
 use crate::cell::{self, Cell};
-use crate::panic::Failure;
 use crate::runtime::Runtime;
 use std::fmt;
 use std::sync::Arc;

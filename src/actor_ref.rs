@@ -1,10 +1,10 @@
 //! `ActorRef<A>`: the handle to a running actor, and its type-erased form `AnyActorRef`.
 
 use crate::actor::{Actor, Receive};
+use crate::base::error::{Error, TellError};
+use crate::base::logging::warning;
 use crate::cell::{AnyCell, Cell};
-use crate::error::{Error, TellError};
 use crate::future::Future;
-use crate::logging::warning;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;

@@ -3,14 +3,14 @@
 
 use crate::actor::{Actor, Context, Receive};
 use crate::actor_ref::ActorRef;
+use crate::base::error::{ActorDeadError, Error, TellError};
+use crate::base::logging::{debug, error, info, warning};
+use crate::base::panic::{catch, drop_payload, Failure};
 use crate::dedicated::DedicatedHome;
 use crate::envelope::{AskMsg, CallFn, DeferFn, Envelope, SystemFn, TellMsg};
-use crate::error::{ActorDeadError, Error, TellError};
 use crate::future::{promise_for, Future, InlineTarget, Promise};
 use crate::lifecycle::{Ext, StopReason};
-use crate::logging::{debug, error, info, warning};
 use crate::mailbox::{InlineRelease, Mailbox, Pushed, Release};
-use crate::panic::{catch, drop_payload, Failure};
 use crate::scheduler::Runnable;
 use crate::system::System;
 use once_cell::race::OnceBox;
@@ -88,7 +88,7 @@ pub(crate) fn start_with<A: Actor>(
     let dedicated = home.is_some();
     let make = |place: Option<crate::registry::Place>| {
         Arc::new(Cell {
-            id: Uuid::from_u128(crate::urn::next_id_with(place.map(|p| p.top))),
+            id: Uuid::from_u128(crate::base::urn::next_id_with(place.map(|p| p.top))),
             system: Arc::clone(system),
             mailbox: Mailbox::new_scheduled(dedicated, place.map_or(0, |p| p.seq)),
             core: Mutex::new(Core {
@@ -140,7 +140,7 @@ impl<A: Actor> Cell<A> {
     }
 
     pub(crate) fn class() -> &'static str {
-        crate::type_name::short_type_name::<A>()
+        crate::base::type_name::short_type_name::<A>()
     }
 
     pub(crate) fn urn(&self) -> &str {
@@ -377,7 +377,7 @@ impl<A: Actor> Cell<A> {
         error!(
             target: "pykka",
             "Panic while dropping a value of {self}: {}",
-            crate::panic::payload_text(&*payload)
+            crate::base::panic::payload_text(&*payload)
         );
         drop_payload(payload);
     }
@@ -386,7 +386,7 @@ impl<A: Actor> Cell<A> {
         error!(
             target: "pykka",
             "Unhandled exception in {self}: {}",
-            crate::panic::payload_text(&*payload)
+            crate::base::panic::payload_text(&*payload)
         );
         drop_payload(payload);
     }
@@ -483,7 +483,7 @@ impl<A: Actor> Runnable for Cell<A> {
                 // Every piece of user code in an activation runs under its own catch, so only a
                 // library bug gets here. The claim and the batch are lost: rather than leave the
                 // actor wedged (asks and stops unanswered for ever), kill it.
-                crate::panic::log_user_panic(
+                crate::base::panic::log_user_panic(
                     &format!("pykka internal error while running {self}; the actor is killed"),
                     p,
                 );

@@ -8,8 +8,8 @@
 
 use crate::actor::Receive;
 use crate::actor_ref::ActorRef;
-use crate::logging::{debug, error};
-use crate::panic::catch;
+use crate::base::logging::{debug, error};
+use crate::base::panic::catch;
 use std::cell::Cell;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -101,7 +101,7 @@ impl Sink {
         // ORDERING: Relaxed; a subscriber added concurrently with this dead letter may miss it
         // either way, and the list itself is read under its lock.
         let any = self.any.load(Ordering::Relaxed);
-        if !any && !crate::logging::enabled(log::Level::Debug) {
+        if !any && !crate::base::logging::enabled(log::Level::Debug) {
             return;
         }
         let letter = letter();
@@ -125,9 +125,9 @@ impl Sink {
                 error!(
                     target: "pykka",
                     "Dead-letter subscriber panicked: {}",
-                    crate::panic::payload_text(&*p)
+                    crate::base::panic::payload_text(&*p)
                 );
-                crate::panic::drop_payload(p);
+                crate::base::panic::drop_payload(p);
             }
         }
         DELIVERING.with(|d| d.set(false));

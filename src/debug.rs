@@ -17,7 +17,7 @@
 //! a.stop();
 //! ```
 
-use crate::logging::error;
+use crate::base::logging::error;
 use crate::runtime::Runtime;
 use std::fmt;
 
@@ -153,7 +153,7 @@ impl Runtime {
                 } else if let Some(w) = waits.get(&cell.id()) {
                     ActorState::Blocked {
                         awaiting: w.as_ref().map(|(_, d)| d.clone()),
-                        awaiting_urn: w.as_ref().map(|(id, _)| crate::urn::format(*id)),
+                        awaiting_urn: w.as_ref().map(|(id, _)| crate::base::urn::format(*id)),
                     }
                 } else if running {
                     ActorState::Running

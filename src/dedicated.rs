@@ -3,8 +3,8 @@
 
 use crate::actor::Actor;
 use crate::actor_ref::ActorRef;
+use crate::base::logging::{debug, error};
 use crate::cell;
-use crate::logging::{debug, error};
 use crate::runtime::Runtime;
 use crate::scheduler::{self, Token};
 use crate::system::System;

@@ -2,9 +2,9 @@
 //! call or deferred call), with how each runs inside its actor.
 
 use crate::actor::{Actor, Context, Receive};
-use crate::error::Error;
+use crate::base::error::Error;
+use crate::base::panic::{catch, drop_payload, Failure};
 use crate::future::Promise;
-use crate::panic::{catch, drop_payload, Failure};
 
 /// A fire-and-forget job: a told message, or a deferred proxy call.
 pub(crate) trait TellJob<A: Actor>: Send {

@@ -103,42 +103,35 @@
 
 mod actor;
 mod actor_ref;
+mod base;
 mod broadcast;
 mod cell;
-mod config;
 mod dead_letters;
 pub mod debug;
 mod dedicated;
 mod envelope;
-mod error;
 mod future;
 mod lifecycle;
-mod logging;
 mod mailbox;
-mod panic;
 mod proxy;
 mod registry;
 mod runtime;
 mod scheduler;
 mod spares;
 mod supervision;
-mod sync;
 mod system;
-mod time;
 mod timer;
-mod type_name;
-mod urn;
 
 pub use actor::{Actor, Context, Receive};
 pub use actor_ref::{ActorRef, AnyActorRef};
-pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetterSubscription};
-pub use error::{
+pub use base::error::{
     ActorDeadError, BuildError, Deadlock, Error, PoolExhausted, RuntimeError, ScheduleError,
     TellError, Timeout,
 };
+pub use base::panic::Failure;
+pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetterSubscription};
 pub use future::{get_all, get_all_timeout, promise, Future, Promise};
 pub use lifecycle::{StopReason, Terminated, Watchable};
-pub use panic::Failure;
 pub use proxy::{ActorProxy, Proxied};
 pub use pykka_macros::proxy;
 pub use registry::ActorRegistry;

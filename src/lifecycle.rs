@@ -7,8 +7,8 @@
 
 use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, AnyActorRef};
+use crate::base::logging::warning;
 use crate::cell::AnyCell;
-use crate::logging::warning;
 use crate::supervision::Supervised;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -149,7 +149,7 @@ pub(crate) struct Life {
 impl Ext {
     pub(crate) fn new(id: u128) -> Self {
         Ext {
-            urn: crate::urn::format(id),
+            urn: crate::base::urn::format(id),
             killed: AtomicBool::new(false),
             life: Mutex::new(Life::default()),
         }
@@ -265,7 +265,7 @@ impl<A: Actor> crate::cell::Cell<A> {
             if let (Some(parent), Some(n)) = (s.parent.as_ref().and_then(Weak::upgrade), s.number) {
                 parent.ext().remove_child(n);
             }
-            if let Err(p) = crate::panic::catch(move || drop(s)) {
+            if let Err(p) = crate::base::panic::catch(move || drop(s)) {
                 self.log_drop_panic(p);
             }
         }

@@ -15,7 +15,7 @@
 //! The queue is a `VecDeque` so that leftovers of a batch cut short by the budget go back in front
 //! in O(new arrivals), not O(backlog).
 
-use crate::sync::{lock, Mutex};
+use crate::base::sync::{lock, Mutex};
 use std::collections::VecDeque;
 
 /// What a successful push asks of the sender.

@@ -9,7 +9,7 @@
 
 use crate::actor::{Actor, Context};
 use crate::actor_ref::ActorRef;
-use crate::error::ActorDeadError;
+use crate::base::error::ActorDeadError;
 use crate::future::Future;
 use std::fmt;
 use std::hash::{Hash, Hasher};

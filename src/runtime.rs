@@ -2,9 +2,9 @@
 
 use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, AnyActorRef};
-use crate::config::Config;
-use crate::error::{BuildError, RuntimeError};
-use crate::logging::{debug, error, warning};
+use crate::base::config::Config;
+use crate::base::error::{BuildError, RuntimeError};
+use crate::base::logging::{debug, error, warning};
 use crate::scheduler;
 use crate::system::System;
 use std::fmt;
@@ -130,7 +130,7 @@ impl Runtime {
             return Err(RuntimeError::OwnThread);
         }
         // `Duration::MAX` and other unrepresentable timeouts: a century, i.e. no deadline.
-        let deadline = crate::time::saturating_deadline(std::time::Instant::now(), timeout);
+        let deadline = crate::base::time::saturating_deadline(std::time::Instant::now(), timeout);
         let graceful = stop_registered(&self.system, Some(deadline));
         let killed = finish_stopping(&self.system);
         Ok(graceful && killed == 0)
@@ -219,7 +219,7 @@ impl Runtime {
 
     /// The actor with this URN on this runtime, or `None`.
     pub fn get_by_urn(&self, urn: &str) -> Option<AnyActorRef> {
-        let id = crate::urn::parse(urn)?;
+        let id = crate::base::urn::parse(urn)?;
         self.system.registry.get(id).map(AnyActorRef::new)
     }
 
@@ -399,7 +399,7 @@ const DEFAULT_STACK_SIZE: usize = if cfg!(all(debug_assertions, target_pointer_w
 impl Builder {
     /// The most worker slots a runtime may have (`threads(n)` above it is
     /// [`BuildError::TooManyThreads`]); spares come on top, up to `max_spare_threads`.
-    pub const MAX_THREADS: usize = crate::config::MAX_THREADS;
+    pub const MAX_THREADS: usize = crate::base::config::MAX_THREADS;
 
     /// The default of [`inline_stack_reserve`](Self::inline_stack_reserve): 2 MiB, the stack
     /// Rust gives a spawned thread (and so a dedicated actor).

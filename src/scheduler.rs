@@ -5,9 +5,9 @@
 //! thread about to block in `get()` hands its slot (queued tokens included) to a spare thread, so
 //! `threads` slots keep running whatever happens to the threads that held them.
 
-use crate::config::Config;
-use crate::error::PoolExhausted;
-use crate::logging::error;
+use crate::base::config::Config;
+use crate::base::error::PoolExhausted;
+use crate::base::logging::error;
 use crate::spares::{HandOff, Park, SpareSignal, Spares};
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::CachePadded;
@@ -515,10 +515,10 @@ fn worker_main(shared: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal
 /// this is the last line: the thread logs what got through and goes on, instead of dying and
 /// taking its slot along. Returns whether the actor is alive (`false` after such a panic).
 pub(crate) fn run_guarded(token: Token, budget: usize) -> bool {
-    match crate::panic::catch(move || token.run(budget)) {
+    match crate::base::panic::catch(move || token.run(budget)) {
         Ok(alive) => alive,
         Err(p) => {
-            crate::panic::log_user_panic("pykka internal error: an activation unwound", p);
+            crate::base::panic::log_user_panic("pykka internal error: an activation unwound", p);
             false
         }
     }

@@ -13,7 +13,7 @@
 //! `threads` counts exactly the threads that have not left. The loom models below check both.
 //! Generic over the slot type so the models need no deques.
 
-use crate::sync::{lock, wait, wait_for, Condvar, Mutex};
+use crate::base::sync::{lock, wait, wait_for, Condvar, Mutex};
 use std::sync::Arc;
 use std::time::Instant;
 

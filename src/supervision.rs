@@ -12,11 +12,11 @@
 
 use crate::actor::{Actor, Context};
 use crate::actor_ref::ActorRef;
+use crate::base::logging::info;
+use crate::base::panic::{catch, Failure};
 use crate::cell::{AnyCell, Cell, Core};
 use crate::envelope::Envelope;
 use crate::lifecycle::StopReason;
-use crate::logging::info;
-use crate::panic::{catch, Failure};
 use std::any::Any;
 use std::collections::VecDeque;
 use std::fmt;
@@ -317,7 +317,7 @@ impl<A: Actor> Cell<A> {
                 info!(target: "pykka", "Restarting {self} after: {}", failure.message());
                 if let Some(ext) = self.ext_if_any() {
                     if let Some(s) = ext.life().supervised.as_mut() {
-                        s.restart_at = Some(crate::time::saturating_deadline(now, wait));
+                        s.restart_at = Some(crate::base::time::saturating_deadline(now, wait));
                         s.failure = Some(failure);
                     }
                 }

@@ -11,10 +11,10 @@
 //! reads `died` before `started`, and since `started` only grows and never trails `died`, equal
 //! readings mean nothing was alive.
 
-use crate::config::Config;
+use crate::base::config::Config;
+use crate::base::sync::lock;
 use crate::registry::Registry;
 use crate::scheduler::Pool;
-use crate::sync::lock;
 use crossbeam_utils::CachePadded;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};

@@ -22,8 +22,8 @@
 
 use crate::actor::Receive;
 use crate::actor_ref::ActorRef;
-use crate::error::ScheduleError;
-use crate::logging::{error, warning};
+use crate::base::error::ScheduleError;
+use crate::base::logging::{error, warning};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
@@ -95,13 +95,13 @@ pub(crate) struct Timers {
 /// Drops `value` (a task or tasks: the user's captures, whose `Drop` may panic) under `catch`: a
 /// panic is logged and its payload dropped, never unwound into the caller.
 fn drop_caught<T>(value: T) {
-    if let Err(p) = crate::panic::catch(move || drop(value)) {
+    if let Err(p) = crate::base::panic::catch(move || drop(value)) {
         error!(
             target: "pykka",
             "Dropping a scheduled message panicked: {}",
-            crate::panic::payload_text(&*p)
+            crate::base::panic::payload_text(&*p)
         );
-        crate::panic::drop_payload(p);
+        crate::base::panic::drop_payload(p);
     }
 }
 
@@ -304,15 +304,15 @@ impl Timers {
             cancelled: false,
         });
         drop(st);
-        let again = match crate::panic::catch(|| (pending.task)()) {
+        let again = match crate::base::panic::catch(|| (pending.task)()) {
             Ok(again) => again,
             Err(p) => {
                 error!(
                     target: "pykka",
                     "A scheduled task panicked: {}",
-                    crate::panic::payload_text(&*p)
+                    crate::base::panic::payload_text(&*p)
                 );
-                crate::panic::drop_payload(p);
+                crate::base::panic::drop_payload(p);
                 false
             }
         };

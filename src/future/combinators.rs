@@ -6,7 +6,7 @@
 //! `join` or `get_all_timeout` of N futures waits at most the time asked, not N times it
 //! (Pykka waits up to N × the timeout).
 
-use crate::error::Error;
+use crate::base::error::Error;
 use crate::future::{Derived, Future, Limit};
 use std::collections::VecDeque;
 use std::future::Future as _;

@@ -11,8 +11,8 @@ pub(crate) mod wait;
 pub use combinators::{get_all, get_all_timeout};
 pub(crate) use wait::{install_pool_hook, running, InlineTarget, PoolHook};
 
-use crate::error::{Error, Timeout};
-use crate::sync::{lock, wait, wait_for, AtomicBool, Condvar, Mutex};
+use crate::base::error::{Error, Timeout};
+use crate::base::sync::{lock, wait, wait_for, AtomicBool, Condvar, Mutex};
 use std::fmt;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
@@ -63,8 +63,8 @@ impl<T> Slot<T> {
         if let Some(w) = waker {
             // A waker is user code (an executor's), run here on whatever thread sets the
             // promise, often a pool worker: its panic must not unwind through that thread.
-            if let Err(p) = crate::panic::catch(move || w.wake()) {
-                crate::panic::log_user_panic("A task's waker panicked", p);
+            if let Err(p) = crate::base::panic::catch(move || w.wake()) {
+                crate::base::panic::log_user_panic("A task's waker panicked", p);
             }
         }
     }

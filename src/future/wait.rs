@@ -28,7 +28,7 @@
 //! A wait that can never end is refused: if the awaited actor's handler is on this thread's
 //! stack (beneath the waiter), `get()` fails with `Error::Deadlock` at once.
 
-use crate::error::{Deadlock, Error, PoolExhausted};
+use crate::base::error::{Deadlock, Error, PoolExhausted};
 use crate::future::Slot;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -120,8 +120,8 @@ fn suspended_here(id: u128) -> bool {
 fn describe(id: u128, type_name: &str) -> String {
     format!(
         "{} ({})",
-        crate::type_name::short_name(type_name),
-        crate::urn::format(id)
+        crate::base::type_name::short_name(type_name),
+        crate::base::urn::format(id)
     )
 }
 

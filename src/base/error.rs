@@ -1,7 +1,7 @@
 //! The library's errors, named after what failed, each `Clone`, `Debug`, `Display` (lowercase,
 //! crossbeam style) and `std::error::Error`.
 
-use crate::panic::Failure;
+use crate::base::panic::Failure;
 use std::fmt;
 use std::time::Duration;
 
@@ -257,7 +257,7 @@ impl fmt::Display for BuildError {
             BuildError::TooManyThreads(n) => write!(
                 f,
                 "{n} worker threads requested; at most {} are allowed",
-                crate::config::MAX_THREADS
+                crate::base::config::MAX_THREADS
             ),
             BuildError::InvalidThreadName => {
                 f.write_str("a thread name prefix cannot contain a NUL byte")

@@ -3,7 +3,7 @@
 //! Every hook, handler and proxied closure runs under `catch_unwind`. What was caught becomes a
 //! [`Failure`]: the panic message as text, plus the actor's class and URN.
 
-use crate::logging::error;
+use crate::base::logging::error;
 use std::any::Any;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};

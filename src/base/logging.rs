@@ -11,23 +11,23 @@
 
 /// `log::error!`, with the logger's panics caught.
 macro_rules! error {
-    ($($arg:tt)+) => { $crate::logging::caught(|| ::log::error!($($arg)+)) };
+    ($($arg:tt)+) => { $crate::base::logging::caught(|| ::log::error!($($arg)+)) };
 }
 
 /// `log::warn!`, with the logger's panics caught (`warn` is the name of a built-in attribute,
 /// which a macro cannot share).
 macro_rules! warning {
-    ($($arg:tt)+) => { $crate::logging::caught(|| ::log::warn!($($arg)+)) };
+    ($($arg:tt)+) => { $crate::base::logging::caught(|| ::log::warn!($($arg)+)) };
 }
 
 /// `log::info!`, with the logger's panics caught.
 macro_rules! info {
-    ($($arg:tt)+) => { $crate::logging::caught(|| ::log::info!($($arg)+)) };
+    ($($arg:tt)+) => { $crate::base::logging::caught(|| ::log::info!($($arg)+)) };
 }
 
 /// `log::debug!`, with the logger's panics caught.
 macro_rules! debug {
-    ($($arg:tt)+) => { $crate::logging::caught(|| ::log::debug!($($arg)+)) };
+    ($($arg:tt)+) => { $crate::base::logging::caught(|| ::log::debug!($($arg)+)) };
 }
 
 pub(crate) use {debug, error, info, warning};
@@ -35,17 +35,17 @@ pub(crate) use {debug, error, info, warning};
 /// Runs a logging call, catching a panic of the logger.
 #[inline]
 pub(crate) fn caught(log: impl FnOnce()) {
-    if let Err(p) = crate::panic::catch(log) {
-        crate::panic::drop_payload(p);
+    if let Err(p) = crate::base::panic::catch(log) {
+        crate::base::panic::drop_payload(p);
     }
 }
 
 /// Whether records of `level` on target `pykka` are wanted (asks the logger: caught too).
 pub(crate) fn enabled(level: log::Level) -> bool {
-    match crate::panic::catch(|| log::log_enabled!(target: "pykka", level)) {
+    match crate::base::panic::catch(|| log::log_enabled!(target: "pykka", level)) {
         Ok(enabled) => enabled,
         Err(p) => {
-            crate::panic::drop_payload(p);
+            crate::base::panic::drop_payload(p);
             false
         }
     }
