@@ -6,12 +6,12 @@ use crate::actor_ref::ActorRef;
 use crate::base::error::{ActorDeadError, Error, TellError};
 use crate::base::logging::{debug, error, info, warning};
 use crate::base::panic::{catch, drop_payload, Failure};
-use crate::dedicated::DedicatedHome;
 use crate::envelope::{AskMsg, CallFn, DeferFn, Envelope, SystemFn, TellMsg};
 use crate::future::{promise_for, Future, InlineTarget, Promise};
 use crate::lifecycle::{Ext, StopReason};
 use crate::mailbox::{InlineRelease, Mailbox, Pushed, Release};
-use crate::scheduler::Runnable;
+use crate::sched::dedicated::DedicatedHome;
+use crate::sched::Runnable;
 use crate::system::System;
 use once_cell::race::OnceBox;
 use std::any::Any;
@@ -126,7 +126,7 @@ pub(crate) fn start_with<A: Actor>(
     link(&cell);
     match home {
         Some(home) => {
-            crate::dedicated::register_home(system, cell.id(), Arc::clone(&home));
+            system.homes.insert(cell.id(), Arc::clone(&home));
             home.notify(cell.clone());
         }
         None => Arc::clone(&cell).submit(),
@@ -180,9 +180,7 @@ impl<A: Actor> Cell<A> {
     fn push<T>(self: &Arc<Self>, value: T, make: impl FnOnce(T) -> Envelope<A>) -> Result<(), T> {
         match self.mailbox.push_with(value, make)? {
             Pushed::Schedule => Arc::clone(self).submit(),
-            Pushed::ScheduleDedicated => {
-                crate::dedicated::notify(&self.system, self.id(), Arc::clone(self) as _)
-            }
+            Pushed::ScheduleDedicated => self.system.homes.notify(self.id(), Arc::clone(self) as _),
             Pushed::Queued => {}
         }
         Ok(())
@@ -587,7 +585,7 @@ impl<A: Actor> InlineTarget for Cell<A> {
     }
 
     fn pool_id(&self) -> usize {
-        crate::scheduler::pool_id(&self.system.pool)
+        crate::sched::pool_id(&self.system.pool)
     }
 
     fn run_inline(self: Arc<Self>, done: &dyn Fn() -> bool) {

@@ -69,8 +69,8 @@ pub struct ThreadsSnapshot {
     pub sleeping: usize,
 }
 
-impl From<crate::scheduler::PoolCounts> for ThreadsSnapshot {
-    fn from(c: crate::scheduler::PoolCounts) -> Self {
+impl From<crate::sched::PoolCounts> for ThreadsSnapshot {
+    fn from(c: crate::sched::PoolCounts) -> Self {
         ThreadsSnapshot {
             workers: c.workers,
             live_threads: c.live_threads,

@@ -5,7 +5,7 @@ use crate::actor_ref::{ActorRef, AnyActorRef};
 use crate::base::config::Config;
 use crate::base::error::{BuildError, RuntimeError};
 use crate::base::logging::{debug, error, warning};
-use crate::scheduler;
+use crate::sched;
 use crate::system::System;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -78,7 +78,7 @@ impl Runtime {
     /// Called from one of the runtime's own threads it returns [`RuntimeError::OwnThread`]
     /// instead of waiting for itself.
     pub fn join(&self) -> Result<(), RuntimeError> {
-        if scheduler::on_own_thread(&self.system.pool) {
+        if sched::on_own_thread(&self.system.pool) {
             return Err(RuntimeError::OwnThread);
         }
         self.system.wait_no_live();
@@ -92,7 +92,7 @@ impl Runtime {
     ///
     /// Called from one of the runtime's own threads it returns [`RuntimeError::OwnThread`].
     pub fn shutdown(&self) -> Result<(), RuntimeError> {
-        if scheduler::on_own_thread(&self.system.pool) {
+        if sched::on_own_thread(&self.system.pool) {
             return Err(RuntimeError::OwnThread);
         }
         stop_registered(&self.system, None);
@@ -126,7 +126,7 @@ impl Runtime {
     /// assert!(!a.is_alive());
     /// ```
     pub fn shutdown_timeout(&self, timeout: Duration) -> Result<bool, RuntimeError> {
-        if scheduler::on_own_thread(&self.system.pool) {
+        if sched::on_own_thread(&self.system.pool) {
             return Err(RuntimeError::OwnThread);
         }
         // `Duration::MAX` and other unrepresentable timeouts: a century, i.e. no deadline.
@@ -315,7 +315,7 @@ fn finish_stopping(system: &System) -> usize {
         killed += usize::from(cell.is_alive());
         cell.kill();
     }
-    crate::dedicated::close_all_homes(system);
+    system.homes.close_all();
     system.finish_shutdown();
     killed
 }
@@ -329,7 +329,7 @@ impl Drop for Runtime {
         if self.global {
             return;
         }
-        if !scheduler::on_own_thread(&self.system.pool) {
+        if !sched::on_own_thread(&self.system.pool) {
             let _ = self.shutdown();
             return;
         }

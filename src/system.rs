@@ -2,7 +2,7 @@
 //! registry, the timers, the dead-letter sink, dedicated threads' homes, the count of live
 //! actors that `join` waits for, and the `stopped()` promises).
 //!
-//! The pool (`scheduler::Pool`) runs tokens and knows nothing of this; a cell holds one pointer,
+//! The pool (`sched::Pool`) runs tokens and knows nothing of this; a cell holds one pointer,
 //! to its `System`, and reaches the pool through it.
 //!
 //! The live count is two counters, `started` and `died`, on separate cache lines (the thread
@@ -14,7 +14,7 @@
 use crate::base::config::Config;
 use crate::base::sync::lock;
 use crate::registry::Registry;
-use crate::scheduler::Pool;
+use crate::sched::Pool;
 use crossbeam_utils::CachePadded;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -23,9 +23,9 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 pub(crate) struct System {
     pub(crate) pool: Arc<Pool>,
     pub(crate) registry: Registry,
-    pub(crate) timers: Arc<crate::timer::Timers>,
+    pub(crate) timers: Arc<crate::sched::timer::Timers>,
     pub(crate) dead_letters: Arc<crate::dead_letters::Sink>,
-    pub(crate) homes: crate::dedicated::Homes,
+    pub(crate) homes: crate::sched::dedicated::Homes,
     /// Non-daemon actors started and died (see the module docs).
     started: CachePadded<AtomicUsize>,
     died: CachePadded<AtomicUsize>,
@@ -42,10 +42,10 @@ impl System {
     /// Starts the pool's workers and builds the system around it.
     pub(crate) fn start(config: Config) -> Result<Arc<System>, std::io::Error> {
         let pool = Pool::start(config)?;
-        let timers: Arc<crate::timer::Timers> = Arc::default();
+        let timers: Arc<crate::sched::timer::Timers> = Arc::default();
         // The timer thread is one of the runtime's own threads too: it cannot wait for the
         // runtime's shutdown (which stops it), nor be where a dropped runtime shuts down.
-        timers.set_owner(crate::scheduler::pool_id(&pool));
+        timers.set_owner(crate::sched::pool_id(&pool));
         Ok(Arc::new(System {
             pool,
             registry: Registry::new(),

@@ -61,7 +61,7 @@ impl<A: Actor> AnyCell for Cell<A> {
         let (mut leftovers, dedicated) = self.mailbox.close_dedicated();
         if dedicated {
             // Its thread may be waiting for a token that will never come.
-            crate::dedicated::close_home(&self.system, self.id());
+            self.system.homes.close(self.id());
         }
         // ORDERING: Release after the close: a runner that sees the flag finds the mailbox
         // closed when it releases its claim.

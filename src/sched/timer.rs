@@ -20,8 +20,6 @@
 //! a rejected `add` and at shutdown; a caught panic is logged at ERROR on target `pykka`. If
 //! something unwinds out of the timer thread anyway, a guard logs it and starts a new one.
 
-use crate::actor::Receive;
-use crate::actor_ref::ActorRef;
 use crate::base::error::ScheduleError;
 use crate::base::logging::{error, warning};
 use std::cmp::Reverse;
@@ -32,7 +30,7 @@ use std::thread::{JoinHandle, ThreadId};
 use std::time::{Duration, Instant};
 
 /// A task: runs when due; returns `false` to end a periodic timer (its target died).
-type Task = Box<dyn FnMut() -> bool + Send>;
+pub(crate) type Task = Box<dyn FnMut() -> bool + Send>;
 
 struct Pending {
     task: Task,
@@ -88,7 +86,7 @@ pub(crate) struct Timers {
     idle: Condvar,
     thread: Mutex<Option<JoinHandle<()>>>,
     /// The address of the runtime these timers belong to: the timer thread marks itself as one
-    /// of its threads (`scheduler::mark_owned_by_addr`).
+    /// of its threads (`sched::mark_owned_by_addr`).
     owner: std::sync::atomic::AtomicUsize,
 }
 
@@ -364,7 +362,7 @@ fn timer_main(timers: Weak<Timers>) {
     if let Some(t) = timers.upgrade() {
         // ORDERING: Relaxed; written before the runtime was shared (`set_owner`), and the
         // spawn of this thread happens after that.
-        crate::scheduler::mark_owned_by_addr(t.owner.load(std::sync::atomic::Ordering::Relaxed));
+        crate::sched::pool::mark_owned_by_addr(t.owner.load(std::sync::atomic::Ordering::Relaxed));
     }
     let _keeper = Keeper(timers.clone());
     while let Some(t) = timers.upgrade() {
@@ -453,66 +451,4 @@ impl fmt::Debug for Scheduled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Scheduled({})", self.id)
     }
-}
-
-/// Tells `message` to `actor` after `delay`, from the actor's runtime's timer thread. Works from
-/// inside actors and outside. If the actor is dead by then, the message is a dead letter.
-///
-/// ```
-/// use pykka::{schedule_tell, Actor, Context, Receive};
-/// use std::time::Duration;
-///
-/// struct Alarm(std::sync::mpsc::Sender<&'static str>);
-/// impl Actor for Alarm {}
-/// impl Receive for Alarm {
-///     type Message = &'static str;
-///     type Reply = ();
-///     fn on_receive(&mut self, m: &'static str, _: &mut Context<Self>) { self.0.send(m).unwrap(); }
-/// }
-///
-/// let (tx, rx) = std::sync::mpsc::channel();
-/// let alarm = Alarm(tx).start();
-/// let timer = schedule_tell(&alarm, "wake up", Duration::from_millis(10)).unwrap();
-/// assert_eq!(rx.recv().unwrap(), "wake up");
-/// assert!(!timer.cancel()); // already sent
-/// alarm.stop();
-/// ```
-pub fn schedule_tell<A: Receive>(
-    actor: &ActorRef<A>,
-    message: A::Message,
-    delay: Duration,
-) -> Result<Scheduled, ScheduleError> {
-    let target = actor.clone();
-    let mut message = Some(message);
-    let task: Task = Box::new(move || {
-        if let Some(m) = message.take() {
-            let _ = target.tell(m);
-        }
-        false
-    });
-    timers_of(actor).add(delay, None, task)
-}
-
-/// Tells a clone of `message` to `actor` after `initial_delay` and then every `period` (fixed
-/// rate), until cancelled or the actor dies. A zero period is [`ScheduleError::ZeroPeriod`]; a
-/// delay, or a delay plus a period, past what `Instant` can represent is
-/// [`ScheduleError::DelayTooLong`] or [`ScheduleError::PeriodTooLong`]. (A timer that runs so
-/// long that its next tick cannot be represented ends, with a warning.)
-pub fn schedule_tell_periodic<A>(
-    actor: &ActorRef<A>,
-    message: A::Message,
-    initial_delay: Duration,
-    period: Duration,
-) -> Result<Scheduled, ScheduleError>
-where
-    A: Receive,
-    A::Message: Clone,
-{
-    let target = actor.clone();
-    let task: Task = Box::new(move || target.tell(message.clone()).is_ok());
-    timers_of(actor).add(initial_delay, Some(period), task)
-}
-
-fn timers_of<A: crate::Actor>(actor: &ActorRef<A>) -> &Arc<Timers> {
-    &actor.cell().system().timers
 }

@@ -8,7 +8,7 @@
 use crate::base::config::Config;
 use crate::base::error::PoolExhausted;
 use crate::base::logging::error;
-use crate::spares::{HandOff, Park, SpareSignal, Spares};
+use crate::sched::spares::{HandOff, Park, SpareSignal, Spares};
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::CachePadded;
 use std::cell::{Cell, RefCell};
