@@ -101,7 +101,7 @@ pub(crate) fn start_with<A: Actor>(
     // A registered actor's id names its registry slot (src/registry.rs); the cell is built and
     // registered under the slot's lock. (A full shard: a random id, registered by hash.)
     let (cell, registered) = if system.config().register_actors {
-        system.registry.insert_with(make)
+        system.registry.insert_with(make, |c| c as Arc<dyn AnyCell>)
     } else {
         (make(None), false)
     };

@@ -103,6 +103,7 @@
 
 mod actor;
 mod actor_ref;
+mod actor_registry;
 mod base;
 mod broadcast;
 mod cell;
@@ -123,6 +124,7 @@ mod system;
 
 pub use actor::{Actor, Context, Receive};
 pub use actor_ref::{ActorRef, AnyActorRef};
+pub use actor_registry::ActorRegistry;
 pub use base::error::{
     ActorDeadError, BuildError, Deadlock, Error, PoolExhausted, RuntimeError, ScheduleError,
     TellError, Timeout,
@@ -133,7 +135,6 @@ pub use future::{get_all, get_all_timeout, promise, Future, Promise};
 pub use lifecycle::{StopReason, Terminated, Watchable};
 pub use proxy::{ActorProxy, Proxied};
 pub use pykka_macros::proxy;
-pub use registry::ActorRegistry;
 pub use runtime::{Builder, Runtime};
 pub use sched::timer::Scheduled;
 pub use schedule::{schedule_tell, schedule_tell_periodic};

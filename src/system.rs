@@ -22,7 +22,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 /// A runtime's actor system.
 pub(crate) struct System {
     pub(crate) pool: Arc<Pool>,
-    pub(crate) registry: Registry,
+    pub(crate) registry: Registry<dyn crate::cell::AnyCell>,
     pub(crate) timers: Arc<crate::sched::timer::Timers>,
     pub(crate) dead_letters: Arc<crate::dead_letters::Sink>,
     pub(crate) homes: crate::sched::dedicated::Homes,

@@ -36,6 +36,21 @@ pub(crate) trait AnyCell: Send + Sync + 'static {
     fn set_seq(&self, seq: u64);
 }
 
+/// The registry holds cells of any type.
+impl crate::registry::Entry for dyn AnyCell {
+    fn id(&self) -> u128 {
+        AnyCell::id(self)
+    }
+
+    fn seq(&self) -> u64 {
+        AnyCell::seq(self)
+    }
+
+    fn set_seq(&self, seq: u64) {
+        AnyCell::set_seq(self, seq)
+    }
+}
+
 impl<A: Actor> AnyCell for Cell<A> {
     fn id(&self) -> u128 {
         Cell::id(self)

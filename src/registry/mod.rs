@@ -8,10 +8,6 @@
 //! a program that starts and stops actors keeps reusing a few hot cache lines, where a hash table
 //! of a million entries costs a cache miss or two per insert and remove.
 
-use crate::actor::Actor;
-use crate::actor_ref::{ActorRef, AnyActorRef};
-use crate::cell::AnyCell;
-use crate::runtime::Runtime;
 use crossbeam_utils::CachePadded;
 use hashbrown::hash_table::{self, HashTable};
 use std::cell::Cell;
@@ -64,7 +60,7 @@ fn hash(id: u128) -> u64 {
 }
 
 /// Where a new actor goes: the top 32 bits its id must carry (`place_bits`), and its place in the
-/// start order (kept in the actor's mailbox, not here: `AnyCell::seq`).
+/// start order (kept in the actor's mailbox, not here: `Entry::seq`).
 #[derive(Clone, Copy)]
 pub(crate) struct Place {
     pub(crate) top: u128,
@@ -76,30 +72,38 @@ pub(crate) struct Place {
 /// registration in this shard reads anyway). 16 bytes: `Free` lives beside the niche of the
 /// `Arc`; the id is read from the cell, and so is the start-order number (it lives in padding of
 /// the cell's mailbox), so a slot holds nothing else.
-enum Slot {
-    Taken(Arc<dyn AnyCell>),
+enum Slot<E: ?Sized> {
+    Taken(Arc<E>),
     /// Free; the next free slot, or `NONE`.
     Free(u32),
 }
 
 const NONE: u32 = u32::MAX;
 
+/// What the registry needs of what it holds (an actor cell, above it): its id, and its place in
+/// the start order, which the entry keeps (in the actor's mailbox: no room is taken here).
+pub(crate) trait Entry: Send + Sync {
+    fn id(&self) -> u128;
+    fn seq(&self) -> u64;
+    fn set_seq(&self, seq: u64);
+}
+
 /// Start-order numbers are 48 bits (what the mailbox has room for); past 2^48 − 1 registrations
 /// in one runtime (three years at a million a second) the number stays there and later actors
 /// share it (their relative order in `all` is then unspecified).
 const MAX_SEQ: u64 = (1 << 48) - 1;
 
-struct Shard {
+struct Shard<E: ?Sized> {
     /// Slot `i` holds the actor whose id names slot `i` of this shard (or a free-list link).
-    slots: Vec<Slot>,
+    slots: Vec<Slot<E>>,
     /// The most recently freed slot (taken first: its lines are still hot), or `NONE`.
     free: u32,
     /// Actors whose id does not name a slot of theirs: started unregistered and registered by
     /// hand later, or registered again after their slot was given to another actor.
-    displaced: HashTable<Arc<dyn AnyCell>>,
+    displaced: HashTable<Arc<E>>,
 }
 
-impl Default for Shard {
+impl<E: ?Sized> Default for Shard<E> {
     fn default() -> Self {
         Shard {
             slots: Vec::new(),
@@ -109,8 +113,8 @@ impl Default for Shard {
     }
 }
 
-impl Shard {
-    fn entry(&self, slot: usize) -> Option<&Arc<dyn AnyCell>> {
+impl<E: ?Sized> Shard<E> {
+    fn entry(&self, slot: usize) -> Option<&Arc<E>> {
         match self.slots.get(slot) {
             Some(Slot::Taken(e)) => Some(e),
             _ => None,
@@ -118,13 +122,13 @@ impl Shard {
     }
 }
 
-pub(crate) struct Registry {
+pub(crate) struct Registry<E: ?Sized + Entry> {
     /// Padded: neighbouring shards are used by the spawning thread and a worker at once.
-    shards: Box<[CachePadded<Mutex<Shard>>]>,
+    shards: Box<[CachePadded<Mutex<Shard<E>>>]>,
     next_seq: AtomicU64,
 }
 
-impl Registry {
+impl<E: ?Sized + Entry> Registry<E> {
     pub(crate) fn new() -> Self {
         Registry {
             shards: (0..SHARDS)
@@ -134,7 +138,7 @@ impl Registry {
         }
     }
 
-    fn lock(&self, shard: usize) -> MutexGuard<'_, Shard> {
+    fn lock(&self, shard: usize) -> MutexGuard<'_, Shard<E>> {
         self.shards[shard]
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -149,9 +153,10 @@ impl Registry {
     /// `make` gets the top bits its id must carry and its start-order number. From a full shard,
     /// `make` gets `None` (a random id) and the actor is not registered: `false`, the caller
     /// calls `register`.
-    pub(crate) fn insert_with<C: AnyCell + 'static>(
+    pub(crate) fn insert_with<C: ?Sized>(
         &self,
         make: impl FnOnce(Option<Place>) -> Arc<C>,
+        erase: impl FnOnce(Arc<C>) -> Arc<E>,
     ) -> (Arc<C>, bool) {
         let shard = next_shard();
         let seq = self.next_seq();
@@ -175,13 +180,12 @@ impl Registry {
         };
         let top = place_bits(shard, slot);
         let cell = make(Some(Place { top, seq }));
-        let any: Arc<dyn AnyCell> = cell.clone();
-        s.slots[slot] = Slot::Taken(any);
+        s.slots[slot] = Slot::Taken(erase(cell.clone()));
         (cell, true)
     }
 
     /// Registers (or re-registers, at the end of the start order) a cell.
-    pub(crate) fn register(&self, cell: Arc<dyn AnyCell>) {
+    pub(crate) fn register(&self, cell: Arc<E>) {
         let id = cell.id();
         let (shard, slot) = place(id);
         let mut s = self.lock(shard);
@@ -231,7 +235,7 @@ impl Registry {
         }
     }
 
-    pub(crate) fn get(&self, id: u128) -> Option<Arc<dyn AnyCell>> {
+    pub(crate) fn get(&self, id: u128) -> Option<Arc<E>> {
         let (shard, slot) = place(id);
         let s = self.lock(shard);
         if let Some(e) = s.entry(slot) {
@@ -243,8 +247,8 @@ impl Registry {
     }
 
     /// Every registered actor, in start order.
-    pub(crate) fn all(&self) -> Vec<Arc<dyn AnyCell>> {
-        let mut v: Vec<Arc<dyn AnyCell>> = Vec::new();
+    pub(crate) fn all(&self) -> Vec<Arc<E>> {
+        let mut v: Vec<Arc<E>> = Vec::new();
         for shard in 0..SHARDS {
             let s = self.lock(shard);
             v.extend(s.slots.iter().filter_map(|slot| match slot {
@@ -254,104 +258,9 @@ impl Registry {
             v.extend(s.displaced.iter().cloned());
         }
         // Read outside the shard locks: `seq` takes the actor's mailbox lock.
-        let mut keyed: Vec<(u64, Arc<dyn AnyCell>)> = v.into_iter().map(|c| (c.seq(), c)).collect();
+        let mut keyed: Vec<(u64, Arc<E>)> = v.into_iter().map(|c| (c.seq(), c)).collect();
         keyed.sort_unstable_by_key(|(seq, _)| *seq);
         keyed.into_iter().map(|(_, c)| c).collect()
-    }
-}
-
-/// The default runtime's registry of running actors (Pykka's `ActorRegistry`).
-///
-/// Actors are registered when started and unregistered when they die. Each [`Runtime`] has its
-/// own registry; these functions use [`Runtime::global`]'s.
-#[derive(Debug)]
-pub struct ActorRegistry;
-
-impl ActorRegistry {
-    /// Every running actor, in start order.
-    ///
-    /// ```
-    /// use pykka::{Actor, ActorRegistry};
-    /// struct A;
-    /// impl Actor for A {}
-    /// let a = A.start();
-    /// assert!(ActorRegistry::get_all().iter().any(|r| r.actor_urn() == a.actor_urn()));
-    /// a.stop();
-    /// ```
-    pub fn get_all() -> Vec<AnyActorRef> {
-        Runtime::global().registered()
-    }
-
-    /// The actor with this URN, or `None`.
-    ///
-    /// ```
-    /// use pykka::ActorRegistry;
-    /// assert!(ActorRegistry::get_by_urn("urn:uuid:00000000-0000-4000-8000-000000000000").is_none());
-    /// ```
-    pub fn get_by_urn(urn: &str) -> Option<AnyActorRef> {
-        Runtime::global().get_by_urn(urn)
-    }
-
-    /// Stops every actor, last started first, each blocking until it has stopped.
-    pub fn stop_all() -> Vec<bool> {
-        Runtime::global().stop_all()
-    }
-
-    /// Queues a stop on every actor, last started first, without waiting.
-    pub fn request_stop_all() -> Vec<crate::Future<bool>> {
-        Runtime::global().request_stop_all()
-    }
-
-    /// Every running actor of class `A`, in start order. An actor of another class is never
-    /// returned: the type is checked here, at lookup.
-    ///
-    /// ```
-    /// use pykka::{Actor, ActorRegistry};
-    /// struct A;
-    /// impl Actor for A {}
-    /// let a = A.start();
-    /// assert!(ActorRegistry::get_by_class::<A>().contains(&a));
-    /// a.stop();
-    /// ```
-    pub fn get_by_class<A: Actor>() -> Vec<ActorRef<A>> {
-        Runtime::global().get_by_class::<A>()
-    }
-
-    /// Every running actor whose class (the type's short name) is `name`.
-    pub fn get_by_class_name(name: &str) -> Vec<AnyActorRef> {
-        Runtime::global().get_by_class_name(name)
-    }
-
-    /// Tells a clone of `message` to every running actor whose message type is `M`, among the
-    /// types declared with [`declare_receiver`](Self::declare_receiver). See
-    /// [`Runtime::broadcast`] for why the declaration is needed.
-    pub fn broadcast<M: Clone + Send + 'static>(message: M) -> usize {
-        Runtime::global().broadcast(message)
-    }
-
-    /// Tells a clone of `message` to every running actor of class `A` (Pykka's
-    /// `broadcast(message, target_class=A)`).
-    pub fn broadcast_to<A>(message: A::Message) -> usize
-    where
-        A: crate::Receive,
-        A::Message: Clone,
-    {
-        Runtime::global().broadcast_to::<A>(message)
-    }
-
-    /// Lets actors of type `A` receive [`broadcast`](Self::broadcast)s by message type.
-    pub fn declare_receiver<A: crate::Receive>() {
-        crate::broadcast::declare::<A>()
-    }
-
-    /// Registers an actor (again). It goes to the end of the start order.
-    pub fn register<A: Actor>(actor: &ActorRef<A>) {
-        Runtime::global().register(actor)
-    }
-
-    /// Unregisters an actor. Unregistering twice is not an error.
-    pub fn unregister<A: Actor>(actor: &ActorRef<A>) {
-        Runtime::global().unregister(actor)
     }
 }
 
@@ -361,6 +270,7 @@ mod tests {
 
     #[test]
     fn a_slot_is_two_words_free_link_and_all() {
-        assert_eq!(std::mem::size_of::<Slot>(), 16);
+        trait Probe: Entry {}
+        assert_eq!(std::mem::size_of::<Slot<dyn Probe>>(), 16);
     }
 }
