@@ -3,7 +3,7 @@
 use crate::actor_ref::ActorRef;
 use crate::base::panic::Failure;
 use crate::cell::{self, Cell};
-use crate::runtime::Runtime;
+use crate::system::Runtime;
 use std::fmt;
 use std::sync::Arc;
 
@@ -75,13 +75,13 @@ pub trait Actor: Sized + Send + 'static {
     /// The value is built by the caller (Pykka's `__init__`); `on_start` runs in the actor. The
     /// actor is registered before `on_start` runs.
     fn start(self) -> ActorRef<Self> {
-        self.start_in(Runtime::global())
+        self.start_in(crate::system::global_runtime())
     }
 
     /// Starts the actor on `runtime`. On a runtime that was shut down, the returned actor is
     /// dead from the start (its messages fail with `ActorDead`) and a WARN record says so.
     fn start_in(self, runtime: &Runtime) -> ActorRef<Self> {
-        cell::start(self, runtime.system(), None)
+        cell::start(self, &runtime.system, None)
     }
 
     /// Starts the actor on its own OS thread, named after its class: Pykka's thread-per-actor

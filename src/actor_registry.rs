@@ -2,7 +2,7 @@
 
 use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, AnyActorRef};
-use crate::runtime::Runtime;
+use crate::system::Runtime;
 
 /// The default runtime's registry of running actors (Pykka's `ActorRegistry`).
 ///

@@ -13,7 +13,7 @@
 use crate::actor::{Actor, Receive};
 use crate::actor_ref::{ActorRef, AnyActorRef};
 use crate::cell::{AnyCell, Cell};
-use crate::runtime::Runtime;
+use crate::system::Runtime;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};

@@ -6,8 +6,6 @@
 //! Asks are not dead letters: their futures fail with `ActorDead`, so the asker always learns.
 //! Stop requests and the library's own notifications are not counted either.
 
-use crate::actor::Receive;
-use crate::actor_ref::ActorRef;
 use crate::base::logging::{debug, error};
 use crate::base::panic::catch;
 use std::cell::Cell;
@@ -71,7 +69,7 @@ impl fmt::Display for DeadLetter {
     }
 }
 
-type Subscriber = Arc<dyn Fn(&DeadLetter) + Send + Sync>;
+pub(crate) type Subscriber = Arc<dyn Fn(&DeadLetter) + Send + Sync>;
 
 /// The sink: a count, and the subscribers.
 #[derive(Default)]
@@ -184,15 +182,4 @@ impl fmt::Debug for DeadLetterSubscription {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DeadLetterSubscription({})", self.id)
     }
-}
-
-/// A subscriber that tells each dead letter to an actor.
-pub(crate) fn to_actor<A>(actor: ActorRef<A>) -> Subscriber
-where
-    A: Receive,
-    A::Message: From<DeadLetter>,
-{
-    Arc::new(move |letter: &DeadLetter| {
-        let _ = actor.tell(letter.clone().into());
-    })
 }

@@ -18,7 +18,7 @@
 //! ```
 
 use crate::base::logging::error;
-use crate::runtime::Runtime;
+use crate::system::Runtime;
 use std::fmt;
 
 /// What an actor is doing.

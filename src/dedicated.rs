@@ -6,7 +6,6 @@ use crate::actor::Actor;
 use crate::actor_ref::ActorRef;
 use crate::base::logging::error;
 use crate::cell;
-use crate::runtime::Runtime;
 use crate::sched::dedicated::{self, DedicatedHome};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -15,7 +14,7 @@ use std::sync::Arc;
 static THREAD_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
-    let system = Runtime::global().system();
+    let system = &crate::system::global_runtime().system;
     let home = Arc::new(DedicatedHome::new());
     let actor_ref = cell::start(actor, system, Some(Arc::clone(&home)));
     if !actor_ref.is_alive() {

@@ -6,31 +6,13 @@ use crate::base::config::Config;
 use crate::base::error::{BuildError, RuntimeError};
 use crate::base::logging::{debug, error, warning};
 use crate::sched;
-use crate::system::System;
+use crate::system::{Runtime, System};
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
-/// A pool of worker threads that runs actors, with its own registry.
-///
-/// ```
-/// use pykka::{Actor, Runtime};
-/// struct Idle;
-/// impl Actor for Idle {}
-///
-/// let rt = Runtime::builder().threads(1).build().unwrap();
-/// let a = Idle.start_in(&rt);
-/// assert!(a.is_alive());
-/// rt.shutdown().unwrap(); // stops every actor, last started first
-/// assert!(!a.is_alive());
-/// ```
-pub struct Runtime {
-    system: Arc<System>,
-    global: bool,
-}
-
 impl Runtime {
-    /// A builder with the defaults: one thread per core, 32 messages per activation, up to 256
+    /// A builder with the defaults: one thread per core, 32 messages per activation, up to 4096
     /// spare threads kept 10 s.
     pub fn builder() -> Builder {
         Builder::default()
@@ -43,17 +25,7 @@ impl Runtime {
     ///
     /// If the operating system cannot start even one worker thread.
     pub fn global() -> &'static Runtime {
-        static GLOBAL: OnceLock<Runtime> = OnceLock::new();
-        GLOBAL.get_or_init(|| {
-            let system = Runtime::builder()
-                .build_system()
-                .or_else(|_| Runtime::builder().threads(1).build_system())
-                .unwrap_or_else(|e| panic!("pykka: cannot start the default runtime: {e}"));
-            Runtime {
-                system,
-                global: true,
-            }
-        })
+        crate::system::global_runtime()
     }
 
     pub(crate) fn system(&self) -> &Arc<System> {
@@ -197,7 +169,7 @@ impl Runtime {
     {
         self.system
             .dead_letters
-            .subscribe(crate::dead_letters::to_actor(actor.clone()))
+            .subscribe(dead_letters_to(actor.clone()))
     }
 
     /// Timers not yet done: scheduled messages not yet sent (periodic ones until cancelled or
@@ -375,26 +347,20 @@ pub struct Builder {
 
 impl Default for Builder {
     fn default() -> Self {
+        use crate::base::config as c;
         Builder {
             threads: None,
-            throughput: 32,
-            max_spare_threads: 4096,
-            spare_keep_alive: Duration::from_secs(10),
-            max_inline_depth: 64,
+            throughput: c::DEFAULT_THROUGHPUT,
+            max_spare_threads: c::DEFAULT_MAX_SPARE_THREADS,
+            spare_keep_alive: c::DEFAULT_SPARE_KEEP_ALIVE,
+            max_inline_depth: c::DEFAULT_MAX_INLINE_DEPTH,
             inline_stack_reserve: None,
-            stack_size: DEFAULT_STACK_SIZE,
-            thread_name: "pykka-worker".to_owned(),
+            stack_size: c::DEFAULT_STACK_SIZE,
+            thread_name: c::DEFAULT_THREAD_NAME.to_owned(),
             register_actors: true,
         }
     }
 }
-
-/// 4 MiB; debug builds on 64-bit targets get 16 MiB (see [`Builder::stack_size`]).
-const DEFAULT_STACK_SIZE: usize = if cfg!(all(debug_assertions, target_pointer_width = "64")) {
-    16 << 20
-} else {
-    4 << 20
-};
 
 impl Builder {
     /// The most worker slots a runtime may have (`threads(n)` above it is
@@ -403,7 +369,8 @@ impl Builder {
 
     /// The default of [`inline_stack_reserve`](Self::inline_stack_reserve): 2 MiB, the stack
     /// Rust gives a spawned thread (and so a dedicated actor).
-    pub const DEFAULT_INLINE_STACK_RESERVE: usize = 2 << 20;
+    pub const DEFAULT_INLINE_STACK_RESERVE: usize =
+        crate::base::config::DEFAULT_INLINE_STACK_RESERVE;
 
     /// Worker threads (slots). Default: the number of cores. `threads(0)` makes `build` fail.
     pub fn threads(mut self, n: usize) -> Self {
@@ -511,13 +478,24 @@ impl Builder {
             max_spare_threads: self.max_spare_threads,
             spare_keep_alive: self.spare_keep_alive,
             max_inline_depth: self.max_inline_depth,
-            inline_stack_reserve: self
-                .inline_stack_reserve
-                .unwrap_or(Builder::DEFAULT_INLINE_STACK_RESERVE.min(self.stack_size / 2)),
+            inline_stack_reserve: self.inline_stack_reserve.unwrap_or(
+                crate::base::config::default_inline_stack_reserve(self.stack_size),
+            ),
             stack_size: self.stack_size,
             thread_name: self.thread_name,
             register_actors: self.register_actors,
         };
         System::start(config).map_err(BuildError::Spawn)
     }
+}
+
+/// A subscriber that tells each dead letter to an actor.
+fn dead_letters_to<A>(actor: ActorRef<A>) -> crate::dead_letters::Subscriber
+where
+    A: crate::actor::Receive,
+    A::Message: From<crate::DeadLetter>,
+{
+    Arc::new(move |letter: &crate::DeadLetter| {
+        let _ = actor.tell(letter.clone().into());
+    })
 }

@@ -17,7 +17,7 @@ use crate::registry::Registry;
 use crate::sched::Pool;
 use crossbeam_utils::CachePadded;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
 /// A runtime's actor system.
 pub(crate) struct System {
@@ -125,4 +125,44 @@ impl System {
             g = self.live_cv.wait(g).unwrap_or_else(PoisonError::into_inner);
         }
     }
+}
+
+/// A pool of worker threads that runs actors, with its own registry.
+///
+/// ```
+/// use pykka::{Actor, Runtime};
+/// struct Idle;
+/// impl Actor for Idle {}
+///
+/// let rt = Runtime::builder().threads(1).build().unwrap();
+/// let a = Idle.start_in(&rt);
+/// assert!(a.is_alive());
+/// rt.shutdown().unwrap(); // stops every actor, last started first
+/// assert!(!a.is_alive());
+/// ```
+///
+/// The type lives here, beside the system it is the public face of, so that the actor layer
+/// can name it (`Actor::start_in`); all of its methods are in `src/runtime.rs`.
+pub struct Runtime {
+    pub(crate) system: Arc<System>,
+    pub(crate) global: bool,
+}
+
+/// The default runtime, built on first use with the default settings (one worker per core, or
+/// one if the system refuses that many threads); never shut down implicitly.
+///
+/// # Panics
+///
+/// If the operating system cannot start even one worker thread.
+pub(crate) fn global_runtime() -> &'static Runtime {
+    static GLOBAL: OnceLock<Runtime> = OnceLock::new();
+    GLOBAL.get_or_init(|| {
+        let system = System::start(Config::defaults(None))
+            .or_else(|_| System::start(Config::defaults(Some(1))))
+            .unwrap_or_else(|e| panic!("pykka: cannot start the default runtime: {e}"));
+        Runtime {
+            system,
+            global: true,
+        }
+    })
 }

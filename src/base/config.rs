@@ -5,6 +5,27 @@ use std::time::Duration;
 /// The most worker slots a runtime may have (`Builder::MAX_THREADS`).
 pub(crate) const MAX_THREADS: usize = 1 << 16;
 
+/// Messages an actor may handle per activation before its worker moves on.
+pub(crate) const DEFAULT_THROUGHPUT: usize = 32;
+/// Spare threads a pool may start while handlers block.
+pub(crate) const DEFAULT_MAX_SPARE_THREADS: usize = 4096;
+/// How long an idle spare waits for work before it exits.
+pub(crate) const DEFAULT_SPARE_KEEP_ALIVE: Duration = Duration::from_secs(10);
+/// Nested inline runs a waiting handler may make.
+pub(crate) const DEFAULT_MAX_INLINE_DEPTH: usize = 64;
+/// Stack a handler run inline must have: what Rust gives a thread of its own.
+pub(crate) const DEFAULT_INLINE_STACK_RESERVE: usize = 2 << 20;
+/// 4 MiB; debug builds on 64-bit targets get 16 MiB (unoptimised code copies large values
+/// through many frames).
+pub(crate) const DEFAULT_STACK_SIZE: usize =
+    if cfg!(all(debug_assertions, target_pointer_width = "64")) {
+        16 << 20
+    } else {
+        4 << 20
+    };
+/// Pool threads are named `<prefix>-N`.
+pub(crate) const DEFAULT_THREAD_NAME: &str = "pykka-worker";
+
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     pub(crate) threads: usize,
@@ -17,4 +38,27 @@ pub(crate) struct Config {
     pub(crate) stack_size: usize,
     pub(crate) thread_name: String,
     pub(crate) register_actors: bool,
+}
+
+impl Config {
+    /// The default settings, with `threads` workers (one per core if `None`).
+    pub(crate) fn defaults(threads: Option<usize>) -> Config {
+        Config {
+            threads: threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            throughput: DEFAULT_THROUGHPUT,
+            max_spare_threads: DEFAULT_MAX_SPARE_THREADS,
+            spare_keep_alive: DEFAULT_SPARE_KEEP_ALIVE,
+            max_inline_depth: DEFAULT_MAX_INLINE_DEPTH,
+            inline_stack_reserve: default_inline_stack_reserve(DEFAULT_STACK_SIZE),
+            stack_size: DEFAULT_STACK_SIZE,
+            thread_name: DEFAULT_THREAD_NAME.to_owned(),
+            register_actors: true,
+        }
+    }
+}
+
+/// The inline stack reserve for a stack of `stack_size` bytes: the default, at most half.
+pub(crate) fn default_inline_stack_reserve(stack_size: usize) -> usize {
+    DEFAULT_INLINE_STACK_RESERVE.min(stack_size / 2)
 }
