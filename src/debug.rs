@@ -17,8 +17,8 @@
 //! a.stop();
 //! ```
 
+use crate::actor::system::Runtime;
 use crate::base::logging::error;
-use crate::system::Runtime;
 use std::fmt;
 
 /// What an actor is doing.

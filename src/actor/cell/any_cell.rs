@@ -3,10 +3,10 @@
 //! the cell's private fields without widening them.
 
 use super::Cell;
+use crate::actor::actor_ref::ActorRef;
+use crate::actor::lifecycle::{Ext, StopReason};
 use crate::actor::Actor;
-use crate::actor_ref::ActorRef;
 use crate::future::Future;
-use crate::lifecycle::{Ext, StopReason};
 use std::any::Any;
 use std::sync::Arc;
 

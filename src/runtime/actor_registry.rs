@@ -1,8 +1,8 @@
 //! `ActorRegistry`: Pykka's registry functions, on the default runtime's registry.
 
+use crate::actor::actor_ref::{ActorRef, AnyActorRef};
+use crate::actor::system::Runtime;
 use crate::actor::Actor;
-use crate::actor_ref::{ActorRef, AnyActorRef};
-use crate::system::Runtime;
 
 /// The default runtime's registry of running actors (Pykka's `ActorRegistry`).
 ///
@@ -85,7 +85,7 @@ impl ActorRegistry {
 
     /// Lets actors of type `A` receive [`broadcast`](Self::broadcast)s by message type.
     pub fn declare_receiver<A: crate::Receive>() {
-        crate::broadcast::declare::<A>()
+        crate::runtime::broadcast::declare::<A>()
     }
 
     /// Registers an actor (again). It goes to the end of the start order.

@@ -5,11 +5,11 @@
 //! on first need, in the pointer that already held the actor's URN text, and the fate (how the
 //! actor ended) is a byte in what was padding of the mailbox state.
 
+use crate::actor::actor_ref::{ActorRef, AnyActorRef};
+use crate::actor::cell::AnyCell;
+use crate::actor::supervision::Supervised;
 use crate::actor::Actor;
-use crate::actor_ref::{ActorRef, AnyActorRef};
 use crate::base::logging::warning;
-use crate::cell::AnyCell;
-use crate::supervision::Supervised;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -245,7 +245,7 @@ impl Ext {
     }
 }
 
-impl<A: Actor> crate::cell::Cell<A> {
+impl<A: Actor> crate::actor::cell::Cell<A> {
     /// The actor has died (once its value is gone): record how, kill any child left, leave the
     /// parent's list, tell the watchers. Runs once: the fate is recorded once.
     pub(crate) fn died(&self, reason: StopReason) {
@@ -298,7 +298,7 @@ impl<A: Actor> crate::cell::Cell<A> {
     }
 }
 
-impl<A: Actor> Notify for crate::cell::Cell<A> {
+impl<A: Actor> Notify for crate::actor::cell::Cell<A> {
     fn terminated(self: Arc<Self>, t: Terminated) {
         self.system_message(move |actor: &mut A, ctx: &mut crate::Context<A>| {
             // Not after an unwatch, and once.
@@ -370,6 +370,6 @@ impl<A: Actor> crate::Context<A> {
 
     /// Kills this actor: it stops after the current message, without `on_stop`.
     pub fn kill(&self) {
-        crate::cell::AnyCell::kill(&*self.cell);
+        crate::actor::cell::AnyCell::kill(&*self.cell);
     }
 }

@@ -1,9 +1,9 @@
 //! The traits an actor implements, and the context its hooks receive.
 
-use crate::actor_ref::ActorRef;
+use crate::actor::actor_ref::ActorRef;
+use crate::actor::cell::{self, Cell};
+use crate::actor::system::Runtime;
 use crate::base::panic::Failure;
-use crate::cell::{self, Cell};
-use crate::system::Runtime;
 use std::fmt;
 use std::sync::Arc;
 
@@ -75,7 +75,7 @@ pub trait Actor: Sized + Send + 'static {
     /// The value is built by the caller (Pykka's `__init__`); `on_start` runs in the actor. The
     /// actor is registered before `on_start` runs.
     fn start(self) -> ActorRef<Self> {
-        self.start_in(crate::system::global_runtime())
+        self.start_in(crate::actor::system::global_runtime())
     }
 
     /// Starts the actor on `runtime`. On a runtime that was shut down, the returned actor is
@@ -87,7 +87,7 @@ pub trait Actor: Sized + Send + 'static {
     /// Starts the actor on its own OS thread, named after its class: Pykka's thread-per-actor
     /// model. It belongs to the default runtime's registry and daemon policy.
     fn start_dedicated(self) -> ActorRef<Self> {
-        crate::dedicated::start(self)
+        crate::actor::dedicated::start(self)
     }
 }
 

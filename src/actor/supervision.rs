@@ -10,13 +10,13 @@
 //! parent fails as if it had panicked itself). Restarts are limited within a time window and
 //! can back off exponentially.
 
+use crate::actor::actor_ref::ActorRef;
+use crate::actor::cell::{AnyCell, Cell, Core};
+use crate::actor::envelope::Envelope;
+use crate::actor::lifecycle::StopReason;
 use crate::actor::{Actor, Context};
-use crate::actor_ref::ActorRef;
 use crate::base::logging::info;
 use crate::base::panic::{catch, Failure};
-use crate::cell::{AnyCell, Cell, Core};
-use crate::envelope::Envelope;
-use crate::lifecycle::StopReason;
 use std::any::Any;
 use std::collections::VecDeque;
 use std::fmt;
@@ -220,7 +220,7 @@ fn start_child<P: Actor, C: Actor>(
     };
     // Linked before it can run (and so before it can die), so the parent never lists a child
     // that died unlisted.
-    crate::cell::start_with(value, ctx.cell.system(), None, |child| {
+    crate::actor::cell::start_with(value, ctx.cell.system(), None, |child| {
         let number = parent.ext().add_child(child.clone());
         child.ext().life().supervised = Some(Box::new(Supervised {
             number: Some(number),

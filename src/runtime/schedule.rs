@@ -1,8 +1,8 @@
 //! `schedule_tell` and `schedule_tell_periodic` (pyctor's scheduled messages): tasks for the
 //! runtime's timer thread (`sched::timer`) that tell an actor its message.
 
+use crate::actor::actor_ref::ActorRef;
 use crate::actor::Receive;
-use crate::actor_ref::ActorRef;
 use crate::base::error::ScheduleError;
 use crate::sched::timer::{Scheduled, Task, Timers};
 use std::sync::Arc;

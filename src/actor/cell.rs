@@ -1,18 +1,18 @@
 //! The actor cell: the actor value, its mailbox, and its lifecycle (start, one activation,
 //! stop, failure). See `docs/design.md` section 3.
 
+use crate::actor::actor_ref::ActorRef;
+use crate::actor::envelope::{AskMsg, CallFn, DeferFn, Envelope, SystemFn, TellMsg};
+use crate::actor::lifecycle::{Ext, StopReason};
+use crate::actor::system::System;
 use crate::actor::{Actor, Context, Receive};
-use crate::actor_ref::ActorRef;
 use crate::base::error::{ActorDeadError, Error, TellError};
 use crate::base::logging::{debug, error, info, warning};
 use crate::base::panic::{catch, drop_payload, Failure};
-use crate::envelope::{AskMsg, CallFn, DeferFn, Envelope, SystemFn, TellMsg};
 use crate::future::{promise_for, Future, InlineTarget, Promise};
-use crate::lifecycle::{Ext, StopReason};
 use crate::mailbox::{InlineRelease, Mailbox, Pushed, Release};
 use crate::sched::dedicated::DedicatedHome;
 use crate::sched::Runnable;
-use crate::system::System;
 use once_cell::race::OnceBox;
 use std::any::Any;
 use std::collections::VecDeque;

@@ -10,10 +10,10 @@
 //!
 //! [`ActorRegistry::declare_receiver`]: crate::ActorRegistry::declare_receiver
 
+use crate::actor::actor_ref::{ActorRef, AnyActorRef};
+use crate::actor::cell::{AnyCell, Cell};
+use crate::actor::system::Runtime;
 use crate::actor::{Actor, Receive};
-use crate::actor_ref::{ActorRef, AnyActorRef};
-use crate::cell::{AnyCell, Cell};
-use crate::system::Runtime;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};

@@ -1,12 +1,16 @@
 //! `Runtime`: a pool of worker threads with its own registry; its builder; the global default.
 
+use crate::actor::actor_ref::{ActorRef, AnyActorRef};
 use crate::actor::Actor;
-use crate::actor_ref::{ActorRef, AnyActorRef};
+pub(crate) mod actor_registry;
+pub(crate) mod broadcast;
+pub(crate) mod schedule;
+
+use crate::actor::system::{Runtime, System};
 use crate::base::config::Config;
 use crate::base::error::{BuildError, RuntimeError};
 use crate::base::logging::{debug, error, warning};
 use crate::sched;
-use crate::system::{Runtime, System};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +29,7 @@ impl Runtime {
     ///
     /// If the operating system cannot start even one worker thread.
     pub fn global() -> &'static Runtime {
-        crate::system::global_runtime()
+        crate::actor::system::global_runtime()
     }
 
     pub(crate) fn system(&self) -> &Arc<System> {
@@ -490,7 +494,7 @@ impl Builder {
 }
 
 /// A subscriber that tells each dead letter to an actor.
-fn dead_letters_to<A>(actor: ActorRef<A>) -> crate::dead_letters::Subscriber
+fn dead_letters_to<A>(actor: ActorRef<A>) -> crate::actor::dead_letters::Subscriber
 where
     A: crate::actor::Receive,
     A::Message: From<crate::DeadLetter>,

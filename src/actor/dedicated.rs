@@ -2,10 +2,10 @@
 //! the benchmarks' thread-per-actor baseline). The thread and its home are the pool layer's
 //! (`sched::dedicated`); this starts the actor in one. See `docs/design.md` section 8.
 
+use crate::actor::actor_ref::ActorRef;
+use crate::actor::cell;
 use crate::actor::Actor;
-use crate::actor_ref::ActorRef;
 use crate::base::logging::error;
-use crate::cell;
 use crate::sched::dedicated::{self, DedicatedHome};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use std::sync::Arc;
 static THREAD_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
-    let system = &crate::system::global_runtime().system;
+    let system = &crate::actor::system::global_runtime().system;
     let home = Arc::new(DedicatedHome::new());
     let actor_ref = cell::start(actor, system, Some(Arc::clone(&home)));
     if !actor_ref.is_alive() {
@@ -35,7 +35,7 @@ pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
     if let Err(e) = spawned {
         system.homes.remove(id);
         error!(target: "pykka", "could not start a thread for {actor_ref}: {e}");
-        crate::cell::AnyCell::kill(&**actor_ref.cell());
+        crate::actor::cell::AnyCell::kill(&**actor_ref.cell());
     }
     actor_ref
 }

@@ -1,9 +1,9 @@
 //! `ActorRef<A>`: the handle to a running actor, and its type-erased form `AnyActorRef`.
 
+use crate::actor::cell::{AnyCell, Cell};
 use crate::actor::{Actor, Receive};
 use crate::base::error::{Error, TellError};
 use crate::base::logging::warning;
-use crate::cell::{AnyCell, Cell};
 use crate::future::Future;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -81,7 +81,7 @@ impl<A: Actor> ActorRef<A> {
     /// assert!(!a.is_alive());
     /// ```
     pub fn kill(&self) {
-        crate::cell::AnyCell::kill(&*self.cell);
+        crate::actor::cell::AnyCell::kill(&*self.cell);
     }
 
     /// Whether the actor is running (has not died). Only a flag: it may die right after.

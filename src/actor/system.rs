@@ -22,9 +22,9 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 /// A runtime's actor system.
 pub(crate) struct System {
     pub(crate) pool: Arc<Pool>,
-    pub(crate) registry: Registry<dyn crate::cell::AnyCell>,
+    pub(crate) registry: Registry<dyn crate::actor::cell::AnyCell>,
     pub(crate) timers: Arc<crate::sched::timer::Timers>,
-    pub(crate) dead_letters: Arc<crate::dead_letters::Sink>,
+    pub(crate) dead_letters: Arc<crate::actor::dead_letters::Sink>,
     pub(crate) homes: crate::sched::dedicated::Homes,
     /// Non-daemon actors started and died (see the module docs).
     started: CachePadded<AtomicUsize>,
