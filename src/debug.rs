@@ -17,7 +17,7 @@
 //! a.stop();
 //! ```
 
-use crate::actor::system::Runtime;
+use crate::actor::system::{global_runtime, System};
 use crate::base::logging::error;
 use std::fmt;
 
@@ -128,69 +128,65 @@ impl fmt::Display for ActorSnapshot {
 
 /// A snapshot of the default runtime.
 pub fn snapshot() -> Snapshot {
-    Runtime::global().snapshot()
+    snapshot_of(&global_runtime().system)
 }
 
 /// Logs the default runtime's snapshot: one ERROR record per actor on target `pykka::debug`,
 /// then one for the threads.
 pub fn log_actor_states() {
-    Runtime::global().log_actor_states()
+    log_snapshot(&snapshot());
 }
 
-impl Runtime {
-    /// What every registered actor of this runtime is doing, and its threads.
-    pub fn snapshot(&self) -> Snapshot {
-        let waits = crate::future::wait::waits();
-        let actors = self
-            .system()
-            .registry
-            .all()
-            .iter()
-            .map(|cell| {
-                let (closed, running, scheduled, mailbox_len) = cell.debug_state();
-                let state = if closed {
-                    ActorState::Dead
-                } else if let Some(w) = waits.get(&cell.id()) {
-                    ActorState::Blocked {
-                        awaiting: w.as_ref().map(|(_, d)| d.clone()),
-                        awaiting_urn: w.as_ref().map(|(id, _)| crate::base::urn::format(*id)),
-                    }
-                } else if running {
-                    ActorState::Running
-                } else if scheduled {
-                    ActorState::Scheduled
-                } else {
-                    ActorState::Idle
-                };
-                ActorSnapshot {
-                    class: cell.class(),
-                    urn: cell.urn().to_owned(),
-                    state,
-                    mailbox_len,
+/// What every registered actor of `system` is doing, and its threads (`Runtime::snapshot`).
+pub(crate) fn snapshot_of(system: &System) -> Snapshot {
+    let waits = crate::future::wait::waits();
+    let actors = system
+        .registry
+        .all()
+        .iter()
+        .map(|cell| {
+            let (closed, running, scheduled, mailbox_len) = cell.debug_state();
+            let state = if closed {
+                ActorState::Dead
+            } else if let Some(w) = waits.get(&cell.id()) {
+                ActorState::Blocked {
+                    awaiting: w.as_ref().map(|(_, d)| d.clone()),
+                    awaiting_urn: w.as_ref().map(|(id, _)| crate::base::urn::format(*id)),
                 }
-            })
-            .collect();
-        Snapshot {
-            actors,
-            threads: ThreadsSnapshot::from(self.system().pool.counts()),
-        }
+            } else if running {
+                ActorState::Running
+            } else if scheduled {
+                ActorState::Scheduled
+            } else {
+                ActorState::Idle
+            };
+            ActorSnapshot {
+                class: cell.class(),
+                urn: cell.urn().to_owned(),
+                state,
+                mailbox_len,
+            }
+        })
+        .collect();
+    Snapshot {
+        actors,
+        threads: ThreadsSnapshot::from(system.pool.counts()),
     }
+}
 
-    /// Logs this runtime's snapshot: one ERROR record per actor on target `pykka::debug`, then
-    /// one for the threads.
-    pub fn log_actor_states(&self) {
-        let snap = self.snapshot();
-        for a in &snap.actors {
-            error!(target: "pykka::debug", "{a}");
-        }
-        let t = &snap.threads;
-        error!(
-            target: "pykka::debug",
-            "threads: {} workers, {} live pool threads, {} idle spares, {} asleep",
-            t.workers,
-            t.live_threads,
-            t.idle_spares,
-            t.sleeping
-        );
+/// Writes `snap`: one ERROR record per actor on target `pykka::debug`, then one for the
+/// threads. Takes no lock: it can run from any thread, also while actors are deadlocked.
+pub(crate) fn log_snapshot(snap: &Snapshot) {
+    for a in &snap.actors {
+        error!(target: "pykka::debug", "{a}");
     }
+    let t = &snap.threads;
+    error!(
+        target: "pykka::debug",
+        "threads: {} workers, {} live pool threads, {} idle spares, {} asleep",
+        t.workers,
+        t.live_threads,
+        t.idle_spares,
+        t.sleeping
+    );
 }

@@ -183,6 +183,17 @@ impl Runtime {
         self.system.timers.pending()
     }
 
+    /// What every registered actor of this runtime is doing, and its threads.
+    pub fn snapshot(&self) -> crate::debug::Snapshot {
+        crate::debug::snapshot_of(&self.system)
+    }
+
+    /// Logs this runtime's snapshot: one ERROR record per actor on target `pykka::debug`, then
+    /// one for the threads.
+    pub fn log_actor_states(&self) {
+        crate::debug::log_snapshot(&self.snapshot());
+    }
+
     /// Every actor registered on this runtime, in start order.
     pub fn registered(&self) -> Vec<AnyActorRef> {
         self.system
