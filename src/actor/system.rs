@@ -12,12 +12,16 @@
 //! readings mean nothing was alive.
 
 use crate::base::config::Config;
-use crate::base::sync::lock;
 use crate::registry::Registry;
 use crate::sched::Pool;
 use crossbeam_utils::CachePadded;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+
+/// Locks a std mutex (poisoning ignored: no user code runs under these locks).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// A runtime's actor system.
 pub(crate) struct System {
