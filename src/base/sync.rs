@@ -1,17 +1,27 @@
 //! The std-or-loom switch for the primitives that the loom models check.
 //!
-//! The mailbox state machine and the promise slot take their `Mutex` and `Condvar` from here, so
-//! that `RUSTFLAGS="--cfg loom" cargo test --lib --release loom` explores every interleaving of
-//! them. Nothing else in the crate runs under loom.
+//! The mailbox state machine, the promise slot and the pool's sleepers take their primitives from
+//! here, so that `RUSTFLAGS="--cfg loom" cargo test --lib --release loom` explores every
+//! interleaving of them. Nothing else in the crate runs under loom.
 //!
 //! Poisoning is ignored: user code never runs while the library holds one of these locks (hooks
 //! and handlers run outside them, under `catch_unwind`), so a poisoned lock could only come from
 //! the library's own few lines between lock and unlock, after which the data is consistent.
 
 #[cfg(loom)]
-pub(crate) use loom::sync::{atomic::AtomicBool, Condvar, Mutex, MutexGuard};
+pub(crate) use loom::sync::{
+    atomic::{fence, AtomicBool, AtomicUsize},
+    Condvar, Mutex, MutexGuard,
+};
+#[cfg(loom)]
+pub(crate) use loom::thread;
 #[cfg(not(loom))]
-pub(crate) use std::sync::{atomic::AtomicBool, Condvar, Mutex, MutexGuard};
+pub(crate) use std::sync::{
+    atomic::{fence, AtomicBool, AtomicUsize},
+    Condvar, Mutex, MutexGuard,
+};
+#[cfg(not(loom))]
+pub(crate) use std::thread;
 
 /// Locks `m`.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -77,7 +77,7 @@ impl<T> Slot<T> {
         self.set.load(Ordering::Acquire)
     }
 
-    #[cfg(loom)]
+    #[cfg(all(test, loom))]
     pub(crate) fn try_take(&self) -> Option<Result<T, Error>> {
         lock(&self.state).value.take()
     }

@@ -5,16 +5,16 @@
 //! thread about to block in `get()` hands its slot (queued tokens included) to a spare thread, so
 //! `threads` slots keep running whatever happens to the threads that held them.
 
+use super::sleep::Sleepers;
 use crate::base::config::Config;
 use crate::base::error::PoolExhausted;
 use crate::base::logging::error;
 use crate::sched::spares::{HandOff, Park, SpareSignal, Spares};
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
-use crossbeam_utils::CachePadded;
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::{self, JoinHandle, Thread};
+use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
 /// Something a worker can run: an actor's activation.
@@ -46,8 +46,7 @@ pub(crate) struct Pool {
     pub(crate) config: Config,
     injector: Injector<Token>,
     stealers: Box<[Stealer<Token>]>,
-    sleepers: Mutex<Vec<Thread>>,
-    num_sleeping: CachePadded<AtomicUsize>,
+    sleepers: Sleepers,
     spares: Spares<SlotBox>,
     shutdown: AtomicBool,
     handles: Mutex<Vec<JoinHandle<()>>>,
@@ -150,8 +149,7 @@ impl Pool {
         let shared = Arc::new(Pool {
             injector: Injector::new(),
             stealers,
-            sleepers: Mutex::new(Vec::new()),
-            num_sleeping: CachePadded::new(AtomicUsize::new(0)),
+            sleepers: Sleepers::new(),
             spares: Spares::new(),
             shutdown: AtomicBool::new(false),
             handles: Mutex::new(Vec::new()),
@@ -219,14 +217,7 @@ impl Pool {
     pub(crate) fn begin_shutdown(&self) {
         // ORDERING: SeqCst: pairs with the fence in `submit` (see there) and with is_shut_down.
         self.shutdown.store(true, Ordering::SeqCst);
-        {
-            let mut sleepers = lock(&self.sleepers);
-            for t in sleepers.drain(..) {
-                t.unpark();
-            }
-            // ORDERING: Relaxed, under the sleepers lock like every other change of the count.
-            self.num_sleeping.store(0, Ordering::Relaxed);
-        }
+        self.sleepers.wake_all();
         self.spares.wake_idle();
     }
 
@@ -288,22 +279,7 @@ impl Pool {
 
     /// Wakes a sleeping worker, if any. The caller has issued the SeqCst fence after queueing.
     fn wake_one(&self) {
-        // ORDERING: Relaxed after the caller's fence.
-        if self.num_sleeping.load(Ordering::Relaxed) == 0 {
-            return;
-        }
-        let t = {
-            let mut s = lock(&self.sleepers);
-            let t = s.pop();
-            if t.is_some() {
-                // ORDERING: Relaxed; the count is changed only under the sleepers lock.
-                self.num_sleeping.fetch_sub(1, Ordering::Relaxed);
-            }
-            t
-        };
-        if let Some(t) = t {
-            t.unpark();
-        }
+        self.sleepers.wake_one();
     }
 
     fn has_work(&self) -> bool {
@@ -317,7 +293,7 @@ impl Pool {
             workers: self.config.threads,
             live_threads,
             idle_spares,
-            sleeping: lock(&self.sleepers).len(),
+            sleeping: self.sleepers.len(),
         }
     }
 
@@ -377,7 +353,7 @@ fn work_queued_behind(pool: usize) -> bool {
                     && (slot.local.len() > 1
                         || (!shared.injector.is_empty()
                             // ORDERING: Relaxed; a hint, as in `wake_one`.
-                            && shared.num_sleeping.load(Ordering::Relaxed) == 0)),
+                            && shared.sleepers.none())),
             )
         })
         .ok()
@@ -554,24 +530,9 @@ fn find_work(shared: &Pool, index: usize) -> Option<Token> {
 }
 
 fn sleep(shared: &Pool) {
-    {
-        let mut s = lock(&shared.sleepers);
-        s.push(thread::current());
-        // ORDERING: Relaxed; changed only under the sleepers lock, read after a fence.
-        shared.num_sleeping.fetch_add(1, Ordering::Relaxed);
-    }
-    // ORDERING: SeqCst fence, the other half of the Dekker pair in `wake_one`.
-    fence(Ordering::SeqCst);
-    if !shared.has_work() && !shared.is_shut_down() {
-        thread::park();
-    }
-    let me = thread::current().id();
-    let mut s = lock(&shared.sleepers);
-    if let Some(pos) = s.iter().position(|t| t.id() == me) {
-        s.swap_remove(pos);
-        // ORDERING: Relaxed, under the sleepers lock.
-        shared.num_sleeping.fetch_sub(1, Ordering::Relaxed);
-    }
+    shared
+        .sleepers
+        .sleep(|| shared.has_work() || shared.is_shut_down());
 }
 
 /// A thread without a slot: wait to be handed one, or retire after the keep-alive.
