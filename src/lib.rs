@@ -12,7 +12,7 @@
 //!   fields through futures (Pykka's proxies), with closures or typed proxies from the macro.
 //! - [`Runtime`]: the pool (`threads`, `throughput`, spares), `join`, `shutdown`, the global one.
 //! - [`ActorRegistry`]: the default runtime's running actors.
-//! - Beyond Pykka (issue G): [`Context::watch`] and [`Terminated`] ([`StopReason`]),
+//! - Beyond Pykka: [`Context::watch`] and [`Terminated`] ([`StopReason`]),
 //!   [`ActorRef::kill`], dead letters ([`Runtime::subscribe_dead_letters`], [`DeadLetter`]),
 //!   [`schedule_tell`] / [`schedule_tell_periodic`] ([`Scheduled`]), child actors and
 //!   supervision ([`Context::start_child`], [`Context::child`], [`Directive`]),

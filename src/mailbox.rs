@@ -1,6 +1,6 @@
 //! The per-actor mailbox: the queue and the scheduling state under one lock.
 //!
-//! See `docs/design.md` section 2 for the state machine. In short:
+//! See docs/design.md, "The mailbox state machine", for the state machine. In short:
 //!
 //! - `scheduled`: a token for the actor exists (in a run queue, or held by the worker running it).
 //!   There is at most one. Invariant: messages pending ⇒ `scheduled`.

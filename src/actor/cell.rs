@@ -1,5 +1,5 @@
 //! The actor cell: the actor value, its mailbox, and its lifecycle (start, one activation,
-//! stop, failure). See `docs/design.md` section 3.
+//! stop, failure). See docs/design.md, "One activation".
 
 use crate::actor::actor_ref::ActorRef;
 use crate::actor::envelope::{AskMsg, CallFn, DeferFn, Envelope, SystemFn, TellMsg};

@@ -1,5 +1,5 @@
 //! The dead-letter sink of a runtime: tells that could not be delivered are counted and shown to
-//! subscribers instead of vanishing (issue G, pyctor's `DeadLetter`).
+//! subscribers instead of vanishing (pyctor's `DeadLetter`).
 //!
 //! Two kinds: a tell to an actor that is already dead (the sender also gets the message back in
 //! its [`TellError`](crate::TellError)), and a tell still in an actor's mailbox when it died.

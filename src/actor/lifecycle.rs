@@ -1,5 +1,5 @@
-//! How actors end and who hears of it (issue G): the stop reason, watching (`Terminated`), the
-//! parent–child links, and the per-actor extension that holds them. See docs/design.md 10.
+//! How actors end and who hears of it: the stop reason, watching (`Terminated`), the
+//! parent–child links, and the per-actor extension that holds them. See docs/design.md, "Beyond Pykka".
 //!
 //! Most actors never use any of this, so it costs them nothing: the extension (`Ext`) is made
 //! on first need, in the pointer that already held the actor's URN text, and the fate (how the
@@ -253,7 +253,7 @@ impl<A: Actor> crate::actor::cell::Cell<A> {
             return;
         }
         // Made only if something needed it before: a watcher that came later finds the fate
-        // (see `Context::watch`), so nothing is missed (docs/design.md 10).
+        // (see `Context::watch`), so nothing is missed (docs/design.md, "Beyond Pykka").
         let Some(ext) = self.ext_if_any() else { return };
         for child in ext.take_children() {
             child.kill();

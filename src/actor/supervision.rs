@@ -1,5 +1,5 @@
-//! Child actors and what their parent does when one panics (issue G; Pykka issues #42, #47).
-//! See docs/design.md 10.
+//! Child actors and what their parent does when one panics (Pykka issues #42, #47).
+//! See docs/design.md, "Beyond Pykka".
 //!
 //! A child is started from inside its parent ([`Context::start_child`],
 //! [`Context::child`]). A stopping parent stops its children first, last started first, each

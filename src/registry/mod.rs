@@ -1,5 +1,5 @@
 //! The registry of running actors, one per runtime: lookup by URN in O(1), listing in start
-//! order. See docs/design.md section 7.
+//! order. See docs/design.md, "Start, stop, daemon policy, shutdown".
 //!
 //! Each of the 64 shards is a slab (a `Vec` of slots with a LIFO free list) plus a small hash
 //! table for the rare actor whose id does not name its slot. A registered actor's id carries its

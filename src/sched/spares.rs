@@ -1,5 +1,5 @@
 //! Spare-thread accounting: how a pool thread about to block hands its slot to a spare, and how
-//! a spare without a slot parks, is handed one, or retires. See `docs/design.md` section 5.
+//! a spare without a slot parks, is handed one, or retires. See docs/design.md, "A blocking `get()` on a pool worker".
 //!
 //! The protocol, all under the one `Spares` lock:
 //! - `hand_off(slot)`: pop an idle spare and give it the slot; else, under the thread cap,

@@ -1,5 +1,5 @@
-//! Scheduled messages (issue G, pyctor's `schedule_tell`): one timer thread per runtime, started
-//! on first use, with a binary heap of deadlines. See docs/design.md 10.
+//! Scheduled messages (pyctor's `schedule_tell`): one timer thread per runtime, started
+//! on first use, with a binary heap of deadlines. See docs/design.md, "Beyond Pykka".
 //!
 //! A pending timer is a heap entry and a map entry holding its task (a boxed closure that tells
 //! the message); cancelling removes the task, and its heap entry is skipped when it comes due

@@ -85,7 +85,7 @@ impl<A: Actor> AnyCell for Cell<A> {
             .store(true, std::sync::atomic::Ordering::Release);
         self.unregister();
         self.answer_all(&mut leftovers);
-        // Children first (issue G), then the actor itself.
+        // Children first, then the actor itself.
         for child in self.ext().take_children() {
             child.kill();
         }
