@@ -1,6 +1,7 @@
 //! The pool: slots with work-stealing run queues, the worker loop, sleep/wake, spare threads.
 //!
-//! See `docs/design.md` sections 4 and 5. A *slot* is a FIFO crossbeam `Worker<Token>` deque
+//! See docs/design.md, "Workers, run queues, sleep and wake" and "A blocking `get()` on a pool
+//! worker". A *slot* is a FIFO crossbeam `Worker<Token>` deque
 //! whose `Stealer` is fixed at build time; a thread runs actors only while it holds a slot. A
 //! thread about to block in `get()` hands its slot (queued tokens included) to a spare thread, so
 //! `threads` slots keep running whatever happens to the threads that held them.
