@@ -12,12 +12,10 @@
 //! Either the worker's re-check sees the token, or the submitter's read of the count sees the
 //! sleeper. A worker removes itself from the list when it wakes; a wake of a worker that already
 //! left the list is harmless (it searches again). Shutdown stores its flag (SeqCst) and wakes
-//! every sleeper: the loom model below checks that against a worker going to sleep (`--cfg
-//! loom`, an atomic flag standing for the run queues). A model of sleep against submit (the
-//! fence pair) does not pass yet: loom reports a deadlock whose trace is not understood (see the
-//! issue notes); the argument that it cannot happen is the C11 rule for two SeqCst fences (a
-//! store sequenced before one and a load after the other, the first fence first in their total
-//! order: the load sees the store).
+//! every sleeper. The loom models below check both (`--cfg loom`, an atomic flag standing for the
+//! run queues). The argument behind the pair is the C11 rule for two SeqCst fences: a store
+//! sequenced before one and a load after the other, the first fence first in their total
+//! order, and the load sees the store.
 
 use crate::base::sync::{fence, lock, thread, AtomicUsize, Mutex};
 use crossbeam_utils::CachePadded;
@@ -107,6 +105,30 @@ mod loom_tests {
     use super::*;
     use loom::sync::atomic::AtomicBool;
     use loom::sync::Arc;
+
+    /// A worker sleeping while a submitter queues work and wakes one (the Dekker pair): the
+    /// worker always gets the work; a lost wake-up would leave it parked for ever, which loom
+    /// reports as a deadlock. (Removing either fence makes it fail.) The worker checks the
+    /// stand-in queue with loads, as the real worker's re-check does (`has_work`): with a swap
+    /// there, loom 0.7 reports a deadlock that the C11 fence rules exclude.
+    #[test]
+    fn loom_sleep_vs_submit_no_lost_wakeup() {
+        loom::model(|| {
+            let sleepers = Arc::new(Sleepers::new());
+            let queued = Arc::new(AtomicBool::new(false));
+            let (s, q) = (Arc::clone(&sleepers), Arc::clone(&queued));
+            let worker = loom::thread::spawn(move || {
+                // ORDERING (model): the queue's own synchronisation stands in as Acquire/Release.
+                while !q.load(Ordering::Acquire) {
+                    s.sleep(|| q.load(Ordering::Acquire));
+                }
+            });
+            queued.store(true, Ordering::Release);
+            fence(Ordering::SeqCst);
+            sleepers.wake_one();
+            worker.join().unwrap();
+        });
+    }
 
     /// Shutdown while a worker goes to sleep: the worker always sees the flag or is woken.
     #[test]
