@@ -16,8 +16,12 @@ const LAYERS: &[&[&str]] = &[
     &["future", "mailbox", "registry"],
     // The pool: run queues, workers, spares, dedicated threads, the timer thread.
     &["sched"],
-    // Actors: traits, refs, cells, envelopes, lifecycle, supervision, the system.
+    // Actors: traits, context, refs, cells (activation, death), envelopes, lifecycle, the
+    // supervisor seam, the system, dead letters.
     &["actor"],
+    // Supervision: directives, restart limits and backoff, the child builder; it implements the
+    // actor layer's `Supervisor` trait.
+    &["supervision"],
     // Built on actors: proxies, the debug snapshot.
     &["proxy", "debug"],
     // The public runtime: `Runtime`'s methods, the builder, broadcast, schedule_tell,
@@ -171,7 +175,7 @@ fn the_check_catches_a_planted_upward_import() {
     assert_eq!(
         v,
         vec![
-            "`base` (layer 0) names `runtime` (layer 5): layers point down".to_owned(),
+            "`base` (layer 0) names `runtime` (layer 6): layers point down".to_owned(),
             "`future` (layer 1) names `mailbox` (layer 1): layers point down".to_owned(),
         ]
     );

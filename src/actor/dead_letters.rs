@@ -5,6 +5,11 @@
 //! its [`TellError`](crate::TellError)), and a tell still in an actor's mailbox when it died.
 //! Asks are not dead letters: their futures fail with `ActorDead`, so the asker always learns.
 //! Stop requests and the library's own notifications are not counted either.
+//!
+//! Cost when nobody listens: a relaxed counter. Subscribers (callbacks, or an actor told each
+//! `DeadLetter`) sit behind a mutex that is consulted only when a flag says there are any. A
+//! thread-local guard stops a subscriber's own undeliverable tell from being shown again (it is
+//! still counted), so a subscriber cannot feed itself.
 
 use crate::base::logging::{debug, error};
 use crate::base::panic::catch;

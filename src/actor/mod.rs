@@ -1,24 +1,28 @@
 //! The actor layer: what an actor is and how it lives.
 //!
-//! - `traits`: `Actor`, `Receive`, `Context`;
+//! - `traits`: `Actor`, `Receive`;
+//! - `context`: `Context`, all it can do from inside the actor (stop, kill, watch, children);
 //! - `actor_ref`: `ActorRef`, `AnyActorRef`;
 //! - `cell`: the actor cell (value, mailbox, identity) and one activation; `cell::any_cell`: its
-//!   type-erased face;
+//!   type-erased face; `cell::death`: how it ends and what a panic leads to;
 //! - `envelope`: what a mailbox holds and how each job runs inside its actor;
-//! - `lifecycle`: how actors end (stop reasons, watch, kill) and the per-actor extension;
-//! - `supervision`: children and what a child's panic leads to;
+//! - `lifecycle`: stop reasons, watch notifications, the per-actor extension;
+//! - `supervisor`: the seam to the supervision layer above (the `Supervisor` trait that decides
+//!   what a panic leads to, and a child's link to its parent);
 //! - `system`: a runtime's actor system (its pool and what actors share), and the `Runtime` type;
 //! - `dead_letters`: the sink of messages that were never handled;
 //! - `dedicated`: starting an actor on a thread of its own.
 
 pub(crate) mod actor_ref;
 pub(crate) mod cell;
+pub(crate) mod context;
 pub(crate) mod dead_letters;
 pub(crate) mod dedicated;
 pub(crate) mod envelope;
 pub(crate) mod lifecycle;
-pub(crate) mod supervision;
+pub(crate) mod supervisor;
 pub(crate) mod system;
 mod traits;
 
-pub use traits::{Actor, Context, Receive};
+pub use context::Context;
+pub use traits::{Actor, Receive};

@@ -1,11 +1,10 @@
-//! The traits an actor implements, and the context its hooks receive.
+//! The traits an actor implements.
 
 use crate::actor::actor_ref::ActorRef;
-use crate::actor::cell::{self, Cell};
+use crate::actor::cell;
+use crate::actor::context::Context;
 use crate::actor::system::Runtime;
 use crate::base::panic::Failure;
-use std::fmt;
-use std::sync::Arc;
 
 /// An actor: a value that lives on the pool and handles one message at a time.
 ///
@@ -104,34 +103,4 @@ pub trait Receive: Actor {
 
     /// Handles one message.
     fn on_receive(&mut self, message: Self::Message, ctx: &mut Context<Self>) -> Self::Reply;
-}
-
-/// What a hook or handler knows of its own actor.
-pub struct Context<A: Actor> {
-    pub(crate) cell: Arc<Cell<A>>,
-}
-
-impl<A: Actor> Context<A> {
-    /// A reference to this actor (to give to others, or for a proxy to self).
-    pub fn actor_ref(&self) -> ActorRef<A> {
-        ActorRef::from_cell(Arc::clone(&self.cell))
-    }
-
-    /// Pykka's `self.stop()`: queue a stop request behind the messages already in the mailbox.
-    /// Returns `false` if the actor is already dead (for example inside `on_stop` or
-    /// `on_failure`). Calling it several times queues several requests, which is harmless.
-    pub fn stop(&self) -> bool {
-        self.cell.queue_stop(None).is_ok()
-    }
-
-    /// This actor's URN, `urn:uuid:<uuid v4>`.
-    pub fn actor_urn(&self) -> &str {
-        self.cell.urn()
-    }
-}
-
-impl<A: Actor> fmt::Debug for Context<A> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Context for {}", self.cell)
-    }
 }

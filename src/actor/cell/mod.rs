@@ -1,5 +1,32 @@
-//! The actor cell: the actor value, its mailbox, and its lifecycle (start, one activation,
-//! stop, failure). See docs/design.md, "One activation".
+//! The actor cell: the actor value, its mailbox, and one activation.
+//!
+//! # One activation
+//!
+//! A worker that pops an actor's token claims its mailbox (see `mailbox`, the state machine) and
+//! runs up to `throughput` envelopes (default 32) in `run_batch`:
+//!
+//! 1. If the actor has not started, `on_start` runs first. A panic there: ERROR log, then what
+//!    its supervisor decides (none: the actor is closed, unregistered and dead, and neither
+//!    `on_failure` nor `on_stop` runs).
+//! 2. For each envelope: a tell runs under `catch`; a panic is an ERROR log, then the
+//!    supervisor's decision (none: close and unregister *first*, then `on_failure`). An ask runs
+//!    and completes its promise; a panic is an INFO log and the asker's future fails with
+//!    `Error::Panicked`, the actor lives on. A stop request terminates the actor (`terminate`:
+//!    close, unregister, stop the children, `on_stop`, then the stop promise resolves `true`).
+//!    A thread running the actor checks the `killed` flag before each message.
+//! 3. Closing answers every envelope left, in the batch and the queue: asks fail `ActorDead`,
+//!    stops resolve `true`, tells go to the dead letters. The value is dropped under `catch`
+//!    (`retire`, then `death`).
+//! 4. Release: idle, or resubmit the token to the **back** of the run queue when the budget is
+//!    spent with work left. The budget keeps two actors that ping-pong from starving a third:
+//!    each resubmission or wake goes behind the tokens already queued. A restart waiting out its
+//!    backoff returns `Run::Held`: the token goes to the timer instead (`hold`).
+//!
+//! The same batch loop serves an inline run (`InlineTarget::run_inline`: a thread blocked in
+//! `get()` on this actor's reply runs it while nobody else does) and a dedicated thread.
+//!
+//! All of `impl Cell` is in this folder: `any_cell` (the type-erased face), `death` (how it
+//! ends, what a panic leads to, restarts).
 
 use crate::actor::actor_ref::ActorRef;
 use crate::actor::envelope::{AskMsg, CallFn, DeferFn, Envelope, SystemFn, TellMsg};
@@ -21,6 +48,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use uuid::Uuid;
 
 mod any_cell;
+mod death;
 pub(crate) use any_cell::AnyCell;
 
 pub(crate) struct Core<A> {

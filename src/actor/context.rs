@@ -1,0 +1,134 @@
+//! What a hook or handler knows of its own actor: [`Context`], and everything it can do from
+//! inside the actor (its reference, stop and kill, watching, children).
+
+use crate::actor::actor_ref::{ActorRef, AnyActorRef};
+use crate::actor::cell::{self, AnyCell, Cell};
+use crate::actor::lifecycle::{Notify, Watchable};
+use crate::actor::supervisor::{Supervised, Supervisor};
+use crate::actor::Actor;
+use std::fmt;
+use std::sync::{Arc, Weak};
+
+/// What a hook or handler knows of its own actor.
+pub struct Context<A: Actor> {
+    pub(crate) cell: Arc<Cell<A>>,
+}
+
+impl<A: Actor> Context<A> {
+    /// A reference to this actor (to give to others, or for a proxy to self).
+    pub fn actor_ref(&self) -> ActorRef<A> {
+        ActorRef::from_cell(Arc::clone(&self.cell))
+    }
+
+    /// Pykka's `self.stop()`: queue a stop request behind the messages already in the mailbox.
+    /// Returns `false` if the actor is already dead (for example inside `on_stop` or
+    /// `on_failure`). Calling it several times queues several requests, which is harmless.
+    pub fn stop(&self) -> bool {
+        self.cell.queue_stop(None).is_ok()
+    }
+
+    /// This actor's URN, `urn:uuid:<uuid v4>`.
+    pub fn actor_urn(&self) -> &str {
+        self.cell.urn()
+    }
+
+    /// Watches `target`: when it dies, for any reason, this actor's
+    /// [`on_terminated`](Actor::on_terminated) runs once, in this actor, with the
+    /// [`StopReason`](crate::StopReason). Watching an actor that is already dead tells at once; watching twice
+    /// is watching once; watching stops after the notification or [`unwatch`](Self::unwatch).
+    ///
+    /// ```
+    /// use pykka::{Actor, ActorRef, Context, Receive, StopReason, Terminated};
+    /// use std::sync::mpsc::{channel, Sender};
+    ///
+    /// struct Child;
+    /// impl Actor for Child {}
+    ///
+    /// struct Watcher(Sender<StopReason>);
+    /// impl Actor for Watcher {
+    ///     fn on_terminated(&mut self, t: &Terminated, _: &mut Context<Self>) {
+    ///         self.0.send(t.reason()).unwrap();
+    ///     }
+    /// }
+    /// impl Receive for Watcher {
+    ///     type Message = ActorRef<Child>;
+    ///     type Reply = ();
+    ///     fn on_receive(&mut self, child: ActorRef<Child>, ctx: &mut Context<Self>) {
+    ///         ctx.watch(&child);
+    ///     }
+    /// }
+    ///
+    /// let (tx, rx) = channel();
+    /// let watcher = Watcher(tx).start();
+    /// let child = Child.start();
+    /// watcher.ask(child.clone()).get().unwrap();
+    /// child.kill();
+    /// assert_eq!(rx.recv().unwrap(), StopReason::Killed);
+    /// watcher.stop();
+    /// ```
+    pub fn watch<T: Watchable>(&self, target: &T) {
+        let target = target.to_any_ref().any_cell();
+        if !self.cell.ext().start_watching(target.id()) {
+            return;
+        }
+        let me: Weak<dyn Notify> = Arc::downgrade(&self.cell) as Weak<dyn Notify>;
+        target.ext().add_watcher(self.cell.id(), me);
+        // Dead already (or dying after the line above): tell now. Whichever of this and the
+        // dying thread takes the watcher out of the list tells it; the other finds it gone.
+        if let Some(reason) = target.fate() {
+            target
+                .ext()
+                .notify_watchers(target.id(), target.class(), reason);
+        }
+    }
+
+    /// Stops watching `target`: no notification of its death arrives after this returns, even
+    /// one already on its way.
+    pub fn unwatch<T: Watchable>(&self, target: &T) {
+        let target = target.to_any_ref().any_cell();
+        self.cell.ext().stop_watching(target.id());
+        target.ext().remove_watcher(self.cell.id());
+    }
+
+    /// Kills this actor: it stops after the current message, without `on_stop`.
+    pub fn kill(&self) {
+        AnyCell::kill(&*self.cell);
+    }
+
+    /// Starts `value` as a child of this actor, on the same runtime: a panic ends it as Pykka
+    /// would ([`Directive::Stop`](crate::Directive::Stop); [`child`](Self::child) starts a
+    /// supervised one). It is stopped before this actor stops (children last started first), and
+    /// killed if this actor is killed.
+    pub fn start_child<C: Actor>(&self, value: C) -> ActorRef<C> {
+        self.start_linked_child(value, None)
+    }
+
+    /// This actor's children that are alive, in start order.
+    pub fn children(&self) -> Vec<AnyActorRef> {
+        self.cell.ext().children()
+    }
+
+    /// Starts `value` as a child of this actor; with a `supervisor`, that decides what the
+    /// child's panics lead to (else it dies of them).
+    pub(crate) fn start_linked_child<C: Actor>(
+        &self,
+        value: C,
+        supervisor: Option<Box<dyn Supervisor>>,
+    ) -> ActorRef<C> {
+        let parent: Arc<dyn AnyCell> = self.cell.clone();
+        let weak = Arc::downgrade(&parent);
+        // Linked before it can run (and so before it can die), so the parent never lists a
+        // child that died unlisted.
+        cell::start_with(value, self.cell.system(), None, |child| {
+            let number = parent.ext().add_child(child.clone());
+            child.ext().life().supervised =
+                Some(Box::new(Supervised::new(weak, number, supervisor)));
+        })
+    }
+}
+
+impl<A: Actor> fmt::Debug for Context<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Context for {}", self.cell)
+    }
+}
