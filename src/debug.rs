@@ -16,6 +16,22 @@
 //! debug::log_actor_states();
 //! a.stop();
 //! ```
+//!
+//! # How a snapshot is taken
+//!
+//! For every registered actor, its mailbox's flags and length are read under the mailbox's
+//! lock, so `Running`, `Scheduled` and `Dead` are exact at that instant. `Blocked` comes from a
+//! table of blocked waits: a `get()` records itself there only on its slow path (no inline run
+//! produced the reply, and a pool thread has handed its run queue to a spare), just before its
+//! thread parks, and removes itself when the wait ends. The waiting actor is the innermost handler running on
+//! that thread, and the awaited one is the future's target (an ask's actor; none for a plain
+//! promise). Handlers beneath an inline run on the same thread are recorded too, each waiting
+//! for the actor run above it, so [`Snapshot::waits`] is the whole wait-for relation: a cycle
+//! of blocking asks, which hangs as it would with a thread per actor, shows as a cycle, also
+//! through inline runs. (A wait that could never end on one thread is refused at once with
+//! [`Error::Deadlock`](crate::Error::Deadlock) instead.) A blocked actor shows as `Blocked`,
+//! not `Running`. The thread counts come from the pool: worker slots, live threads, idle spares
+//! and sleeping workers.
 
 use crate::actor::system::{global_runtime, System};
 use crate::base::logging::error;

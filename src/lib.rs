@@ -61,7 +61,7 @@
 //! that never starves or deadlocks the pool: if the asked actor is idle it runs inline on the
 //! waiting thread; otherwise a spare thread takes over the waiting thread's run queue. Any
 //! program that completes with one thread per actor completes on a pool of any size, one thread
-//! included. See `docs/design.md` for the protocol.
+//! included. See `docs/design.md`, "A blocking `get()` on a pool worker", for the protocol.
 //!
 //! ```
 //! use pykka::{Actor, ActorRef, Context, Receive, Runtime};

@@ -1,19 +1,81 @@
 //! The per-actor mailbox: the queue and the scheduling state under one lock.
 //!
-//! See docs/design.md, "The mailbox state machine", for the state machine. In short:
+//! # The state
 //!
-//! - `scheduled`: a token for the actor exists (in a run queue, or held by the worker running it).
-//!   There is at most one. Invariant: messages pending ⇒ `scheduled`.
-//! - `running`: someone holds the claim to run the actor's handlers (a worker with the token, or a
-//!   thread running the actor inline while it waits for the actor's reply).
-//! - `token_parked`: the token was popped while another thread held the claim; it was handed to
-//!   that thread, which must resubmit it when it releases.
-//! - `closed`: the actor is dead; sends hand their message back.
+//! Each actor has one `Mutex<State>`:
 //!
-//! Every transition takes the lock once. The receiver moves the whole queue into a local batch in
-//! one lock (a buffer swap, no allocation), so the lock is taken once per batch, not per message.
-//! The queue is a `VecDeque` so that leftovers of a batch cut short by the budget go back in front
-//! in O(new arrivals), not O(backlog).
+//! ```text
+//! State { queue: VecDeque<E>,
+//!         flags: u8 = DEDICATED | SCHEDULED | RUNNING | TOKEN_PARKED | CLOSED (one bit each),
+//!         fate: u8,                       how the actor ended (0 while it has not)
+//!         seq: 48 bits (seq_lo + seq_hi)  its place in the registry's start order }
+//! ```
+//!
+//! - `scheduled`: a *token* for the actor exists: in a run queue, in the hands of the worker
+//!   running it, parked with the claim holder, in its dedicated thread's home, or held by the
+//!   timer during a restart's backoff. There is never more than one token.
+//! - `running`: some thread holds the *claim*, the right to run the actor's handlers: a worker
+//!   holding the token, or a waiting thread running the actor inline (see `future::wait`).
+//! - `token_parked`: a worker popped the token while another thread held the claim; the token
+//!   was handed to the claim holder, which must resubmit it when it releases.
+//! - `closed`: the actor is dead (stopped, failed, killed, or never started); sends fail.
+//! - `dedicated`: the actor runs on a thread of its own: its token goes to that thread, and it
+//!   is never claimed inline.
+//!
+//! The flags are bits of one byte so that the actor's fate (written once by the actor layer
+//! when the actor dies) and its place in the registry's start order (`registry`) fit in what
+//! would otherwise be the queue's padding: the state is 40 bytes, and the mailbox 48 (a unit test
+//! holds the mailbox's size).
+//!
+//! # Transitions
+//!
+//! Invariant: *messages pending ⇒ `scheduled`*. Every transition takes the lock once:
+//!
+//! | event | guard | effect | the caller then |
+//! |---|---|---|---|
+//! | send ([`push_with`](Mailbox::push_with)) | `closed` | none | gets its message back (`TellError`, a failed future) |
+//! | send | `!closed && !scheduled` | push; `scheduled` | submits the token ([`Pushed::Schedule`]: the pool; [`Pushed::ScheduleDedicated`]: the actor's thread) |
+//! | send | `!closed && scheduled` | push | nothing ([`Pushed::Queued`]) |
+//! | token popped ([`claim_token`](Mailbox::claim_token)) | `running` | `token_parked` | drops its token (handed over) |
+//! | token popped | `!running` | `running`; the queue swapped into the caller's batch | runs the batch |
+//! | batch done, claim held ([`refill`](Mailbox::refill)) | queue non-empty | the queue swapped into the batch | runs on |
+//! | token release ([`release_token`](Mailbox::release_token)) | `closed` | `running = scheduled = false` | answers its batch, finalises ([`Release::Closed`]) |
+//! | token release | budget left, batch empty, queue non-empty | the queue swapped into the batch | runs on ([`Release::Continue`]) |
+//! | token release | nothing pending | `running = scheduled = false`; the larger buffer stays as the queue, shrunk to 16 slots | idle ([`Release::Idle`]) |
+//! | token release | messages pending (budget spent) | leftover batch put back in front; `running = false` | resubmits the token, to the back of a run queue ([`Release::Resubmit`]) |
+//! | hold ([`hold`](Mailbox::hold)) | `closed` | `running = scheduled = false` | answers its batch, finalises |
+//! | hold | `!closed` | leftover batch put back in front; `running = false`; `scheduled` stays | keeps the token and gives it to the timer (a restart's backoff) |
+//! | inline claim ([`claim_inline`](Mailbox::claim_inline)) | `!running && !dedicated` | `running`; the queue swapped into its batch | runs until its reply is set |
+//! | inline release ([`release_inline`](Mailbox::release_inline)) | `closed` | `running = false`; a parked token is dropped (`token_parked = scheduled = false`) | answers its batch, finalises ([`InlineRelease::Closed`]) |
+//! | inline release | `!closed` | `running = false`; leftover put back in front; takes `token_parked` | resubmits if it took a parked token ([`InlineRelease::Resubmit`]) |
+//! | close ([`close`](Mailbox::close)) | | `closed`; the queue taken | answers every envelope taken |
+//!
+//! A token still queued when an inline runner finds the actor closed keeps `scheduled` set; its
+//! worker claims the actor, finds it dead, and releases with [`Release::Closed`].
+//!
+//! # Why one lock
+//!
+//! Not an atomic word plus an intrusive queue: a sender must atomically (a) see whether the
+//! actor is dead, (b) enqueue, (c) learn whether it must schedule. One uncontended lock does all
+//! three in two atomic operations (lock CAS, unlock swap), the same count as Pony's
+//! `xchg`-based push plus a scheduled-flag RMW, and it closes Pykka's race between a stop and
+//! concurrent asks by construction: the close that drains the queue and the alive check of a
+//! send are serialised by the same lock, so no message can land after the final drain.
+//!
+//! The receiver moves the whole queue into a local batch in one lock (a buffer swap, no
+//! allocation), so the lock is taken once per batch, not once per message, and an activation
+//! ends, or picks up what arrived meanwhile, in one more lock. The queue is a `VecDeque` so that
+//! leftovers of a batch cut short by the budget go back in front in O(new arrivals), not
+//! O(backlog).
+//!
+//! # Loom models
+//!
+//! There is no hand-written atomic protocol to get wrong; the loom models below
+//! (`RUSTFLAGS="--cfg loom" cargo test --lib --release loom`) still check the invariants under
+//! every interleaving: senders against the token holder going idle (no lost wake-up, never two
+//! tokens, never two claim holders), an inline claim against the token's hand-off, a close
+//! against a send (every message run or answered exactly once), and a hold against a send and
+//! an inline claim (one token).
 
 use crate::base::sync::{lock, Mutex};
 use std::collections::VecDeque;
@@ -69,7 +131,8 @@ const CLOSED: u8 = 1 << 4;
 
 /// 40 bytes: the queue (32) and, in what would otherwise be its padding, the flags, the fate and
 /// the registry's start-order number. The flags are bits of one byte so that the start-order number
-/// fits here too instead of costing the registry 8 bytes per actor (docs/benchmarks.md, memory).
+/// fits here too instead of costing the registry 8 bytes per actor (docs/benchmarks.md, "Idle
+/// actor under 128 B").
 struct State<E> {
     queue: VecDeque<E>,
     /// `DEDICATED | SCHEDULED | RUNNING | TOKEN_PARKED | CLOSED`.

@@ -80,7 +80,7 @@ fn an_ask_costs_its_slot_and_its_message_box_only() {
             assert_eq!(echo.ask(i).get().unwrap(), i);
         }
     });
-    // Per ask: the reply slot (an Arc) and the boxed message (type erasure, docs/design.md).
+    // Per ask: the reply slot (an Arc) and the boxed message (type erasure: docs/design.md, "A message's path from `tell` to its handler").
     // Each ask from outside wakes the idle actor through the pool's injector queue, which
     // allocates one block per 63 tokens (crossbeam-deque's block size): 16 or 17 for 1000 asks.
     // +1: the 1000 tokens may start part-way into a block, touching one block more. Under CPU

@@ -370,7 +370,7 @@ fn b4_6_runtime_registering_again_moves_an_actor_to_the_end() {
     assert_eq!(rt.get_by_class::<A>(), vec![second, first]);
 }
 
-/// The registry keeps an actor in a slot its id names, and reuses freed slots (design.md 7):
+/// The registry keeps an actor in a slot its id names, and reuses freed slots (the `registry` module docs):
 /// a URN of a stopped actor whose slot now holds another actor must not find the new one.
 struct Slotted;
 impl Actor for Slotted {}

@@ -328,3 +328,56 @@ fn a_runtime_dropped_on_its_timer_thread_shuts_down() {
     assert!(!child.is_alive());
     assert!(!sup.is_alive());
 }
+
+/// Blocks in its handler on a future from outside, after saying it has begun.
+struct Blocker {
+    began: Sender<()>,
+    until: Option<pykka::Future<()>>,
+}
+impl Actor for Blocker {}
+impl Receive for Blocker {
+    type Message = ();
+    type Reply = ();
+    fn on_receive(&mut self, _: (), _: &mut Context<Self>) {
+        self.began.send(()).unwrap();
+        if let Some(f) = self.until.take() {
+            let _ = f.get();
+        }
+    }
+}
+
+/// A pool thread that gave its run queue to a spare to block in a handler, and comes back only
+/// after the shutdown flag is set, leaves the live-thread count like every other pool thread:
+/// after the shutdown, no pool thread is counted.
+#[test]
+fn a_thread_blocked_through_a_shutdown_leaves_the_thread_count() {
+    let _guard = watchdog("thread blocked through a shutdown", 60);
+    let rt = Arc::new(Runtime::builder().threads(1).build().unwrap());
+    let (release, until) = pykka::promise::<()>();
+    let (began, began_rx) = channel();
+    let blocker = Blocker {
+        began,
+        until: Some(until),
+    }
+    .start_in(&rt);
+    blocker.tell(()).unwrap();
+    began_rx.recv_timeout(HANG).unwrap();
+    // The blocked worker handed its slot to a spare: two pool threads.
+    eventually("a spare took the slot", || {
+        rt.snapshot().threads.live_threads == 2
+    });
+    let rt2 = Arc::clone(&rt);
+    let shutdown = std::thread::spawn(move || rt2.shutdown_timeout(Duration::ZERO));
+    // The flag is set once the spare has left: only the blocked thread is counted.
+    eventually("the spare left at shutdown", || {
+        rt.snapshot().threads.live_threads == 1
+    });
+    release.set(());
+    let _ = shutdown.join().unwrap();
+    assert_eq!(
+        rt.snapshot().threads.live_threads,
+        0,
+        "{:?}",
+        rt.snapshot().threads
+    );
+}

@@ -1,6 +1,6 @@
 //! `start_dedicated`: one actor on its own OS thread, named after its class (Pykka's model, and
 //! the benchmarks' thread-per-actor baseline). The thread and its home are the pool layer's
-//! (`sched::dedicated`); this starts the actor in one. See docs/design.md, "Dedicated actors".
+//! (`sched::dedicated`); this starts the actor in one. See `sched::dedicated` for the protocol.
 
 use crate::actor::actor_ref::ActorRef;
 use crate::actor::cell;

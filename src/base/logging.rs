@@ -7,7 +7,9 @@
 //! lost; nothing else is.
 //!
 //! The level check happens inside the `log` macro, before anything is formatted, so a disabled
-//! record costs what it costs without the wrapper.
+//! record costs what it costs without the wrapper. [`enabled`], for the rare caller that must
+//! know before it builds a record, asks the logger under `catch_unwind` too. This is one part of
+//! the rule that no user code runs uncaught on the library's threads: see `base::panic`.
 
 /// `log::error!`, with the logger's panics caught.
 macro_rules! error {

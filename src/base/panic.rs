@@ -1,7 +1,29 @@
 //! Panics at the actor boundary: the Rust form of Pykka's exceptions.
 //!
-//! Every hook, handler and proxied closure runs under `catch_unwind`. What was caught becomes a
-//! [`Failure`]: the panic message as text, plus the actor's class and URN.
+//! Every hook, handler and proxied closure runs under `catch_unwind` ([`catch`]). What was
+//! caught becomes a [`Failure`]: the panic message as text, plus the actor's class and URN.
+//!
+//! # User code and the library's threads
+//!
+//! Every piece of user code that the library runs on one of its own threads (pool workers and
+//! spares, the timer thread, dedicated threads, the shutdown thread of a runtime dropped on its
+//! own thread) runs under [`catch`], so that no panic of the user's unwinds through a thread
+//! that other actors depend on:
+//!
+//! - handlers and hooks (`on_start`, `on_receive`, `on_stop`, `on_failure`, `on_restart`, proxy
+//!   closures), and the factories of supervised children;
+//! - drop glue: of actor values, of messages never handled, of replies nobody reads, of a
+//!   child's factory, of timer tasks (their captured messages); a payload whose own `Drop`
+//!   panics is leaked ([`drop_payload`]);
+//! - wakers (woken when a promise is set), dead-letter subscribers, and timer tasks;
+//! - the `log` backend: every record goes through `base::logging`, whose macros call the `log`
+//!   macro of the same name under `catch`.
+//!
+//! As a last line, the pool's `run_guarded` catches a panic that unwinds out of an activation
+//! (a library bug, since user code is caught inside) and logs it; the thread goes on. Where
+//! there is no actor to name (a waker, a subscriber, a timer's task), a caught panic is logged
+//! by [`log_user_panic`]. Rust's panic hook still runs first (and prints to stderr unless the
+//! program replaces it).
 
 use crate::base::logging::error;
 use std::any::Any;

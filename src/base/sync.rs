@@ -1,6 +1,7 @@
 //! The std-or-loom switch for the primitives that the loom models check.
 //!
-//! The mailbox state machine, the promise slot and the pool's sleepers take their primitives from
+//! The mailbox state machine, the promise slot, the pool's sleepers and its spare-thread
+//! accounting (`sched::spares`) take their primitives from
 //! here, so that `RUSTFLAGS="--cfg loom" cargo test --lib --release loom` explores every
 //! interleaving of them. Nothing else in the crate runs under loom.
 //!

@@ -1,9 +1,40 @@
 //! `Promise` and `Future`: the one-shot reply slot.
 //!
-//! One `Arc<Slot<T>>` per reply: a lock around `{value, waiting, waker}` and a condvar. Setting
-//! notifies the condvar only when a thread waits (no system call otherwise) and wakes a stored
-//! `Waker` (so `.await` parks no thread). A `Promise` dropped unset fails its future with
-//! [`Error::BrokenPromise`]: nothing waits forever.
+//! # The slot
+//!
+//! [`promise()`] allocates one `Arc<Slot<T>>`: a lock around `{value, waiting, waker}`, a
+//! condvar, and a flag `set`. Setting stores the value and, under the same lock, the flag
+//! (Release; never cleared); it notifies the condvar only when a thread waits (no system call
+//! otherwise) and wakes a stored `Waker` (so `.await` parks no thread). A stored `Waker` is woken
+//! under `catch`: a waker is user code, often woken on a pool worker. A [`Promise`] dropped
+//! unset fails its future with [`Error::BrokenPromise`]: nothing waits forever.
+//!
+//! The flag answers `is_ready` without the lock (Acquire: a reader that sees it finds the value
+//! under the lock), which a blocked `get()` running its target inline asks after every message
+//! it runs. A blocking waiter first spins briefly on the flag (crossbeam `Backoff`, a few
+//! microseconds at most): a reply that comes that soon costs no sleep and wake-up.
+//!
+//! # No `T` on the waiting path
+//!
+//! The value is always taken under the lock: by [`Future::wait_until`] (through `Slot::take`),
+//! straight into its return value, or by a `poll` that returns it. The waiting path
+//! (`wait::wait`, `Slot::wait_ready`) only waits for readiness and never holds a `T`, so a large
+//! reply is not copied down the stack (a 256 KiB reply reads on a 2 MiB thread in release
+//! builds), and nothing of it lies beneath an actor run inline by the wait. [`Future::ready`]
+//! and [`Future::failed`] are completed slots too, so no variant of a `Future` holds a `T`: a
+//! future is three words whatever its type. Derived futures (`map`, `join`, `lazy`, ..., in
+//! `combinators`) compute their value when read, under one deadline shared by every future
+//! they wait on ([`Limit`]).
+//!
+//! What a `get()` does when it must wait (inline runs, handing a pool thread's slot over,
+//! deadlock refusal, the wait-for records) is the protocol of [`wait`](mod@wait).
+//!
+//! # Loom models
+//!
+//! The models below check a set against a blocking get (the value arrives, nobody hangs), a
+//! promise dropped unset against a get (`BrokenPromise`), a set against a `poll` registering its
+//! waker (the task is woken), and that `is_ready` without the lock means the value is there
+//! (moving the flag's store before the value's makes it fail).
 
 mod combinators;
 pub(crate) mod wait;
@@ -71,7 +102,7 @@ impl<T> Slot<T> {
 
     /// Completed (the value may have been taken since, by a `poll` that returned it). No lock:
     /// a blocked `get` on a pool worker asks this after each message it runs inline
-    /// (docs/profiles.md 3: the lock here was 9.8 % of Banking's samples).
+    /// (docs/profiles.md, "Banking": the lock here was 9.8 % of Banking's samples).
     pub(crate) fn is_ready(&self) -> bool {
         // ORDERING: Acquire, pairs with the Release in `complete`: the value is visible after.
         self.set.load(Ordering::Acquire)
@@ -150,7 +181,7 @@ impl<T> Slot<T> {
 
 /// The writing end of a [`Future`]: set it once, with a value or an error.
 ///
-/// Ownership makes a second set impossible (b3_1): `set` consumes the promise.
+/// Ownership makes a second set impossible: `set` consumes the promise.
 ///
 /// ```compile_fail
 /// let (p, _f) = pykka::promise::<i32>();
@@ -293,7 +324,7 @@ impl Limit {
 /// A value that will be there later: the reply to an `ask`, or what a [`Promise`] sets.
 ///
 /// Read it once, blocking ([`get`](Future::get), [`get_timeout`](Future::get_timeout)) or from
-/// async code (`.await`, which parks no thread). Dropping it never cancels the message (b2_10).
+/// async code (`.await`, which parks no thread). Dropping it never cancels the message.
 #[must_use = "a future does nothing unless read; dropping it does not cancel the message"]
 pub struct Future<T> {
     inner: Inner<T>,

@@ -1,32 +1,83 @@
 //! What a `get()` does when it must wait, and the records of who waits for whom.
 //!
+//! Pykka programs block inside handlers (a `Bookkeeper` asks an `Adder` and waits). On a pool
+//! this deadlocks if the asked actor is queued behind the blocked worker. Helping with arbitrary
+//! work deadlocks too (unrelated work ends up on the waiter's stack); handing the worker's place
+//! to another thread alone is correct but costs two wake-ups (about 20 µs); handing it over
+//! *and* running the asked actor inline is correct and fast. That is what [`wait`] does.
+//!
 //! Off the pool a wait is plain (block on the slot). On a pool thread the pool has installed a
-//! [`PoolHook`] on the thread (`install_pool_hook`): the wait first runs the asked actor inline
-//! if nobody runs it, otherwise asks the pool to hand this thread's run queue to a spare thread,
-//! then blocks. This module names no pool: the hook is a trait defined here, and the pool is
-//! known only by an opaque id (`InlineTarget::pool_id`), as tokio's blocking receive asks a
-//! thread-local "may I block here?" and never names a scheduler. See `docs/design.md`, "A
-//! blocking `get()` on a pool worker".
+//! [`PoolHook`] on the thread (`install_pool_hook`); this module names no pool: the hook is a
+//! trait defined here, and the pool is known only by an opaque id (`InlineTarget::pool_id`), as
+//! tokio's blocking receive asks a thread-local "may I block here?" and never names a scheduler.
+//! The pool's side (stack measurement, what counts as queued work, the spare cap) is described
+//! in `sched::pool`.
 //!
-//! Three rules keep the inline shortcut from breaking the promise that a program that completes
-//! with a thread per actor completes on the pool:
+//! # The steps of a wait
 //!
-//! - **Stack.** An actor is run inline only while the thread has at least
-//!   `inline_stack_reserve` of stack left (the pool's `enter_inline`), so a handler nested under
-//!   others has the stack it would have on a thread of its own.
-//! - **Sharing.** A handler that keeps being served by inline runs (polling another actor in a
-//!   loop) would keep its worker for ever, and the actors queued behind it would never run.
-//!   Every `INLINE_WAITS_BEFORE_SHARING` inline-served waits in one activation, if work is
-//!   queued behind it, the thread gives its slot to a spare thread first (then still runs the
-//!   awaited actor inline): the queued work waits at most that many inline runs.
-//! - **Records.** Each frame of the thread's stack of running actors says which actor it awaits
-//!   while that actor runs inline above it. When a thread blocks, every such edge is recorded
-//!   with the blocking one, so the wait-for relation (`Runtime::snapshot`) has no gaps: a
-//!   cycle through an inline run shows as a cycle. The records live here ([`waits`]); the debug
-//!   snapshot reads them.
+//! ```text
+//! get() -> wait(slot, target, deadline)
+//!   ready?                                  return
+//!   target's handler on this thread's stack? Err(Deadlock)
+//!   deadline passed?                        return (the caller reports the timeout)
+//!   pool thread, asked future, no deadline:
+//!     every 64th such wait of this handler, if work is queued behind it: hand the slot over
+//!     enter_inline? run the target inline until the reply is set; ready? return
+//!   pool thread: hand the slot to a spare (Err(PoolExhausted) at the cap)
+//!   record the wait-for edges; block on the slot
+//! ```
 //!
-//! A wait that can never end is refused: if the awaited actor's handler is on this thread's
-//! stack (beneath the waiter), `get()` fails with `Error::Deadlock` at once.
+//! 1. **Refuse what can never end.** Each thread keeps the stack of actors whose handlers it is
+//!    running ([`running`]: pushed per batch of an activation, inline runs included). If the
+//!    actor whose reply is awaited is on that stack, its handler is suspended beneath the waiter
+//!    and cannot answer until the waiter returns: `get()` fails with `Error::Deadlock` at once
+//!    instead of hanging (a handler asking itself, Pykka's blocking `stop()` of itself from a
+//!    handler, Pykka issue #76, or a cycle of blocking asks run inline). Cycles across threads
+//!    are not detected here: they hang, as with a thread per actor, and the debug snapshot
+//!    shows them (below).
+//! 2. **Inline.** A future made by an ask knows its target actor ([`InlineTarget`]). If the wait
+//!    has no deadline (a handler run inline cannot be interrupted when a deadline passes), the
+//!    thread is one of the target's own pool, the target is pooled (not dedicated) and nobody
+//!    holds its claim, the waiting thread claims it (`mailbox`'s inline claim) and runs its
+//!    envelopes, in order, until the reply is set, then releases it (resubmitting a token that
+//!    was parked with it meanwhile). This only ever runs the actor whose reply is awaited, and
+//!    its earlier messages, which must run before the reply anyway: never unrelated work.
+//!    - *Stack.* An inline run is nested on the waiter's stack, so it is allowed only while at
+//!      least `inline_stack_reserve` bytes of that stack are left (the pool's `enter_inline`):
+//!      a handler nested under others has the stack it would have on a thread of its own. The
+//!      reply path keeps frames small too: the handler's reply goes from its return slot into
+//!      the promise under the same `catch` (a 64 KiB reply cost 1155 KiB of stack per level in
+//!      debug and 385 KiB in release through the ask path; now 259 and 257, three of the four
+//!      copies in the asking handler's own frames), and a `Future` holds no `T` inline (see
+//!      `future`), so `get()` moves no `T` below a nested run.
+//!    - *Sharing.* A handler that keeps being served by inline runs (it polls an idle actor in a
+//!      loop until a third actor sets a flag) would keep its worker for ever, and the third
+//!      actor, queued behind it, would never run: on one worker the loop never ends, where with
+//!      a thread per actor it ends at once. So every [`INLINE_WAITS_BEFORE_SHARING`] (64) such
+//!      waits of one handler frame, if work is queued behind its thread (the pool's
+//!      `work_queued_behind`), the thread hands its slot to a spare first, then still runs the
+//!      awaited actor inline, now without a slot: queued work waits at most 64 inline runs. A
+//!      handler that waits for another actor *without* `get()` (spinning on a shared flag)
+//!      cannot be helped: it holds its worker (docs/reliability.md, "Known limits").
+//! 3. **Hand the slot over.** Otherwise (the target is running elsewhere, is dedicated, the
+//!    wait has a deadline, or the stack is short) the thread gives its slot to a spare thread
+//!    before it blocks, so that the pool's `threads` slots keep running actors; at the pool's
+//!    spare cap `get()` fails with `Error::PoolExhausted` instead (`sched::pool`, "The pool's
+//!    side of a blocking wait"). When the reply comes, the thread finishes its activation
+//!    without a slot and becomes an idle spare (`sched::spares`).
+//! 4. **Record who waits for whom.** Each frame of the thread's stack of running actors also
+//!    says which actor it awaits while that actor runs inline above it. A thread that blocks
+//!    (the slow path only: the inline path touches only its thread-local frames) records every
+//!    such edge with its own, in one table for the process ([`waits`]): A waiting by running B
+//!    inline, and B blocked on C, record (A, B) and (B, C). So the wait-for relation of the
+//!    debug snapshot (`Runtime::snapshot().waits()`) has no gaps: a cycle through an inline run
+//!    shows as a cycle. The records are removed when the wait ends.
+//!
+//! Any program that completes with a thread per actor completes on the pool, up to the spare
+//! cap: every blocked handler is on its own thread (its own stack), exactly as with a thread per
+//! actor; a handler run inline has at least the stack a thread of its own would give it; a
+//! handler served inline in a loop shares its worker; and `threads` threads always keep running
+//! other actors. What this cannot cover is listed in docs/reliability.md ("Known limits").
 
 use crate::base::error::{Deadlock, Error, PoolExhausted};
 use crate::future::Slot;

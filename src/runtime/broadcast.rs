@@ -6,7 +6,7 @@
 //! that an actor also implements [`Receive`] (that needs specialization, and `impl Actor for X {}`
 //! with no message type is the contract), so a type must be declared once with
 //! [`Runtime::declare_receiver`] (or [`ActorRegistry::declare_receiver`]) before a broadcast by
-//! message type reaches it. See docs/design.md, "Start, stop, daemon policy, shutdown".
+//! message type reaches it. See the `runtime` module docs, "Lookup and broadcast".
 //!
 //! [`ActorRegistry::declare_receiver`]: crate::ActorRegistry::declare_receiver
 

@@ -1,4 +1,92 @@
 //! `Runtime`: a pool of worker threads with its own registry; its builder; the global default.
+//!
+//! The `Runtime` type is declared by the actor layer (`actor::system`, beside the `System` it is
+//! the public face of, so that `Actor::start_in` can name it); its methods, the [`Builder`], the
+//! shutdown, `broadcast`, `schedule_tell` and `ActorRegistry` are here, in the top layer, which
+//! may use every layer below.
+//!
+//! # Start, stop, `join` and the daemon policy
+//!
+//! `start` (the actor layer) builds the cell inside the registry's slot (see `registry`),
+//! counts it as a live non-daemon actor unless `USE_DAEMON_THREAD`, and submits its first token,
+//! which runs `on_start`. A stop is an envelope queued behind the earlier ones. When an actor
+//! dies it unregisters and counts itself dead; [`Runtime::join`] waits until no non-daemon actor
+//! is live (two counters on separate cache lines, `started` and `died`: see `actor::system`), or
+//! until the runtime has shut down. An actor started on a runtime already shut down is dead from
+//! the start.
+//!
+//! # Shutdown
+//!
+//! ```text
+//! shutdown()  /  shutdown_timeout(d)  /  dropping a private runtime
+//!   on one of the runtime's own threads: RuntimeError::OwnThread (a drop moves to a new thread)
+//!   stop pass over the actors registered now, last started first (Pykka's stop_all):
+//!       shutdown: a blocking stop() each
+//!       shutdown_timeout: request_stop + get_timeout(time left); not stopped in time: kill
+//!   finish_stopping, under Pool::stopping (a concurrent shutdown waits for the first):
+//!       timers stop            pending tasks dropped (a restart's held token kills its actor)
+//!       pool.begin_shutdown    the flag; sleeping workers and idle spares woken
+//!       pool.join_threads      each worker exits, abandoning its slot's tokens and the injector's
+//!       pool.abandon_queued    the final drain of the injector
+//!       kill what is still registered, counting it (started meanwhile)
+//!       close every dedicated home: a dedicated thread waiting for a token exits
+//!       finish_shutdown        every join() returns, every stopped() resolves
+//! ```
+//!
+//! The stop pass covers the actors registered when it starts; actors started meanwhile (from an
+//! `on_stop`, say) are killed at the end, which counts them: `shutdown` logs a WARN record with
+//! the count, and `shutdown_timeout` is `Ok(true)` only if none had to be killed. (Repeating the
+//! pass until none is left never ends while another thread keeps starting actors.) The timer
+//! is stopped only after the stop pass: a restart's backoff in progress must still be able to
+//! finish. The end holds a lock, so a second, concurrent `shutdown` returns only once the first
+//! has joined every pool thread; dedicated threads are not joined (each exits once its actor is
+//! dead or its home closed).
+//!
+//! After the flag no pool thread runs a token again, so nothing may be left waiting on one
+//! (how the pool answers the tokens it still holds, and what a handler that blocks meanwhile
+//! does: `sched::pool`, "Shutdown"). Beyond the pool:
+//!
+//! - an actor killed while a thread runs it (its value is under that thread's claim) is
+//!   finalised by that thread: releasing a closed mailbox gives `Release::Closed`, and the
+//!   releaser answers its batch, drops the value and counts the actor dead (once: whoever takes
+//!   the value does it);
+//! - actors neither queued nor registered (`register_actors(false)`, or unregistered by hand)
+//!   cannot be reached: they get no `on_stop`, and are answered as soon as a message schedules
+//!   them (the submit sees the flag). The last reference to such an actor drops its value and
+//!   counts it dead (the actor layer's `Drop for Cell`); until then, the end of the shutdown
+//!   releases every `join` for good (an idle unregistered actor would otherwise count as alive
+//!   for ever).
+//!
+//! # Dropping a runtime, and its own threads
+//!
+//! Dropping a private runtime shuts it down as `shutdown` does. The runtime's own threads are
+//! its pool threads, its dedicated threads and its timer thread (`sched::pool`, "The runtime's
+//! own threads"): `join`, `shutdown` and `shutdown_timeout` called on one of them are
+//! [`RuntimeError::OwnThread`], since the thread would wait for itself. When the `Runtime` is
+//! dropped on one of them (its last `Arc` released inside a handler or `on_stop`, or on the
+//! timer thread by a scheduled message to a dead actor that carried it), the whole shutdown
+//! runs on a thread of its own (`<thread_name>-shutdown`), and `stopped()` says when it is
+//! done. If that thread cannot be started, the failure is logged and only the shutdown flag is
+//! set.
+//!
+//! The global runtime ([`Runtime::global`]) is built on first use (`OnceLock`) with one worker
+//! per core (one, if the system refuses that many threads) and is never shut down implicitly.
+//!
+//! # Lookup and broadcast
+//!
+//! `get_by_class::<A>()` compares each registered cell's `TypeId` and downcasts, so a lookup of
+//! the wrong type fails at lookup (`None` or absent), never later. Broadcast by class
+//! (`broadcast_to::<A>`) downcasts the registered cells the same way. Broadcast by message type
+//! (`broadcast::<M>`, Pykka's `broadcast` without a target class) needs, per actor type, a
+//! function that hands an `M` to that type's `on_receive`. Stable Rust cannot discover at
+//! `start` (where only `A: Actor` is known) that `A` also implements `Receive`: that is
+//! specialization, and `impl Actor for X {}` without a message type is the contract. So a type
+//! is declared once (`declare_receiver::<A>()`, which records
+//! `TypeId(A) → (TypeId(A::Message), deliver::<A>)`), and `broadcast::<M>` reaches the
+//! registered actors of declared types whose message type is `M`. Registering the function
+//! implicitly in `tell`/`ask` was rejected: a table lookup on every tell (about 10 % of the
+//! Counting budget) for a rarely used feature, and still incomplete for actors never told
+//! anything. A contract change (broadcast by class only) would be the clean fix.
 
 use crate::actor::actor_ref::{ActorRef, AnyActorRef};
 use crate::actor::Actor;

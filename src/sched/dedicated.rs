@@ -1,6 +1,27 @@
 //! Dedicated threads: one OS thread per dedicated actor, which runs that actor's token whenever
 //! it is handed one (Pykka's thread-per-actor model, and the benchmarks' baseline), and exits
 //! when the actor dies or its home is closed (a kill of an idle actor, or shutdown).
+//!
+//! A dedicated actor (`start_dedicated`, on the default runtime) has the same cell and mailbox
+//! as a pooled one; only its token goes elsewhere. Its mailbox is made `dedicated`, so a send
+//! that schedules it says `ScheduleDedicated`, and the sender hands the token to the actor's
+//! *home*, found in the runtime's side table of homes ([`Homes`], by actor id: only dedicated
+//! actors pay for one). Handing it over stores the token and signals the home's condvar; the
+//! thread (named after the class, `<Class>-N`, numbered from one counter for all classes, by
+//! the actor layer) runs the activation with no budget, and waits again, until the actor dies.
+//!
+//! ```text
+//! send -> mailbox: ScheduleDedicated -> Homes::notify(id, token) -> home: token + notify
+//! thread: loop { token = home.next()?; run_guarded(token, no budget) or exit once dead }
+//!         then on_exit (the actor layer removes the home)
+//! ```
+//!
+//! A `get()` on that thread blocks plainly (it is Pykka's model: the thread installs no pool
+//! hook, so there is no inline run and no slot to hand over), and a pool thread never runs a
+//! dedicated actor inline (the mailbox refuses the inline claim). The home can also be
+//! *closed*: a kill of the actor (and shutdown, for every home) closes it, and the thread, if it
+//! waits for a token that would never come (the actor was idle), exits. The thread counts as one of
+//! its runtime's own threads (`sched::pool`, "The runtime's own threads").
 
 use super::pool::Token;
 use crate::base::logging::debug;

@@ -1,10 +1,101 @@
-//! The pool: slots with work-stealing run queues, the worker loop, sleep/wake, spare threads.
+//! The pool: slots with work-stealing run queues, the worker loop, the pool's side of a
+//! blocking wait, and handing a blocked thread's slot to a spare. It runs tokens ([`Runnable`])
+//! and knows nothing else of what they are.
 //!
-//! See docs/design.md, "Workers, run queues, sleep and wake" and "A blocking `get()` on a pool
-//! worker". A *slot* is a FIFO crossbeam `Worker<Token>` deque
-//! whose `Stealer` is fixed at build time; a thread runs actors only while it holds a slot. A
-//! thread about to block in `get()` hands its slot (queued tokens included) to a spare thread, so
-//! `threads` slots keep running whatever happens to the threads that held them.
+//! # Slots and tokens
+//!
+//! The pool has `N = threads` *slots*. A slot ([`SlotBox`]) is a FIFO crossbeam-deque
+//! `Worker<Token>` whose `Stealer` is fixed at build time; a thread runs actors only while it
+//! holds a slot. A token is an `Arc<dyn Runnable>`: an actor's right to be run, of which the
+//! mailbox keeps at most one per actor (see `mailbox`). [`Pool::submit`] on a thread that holds
+//! a slot of this pool pushes the token to that slot's deque, anywhere else to the global
+//! `Injector`; then it wakes a sleeping worker, if any (the holder of the only slot, queueing to
+//! itself, wakes nobody: nobody else could run the token).
+//!
+//! # The worker loop
+//!
+//! ```text
+//! loop {
+//!     shut down?            exit (see "Shutdown" below)
+//!     no slot?              be an idle spare: park until handed a slot, or retire
+//!     64 rounds of:         local pop -> steal a batch from the injector
+//!                           -> steal a batch from each other slot, from the next one on
+//!                           found: run it (up to `throughput` messages), loop again
+//!                           none:  yield_now
+//!     sleep                 until woken, or work or shutdown shows in the re-check
+//! }
+//! ```
+//!
+//! Going to sleep and waking a sleeper is the protocol of `sched::sleep` (a Dekker pair of
+//! SeqCst fences: a token queued while a worker goes to sleep is always seen by one side).
+//! A token is run through [`run_guarded`], the last line against a panic that unwinds out of an
+//! activation: the thread logs it and goes on with its slot.
+//!
+//! # The pool's side of a blocking wait
+//!
+//! A `get()` that must wait on one of the pool's threads (see `future::wait` for the whole
+//! protocol) asks the pool through the hook each thread installs (`future::PoolHook`):
+//!
+//! - **May I run the awaited actor inline?** (`enter_inline`) Only on a thread of the actor's
+//!   own pool, below `max_inline_depth` nested inline runs (default 64), and while at least
+//!   `inline_stack_reserve` bytes of the thread's stack are left (default: 2 MiB, what Rust
+//!   gives a thread of its own and so a dedicated actor, but at most half the stack). The worker
+//!   records the address of a local at its start (`stack_base`); the bytes used are the
+//!   distance to a local of the wait. So a handler run inline has at least the stack it would
+//!   have with a thread per actor, however deep the nesting and however large its frames; with
+//!   less left the thread hands its slot over and blocks. A cap in *levels* alone (64 on a
+//!   4 MiB stack) did not bound bytes: 200 handlers each holding 80 KiB, or 12 returning
+//!   unboxed 64 KiB replies, overflowed one worker.
+//! - **Is work queued behind me?** (`work_queued_behind`, for the wait's sharing rule) More than
+//!   one token in this thread's slot (one may be the awaited actor's own, scheduled there by the
+//!   ask and left there when the waiter ran the actor inline: counting it made every loop of
+//!   asks give its worker away, 145 → 268 ns per ask), or a non-empty injector while no worker
+//!   sleeps (a sleeper was woken for that work when it was queued). On one worker this sees
+//!   every other token.
+//! - **I am about to block.** (`release_for_blocking`) The thread hands its slot, with its local
+//!   deque (nothing queued there is stranded), to an idle spare thread, or starts a new one
+//!   (`<thread_name>-N`), so that `N` threads keep running actors; then it blocks. If
+//!   `threads + max_spare_threads` pool threads exist already (default cap 4096), the slot
+//!   stays and `get()` fails with `Error::PoolExhausted` at once instead of risking a hang; so
+//!   does a failure to start the thread. 256 spares were too few: Savina's Banking (1 000
+//!   accounts, each transfer a blocking ask) had about 400 handlers blocked at once on two
+//!   workers (on one worker it needed none: the asked account was always idle and ran inline;
+//!   a thread per actor would have had 1 000 threads). A thread that holds no slot (it gave
+//!   it away already) has nothing to hand over.
+//!
+//! # Spare threads
+//!
+//! When its reply comes, a thread that handed its slot away finishes its activation without a
+//! slot (the pool briefly runs `N + 1` threads), then becomes an idle spare: it parks until a
+//! blocking thread hands it a slot, or exits after `spare_keep_alive` (default 10 s, so that
+//! bursts of blocking asks do not churn threads). The accounting (idle list, live-thread count,
+//! a hand-off racing a retirement) is `sched::spares`: a slot is always in exactly one place.
+//! A spare retiring leaves the queues alone; the next thread started joins the retired ones,
+//! so their stacks are released.
+//!
+//! # Shutdown
+//!
+//! [`Pool::begin_shutdown`] stores the flag (SeqCst), wakes every sleeping worker and every
+//! idle spare. From then on no token runs again, so nothing may be left waiting on one:
+//!
+//! - a worker that exits at shutdown *abandons* every token in its slot's deque and in the
+//!   injector ([`Runnable::abandon`]: the actor's mailbox is closed and every envelope
+//!   answered);
+//! - [`Pool::submit`] pushes to the injector, issues a SeqCst fence and reads the flag: either it
+//!   sees the flag and abandons what is queued itself, or the shutdown's final drain
+//!   ([`Pool::abandon_queued`], after [`Pool::join_threads`]) sees the token;
+//! - a handler still running that blocks in `get()` keeps its slot and blocks (no token runs
+//!   again, so nothing waits for the slot), instead of failing with `PoolExhausted`.
+//!
+//! The rest of a runtime's shutdown (stopping actors, the timer, dedicated threads, `join` and
+//! `stopped()`) is the runtime's: see `runtime`. [`Pool::stopping`] serialises its end.
+//!
+//! # The runtime's own threads
+//!
+//! Pool threads, dedicated threads and the timer thread mark themselves as the runtime's
+//! ([`mark_owned_by`], [`mark_owned_by_addr`]); [`on_own_thread`] is how `join` and `shutdown`
+//! refuse to wait for themselves (`RuntimeError::OwnThread`), and how a runtime dropped on
+//! one of them knows to shut down on a thread of its own.
 
 use super::sleep::Sleepers;
 use crate::base::config::Config;
@@ -71,7 +162,7 @@ pub(crate) struct PoolCounts {
 }
 
 struct WorkerCtx {
-    shared: Arc<Pool>,
+    pool: Arc<Pool>,
     slot: Option<SlotBox>,
     inline_depth: usize,
     /// The address of a local of `worker_main`, near the base of this thread's stack: how much
@@ -93,13 +184,13 @@ thread_local! {
     static OWNER: Cell<usize> = const { Cell::new(0) };
 }
 
-fn addr(shared: &Pool) -> usize {
-    shared as *const Pool as usize
+fn addr(pool: &Pool) -> usize {
+    pool as *const Pool as usize
 }
 
 /// The opaque id of a pool, as waits name it (`InlineTarget::pool_id`).
-pub(crate) fn pool_id(shared: &Pool) -> usize {
-    addr(shared)
+pub(crate) fn pool_id(pool: &Pool) -> usize {
+    addr(pool)
 }
 
 /// The pool's side of a blocking wait, installed on each of its threads (the future layer
@@ -126,9 +217,9 @@ impl crate::future::PoolHook for Hook {
     }
 }
 
-/// Marks the calling thread as belonging to `shared` (pool workers and dedicated threads).
-pub(crate) fn mark_owned_by(shared: &Pool) {
-    mark_owned_by_addr(addr(shared));
+/// Marks the calling thread as belonging to `pool` (its workers and spares).
+pub(crate) fn mark_owned_by(pool: &Pool) {
+    mark_owned_by_addr(addr(pool));
 }
 
 /// Marks the calling thread as belonging to the runtime at `owner` (`Pool`'s address, as
@@ -137,9 +228,9 @@ pub(crate) fn mark_owned_by_addr(owner: usize) {
     let _ = OWNER.try_with(|o| o.set(owner));
 }
 
-/// Whether the calling thread is one of `shared`'s own threads.
-pub(crate) fn on_own_thread(shared: &Pool) -> bool {
-    OWNER.try_with(|o| o.get() == addr(shared)).unwrap_or(false)
+/// Whether the calling thread is one of `pool`'s own threads.
+pub(crate) fn on_own_thread(pool: &Pool) -> bool {
+    OWNER.try_with(|o| o.get() == addr(pool)).unwrap_or(false)
 }
 
 impl Pool {
@@ -147,7 +238,7 @@ impl Pool {
     pub(crate) fn start(config: Config) -> Result<Arc<Pool>, std::io::Error> {
         let locals: Vec<Worker<Token>> = (0..config.threads).map(|_| Worker::new_fifo()).collect();
         let stealers = locals.iter().map(Worker::stealer).collect();
-        let shared = Arc::new(Pool {
+        let pool = Arc::new(Pool {
             injector: Injector::new(),
             stealers,
             sleepers: Sleepers::new(),
@@ -159,15 +250,15 @@ impl Pool {
             config,
         });
         for (index, local) in locals.into_iter().enumerate() {
-            shared.spares.thread_started();
+            pool.spares.thread_started();
             let signal = SpareSignal::new(Some(SlotBox { index, local }));
-            if let Err(e) = shared.spawn_thread(signal) {
-                shared.begin_shutdown();
-                shared.join_threads();
+            if let Err(e) = pool.spawn_thread(signal) {
+                pool.begin_shutdown();
+                pool.join_threads();
                 return Err(e);
             }
         }
-        Ok(shared)
+        Ok(pool)
     }
 
     /// Spawns a pool thread that takes its slot (if any) from `signal`. On failure the slot stays
@@ -177,14 +268,14 @@ impl Pool {
         signal: Arc<SpareSignal<SlotBox>>,
     ) -> Result<(), std::io::Error> {
         let n = self.next_thread.fetch_add(1, Ordering::Relaxed);
-        let shared = Arc::clone(self);
+        let pool = Arc::clone(self);
         let sig = Arc::clone(&signal);
         let spawned = thread::Builder::new()
             .name(format!("{}-{n}", self.config.thread_name))
             .stack_size(self.config.stack_size)
             .spawn(move || {
                 let slot = sig.take();
-                worker_main(shared, slot, sig);
+                worker_main(pool, slot, sig);
             });
         match spawned {
             Ok(handle) => {
@@ -239,7 +330,7 @@ impl Pool {
         let _ = CURRENT.try_with(|c| {
             if let Ok(c) = c.try_borrow() {
                 if let Some(w) = c.as_ref() {
-                    if let (true, Some(slot)) = (Arc::ptr_eq(&w.shared, self), w.slot.as_ref()) {
+                    if let (true, Some(slot)) = (Arc::ptr_eq(&w.pool, self), w.slot.as_ref()) {
                         if let Some(t) = token.take() {
                             slot.local.push(t);
                         }
@@ -304,19 +395,20 @@ impl Pool {
     }
 }
 
-/// Enters one level of inline running of an actor of `pool`; `false` off the pool, on a worker
-/// of another pool, at the depth cap, or when less than `inline_stack_reserve` of this thread's
-/// stack is left: the actor run inline must have at least the stack it would have on a thread
-/// of its own (the check is by bytes left, not by levels: one level may hold megabytes).
-fn enter_inline(pool: usize) -> bool {
+/// Enters one level of inline running of an actor of the pool `pool_id`; `false` off the
+/// pool, on a worker of another pool, at the depth cap, or when less than
+/// `inline_stack_reserve` of this thread's stack is left: the actor run inline must have at
+/// least the stack it would have on a thread of its own (the check is by bytes left, not by
+/// levels: one level may hold megabytes).
+fn enter_inline(pool_id: usize) -> bool {
     let here = stack_position();
     CURRENT
         .try_with(|c| {
             let mut c = c.try_borrow_mut().ok()?;
             let w = c.as_mut()?;
-            let config = &w.shared.config;
+            let config = &w.pool.config;
             let used = w.stack_base.abs_diff(here);
-            if addr(&w.shared) != pool
+            if addr(&w.pool) != pool_id
                 || w.inline_depth >= config.max_inline_depth
                 || config.stack_size.saturating_sub(used) < config.inline_stack_reserve
             {
@@ -330,7 +422,8 @@ fn enter_inline(pool: usize) -> bool {
         .is_some()
 }
 
-/// Whether this thread holds a slot of `pool` with work for other actors waiting behind it.
+/// Whether this thread holds a slot of the pool `pool_id` with work for other actors waiting
+/// behind it.
 ///
 /// - Its own run queue holds more than one token. One token there may be the awaited actor's
 ///   own: an ask scheduled it onto this queue, then this thread ran it inline, and the token
@@ -342,19 +435,19 @@ fn enter_inline(pool: usize) -> bool {
 /// On one worker this sees every other token: the awaited actor's token, once scheduled, stays
 /// in this thread's queue or in the global queue, so a second token makes the length two, and a
 /// token in the global queue shows there.
-fn work_queued_behind(pool: usize) -> bool {
+fn work_queued_behind(pool_id: usize) -> bool {
     CURRENT
         .try_with(|c| {
             let c = c.try_borrow().ok()?;
             let w = c.as_ref()?;
             let slot = w.slot.as_ref()?;
-            let shared = &w.shared;
+            let pool = &w.pool;
             Some(
-                addr(shared) == pool
+                addr(pool) == pool_id
                     && (slot.local.len() > 1
-                        || (!shared.injector.is_empty()
+                        || (!pool.injector.is_empty()
                             // ORDERING: Relaxed; a hint, as in `wake_one`.
-                            && shared.sleepers.none())),
+                            && pool.sleepers.none())),
             )
         })
         .ok()
@@ -379,24 +472,24 @@ fn release_slot_for_blocking() -> Result<(), PoolExhausted> {
             let mut c = c.try_borrow_mut().ok()?;
             let w = c.as_mut()?;
             let slot = w.slot.take()?;
-            Some((Arc::clone(&w.shared), slot))
+            Some((Arc::clone(&w.pool), slot))
         })
         .ok()
         .flatten();
-    let Some((shared, slot)) = taken else {
+    let Some((pool, slot)) = taken else {
         return Ok(());
     };
     let exhausted = || PoolExhausted {
-        threads: shared.config.threads,
-        max_spare_threads: shared.config.max_spare_threads,
+        threads: pool.config.threads,
+        max_spare_threads: pool.config.max_spare_threads,
     };
     // Saturating: `max_spare_threads(usize::MAX)` means no cap.
-    let limit = shared
+    let limit = pool
         .config
         .threads
-        .saturating_add(shared.config.max_spare_threads);
-    let shutting_down = shared.is_shut_down();
-    let slot = match shared.spares.hand_off(slot, limit, shutting_down) {
+        .saturating_add(pool.config.max_spare_threads);
+    let shutting_down = pool.is_shut_down();
+    let slot = match pool.spares.hand_off(slot, limit, shutting_down) {
         HandOff::Given => return Ok(()),
         // Shutting down: no token runs again, so nothing waits for this slot; the thread keeps
         // it and blocks (a handler still running, killed by `shutdown_timeout`, say). Not the
@@ -412,7 +505,7 @@ fn release_slot_for_blocking() -> Result<(), PoolExhausted> {
         HandOff::Spawn(slot) => slot,
     };
     let signal = SpareSignal::new(Some(slot));
-    match shared.spawn_thread(Arc::clone(&signal)) {
+    match pool.spawn_thread(Arc::clone(&signal)) {
         Ok(()) => Ok(()),
         Err(e) => {
             error!(target: "pykka", "could not start a spare worker thread: {e}");
@@ -432,21 +525,24 @@ fn put_slot_back(slot: SlotBox) {
     });
 }
 
-fn worker_main(shared: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal<SlotBox>>) {
-    mark_owned_by(&shared);
+fn worker_main(pool: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal<SlotBox>>) {
+    mark_owned_by(&pool);
     crate::future::install_pool_hook(&HOOK);
     let stack_base = stack_position();
     CURRENT.with(|c| {
         *c.borrow_mut() = Some(WorkerCtx {
-            shared: Arc::clone(&shared),
+            pool: Arc::clone(&pool),
             slot,
             inline_depth: 0,
             stack_base,
         })
     });
-    let budget = shared.config.throughput;
+    let budget = pool.config.throughput;
+    // Whether this thread has left the spares' live-thread count already (`idle_spare` leaves
+    // it when it gives up); every other way out of the loop leaves it below.
+    let mut left_count = false;
     'outer: loop {
-        if shared.is_shut_down() {
+        if pool.is_shut_down() {
             break;
         }
         let Some(index) = CURRENT.with(|c| {
@@ -454,36 +550,43 @@ fn worker_main(shared: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal
                 .as_ref()
                 .and_then(|w| w.slot.as_ref().map(|s| s.index))
         }) else {
-            match idle_spare(&shared, &signal) {
+            match idle_spare(&pool, &signal) {
                 Some(slot) => put_slot_back(slot),
-                None => break,
+                None => {
+                    left_count = true;
+                    break;
+                }
             }
             continue;
         };
         for _ in 0..SPIN_ROUNDS {
-            if let Some(token) = find_work(&shared, index) {
+            if let Some(token) = find_work(&pool, index) {
                 run_guarded(token, budget);
                 continue 'outer;
             }
-            if shared.is_shut_down() {
+            if pool.is_shut_down() {
                 break 'outer;
             }
             thread::yield_now();
         }
-        sleep(&shared);
+        sleep(&pool);
     }
     let ctx = CURRENT.with(|c| c.borrow_mut().take());
     // A spare retiring after its keep-alive holds no slot and leaves the queues alone. At
     // shutdown, the tokens left in this slot's deque and in the injector will never run:
     // answer their actors.
-    if shared.is_shut_down() {
+    if pool.is_shut_down() {
         if let Some(slot) = ctx.and_then(|w| w.slot) {
             while let Some(t) = slot.local.pop() {
                 t.abandon();
             }
-            shared.spares.thread_left();
         }
-        shared.abandon_queued();
+        pool.abandon_queued();
+    }
+    // Out at the loop's top after the flag, with a slot or without one (a thread that gave its
+    // slot away to block in a handler and came back after the flag).
+    if !left_count {
+        pool.spares.thread_left();
     }
 }
 
@@ -501,7 +604,7 @@ pub(crate) fn run_guarded(token: Token, budget: usize) -> bool {
     }
 }
 
-fn find_work(shared: &Pool, index: usize) -> Option<Token> {
+fn find_work(pool: &Pool, index: usize) -> Option<Token> {
     CURRENT.with(|c| {
         let c = c.borrow();
         let local = &c.as_ref()?.slot.as_ref()?.local;
@@ -509,15 +612,15 @@ fn find_work(shared: &Pool, index: usize) -> Option<Token> {
             return Some(t);
         }
         loop {
-            match shared.injector.steal_batch_and_pop(local) {
+            match pool.injector.steal_batch_and_pop(local) {
                 Steal::Success(t) => return Some(t),
                 Steal::Retry => continue,
                 Steal::Empty => break,
             }
         }
-        let n = shared.stealers.len();
+        let n = pool.stealers.len();
         for k in 1..n {
-            let victim = &shared.stealers[(index + k) % n];
+            let victim = &pool.stealers[(index + k) % n];
             loop {
                 match victim.steal_batch_and_pop(local) {
                     Steal::Success(t) => return Some(t),
@@ -530,21 +633,20 @@ fn find_work(shared: &Pool, index: usize) -> Option<Token> {
     })
 }
 
-fn sleep(shared: &Pool) {
-    shared
-        .sleepers
-        .sleep(|| shared.has_work() || shared.is_shut_down());
+fn sleep(pool: &Pool) {
+    pool.sleepers
+        .sleep(|| pool.has_work() || pool.is_shut_down());
 }
 
 /// A thread without a slot: wait to be handed one, or retire after the keep-alive.
-fn idle_spare(shared: &Pool, signal: &Arc<SpareSignal<SlotBox>>) -> Option<SlotBox> {
-    if let Park::Leave = shared.spares.park(signal, &|| shared.is_shut_down()) {
+fn idle_spare(pool: &Pool, signal: &Arc<SpareSignal<SlotBox>>) -> Option<SlotBox> {
+    if let Park::Leave = pool.spares.park(signal, &|| pool.is_shut_down()) {
         return None;
     }
     // A keep-alive past what `Instant` can hold means: wait for a slot for ever.
-    let deadline = Instant::now().checked_add(shared.config.spare_keep_alive);
-    if let Some(slot) = signal.wait(deadline, &|| shared.is_shut_down()) {
+    let deadline = Instant::now().checked_add(pool.config.spare_keep_alive);
+    if let Some(slot) = signal.wait(deadline, &|| pool.is_shut_down()) {
         return Some(slot);
     }
-    shared.spares.retire(signal)
+    pool.spares.retire(signal)
 }

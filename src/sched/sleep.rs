@@ -16,6 +16,10 @@
 //! run queues). The argument behind the pair is the C11 rule for two SeqCst fences: a store
 //! sequenced before one and a load after the other, the first fence first in their total
 //! order, and the load sees the store.
+//!
+//! The caller decides what counts as work: a pool worker re-checks every run queue and the
+//! shutdown flag, after 64 rounds of searching (see `sched::pool`), and a submitter issues its
+//! fence in `Pool::submit`, after queueing and before `wake_one`.
 
 use crate::base::sync::{fence, lock, thread, AtomicUsize, Mutex};
 use crossbeam_utils::CachePadded;

@@ -1,17 +1,24 @@
 //! Spare-thread accounting: how a pool thread about to block hands its slot to a spare, and how
-//! a spare without a slot parks, is handed one, or retires. See docs/design.md, "A blocking `get()` on a pool worker".
+//! a spare without a slot parks, is handed one, or retires. The pool's side of a blocking wait
+//! (when a thread hands its slot over, and the cap) is described in `sched::pool`; why a
+//! waiting thread gives its slot away at all, in `future::wait`.
 //!
 //! The protocol, all under the one `Spares` lock:
-//! - `hand_off(slot)`: pop an idle spare and give it the slot; else, under the thread cap,
-//!   count a new thread (`Spawn`: the caller starts it with the slot); else refuse and hand the
-//!   slot back (`Refused`: the caller reports `PoolExhausted`).
-//! - `park(signal)`: a spare without a slot lists itself as idle (or, at shutdown, leaves).
-//! - after its keep-alive, `retire(signal)`: if still listed, it unlists itself and leaves;
-//!   if not, a `hand_off` picked it in between and the slot is on its way: it waits for it.
+//! - `hand_off(slot)`: pop an idle spare and give it the slot; else, under the thread cap
+//!   (and not at shutdown), count a new thread (`Spawn`: the caller starts it with the slot);
+//!   else refuse and hand the slot back (`Refused`: the caller reports `PoolExhausted`, or, at
+//!   shutdown, keeps its slot and blocks).
+//! - `park(signal)`: a spare without a slot lists itself as idle (or, at shutdown, leaves the
+//!   count and exits).
+//! - after its keep-alive (or at shutdown), `retire(signal)`: if still listed, it unlists itself
+//!   and leaves the count; if not, a `hand_off` picked it in between and the slot is on its way:
+//!   it waits for it.
 //!
 //! So a slot is never lost (it is in a signal, with its new holder, or back with its owner) and
-//! `threads` counts exactly the threads that have not left. The loom models below check both.
-//! Generic over the slot type so the models need no deques.
+//! `threads` counts exactly the threads that have not left. The loom models below check both: a
+//! hand-off racing a retirement (the slot ends with exactly one holder, the count stays exact;
+//! making `retire` give up on a slot in transit makes it fail), and shutdown waking a parked
+//! spare (it leaves the count once). Generic over the slot type so the models need no deques.
 
 use crate::base::sync::{lock, wait, wait_for, Condvar, Mutex};
 use std::sync::Arc;

@@ -1,17 +1,27 @@
-//! Scheduled messages (pyctor's `schedule_tell`): one timer thread per runtime, started
-//! on first use, with a binary heap of deadlines. See docs/design.md, "Beyond Pykka".
+//! The timer thread of a runtime: scheduled messages (pyctor's `schedule_tell`, see
+//! `runtime::schedule`) and the end of a restart's backoff (the actor layer gives the timer the
+//! actor's token, and the task submits it when the wait is over).
 //!
-//! A pending timer is a heap entry and a map entry holding its task (a boxed closure that tells
-//! the message); cancelling removes the task, and its heap entry is skipped when it comes due
-//! (the heap is rebuilt when such stale entries outnumber the live ones). No thread per timer,
-//! no allocation per tick of a periodic timer.
+//! One thread per runtime (`pykka-timer`), started on first use. A `BinaryHeap` of
+//! `(deadline, id)` and a `HashMap` from id to task (a boxed closure that tells the message),
+//! under one mutex, with a condvar: the thread sleeps until the earliest deadline or until a new,
+//! earlier one is added. Cancelling removes the task; its heap entry is skipped when it comes due
+//! (the heap is rebuilt once such stale entries outnumber the live ones). No thread per timer,
+//! no allocation per tick of a periodic timer. A task runs outside the lock; a periodic task is
+//! put back at a fixed rate (after a stall, one period from now: no burst). Cost: about 151 B per
+//! pending timer, schedule + cancel 117 ns (316 ns with 100 000 pending; docs/benchmarks.md).
 //!
-//! **Cancel.** A task runs outside the lock. [`Scheduled::cancel`] returns `true` only if
-//! nothing is sent after it returns. If the timer's task is running, `cancel` waits (on the
-//! `idle` condvar) until it is over: a one-shot being sent is not stopped (`false`, and its
-//! message is queued when `cancel` returns); a periodic timer is marked cancelled, so it is not
-//! put back (`true`). On the timer thread itself (code that a tick runs) `cancel` cannot wait
-//! for the tick and returns at once.
+//! **Cancel.** [`Scheduled::cancel`] returns `true` only if nothing is sent after it returns.
+//! If the timer's task is running, `cancel` waits (on the `idle` condvar) until it is over: a
+//! one-shot being sent is not stopped (`false`, and its message is queued when `cancel`
+//! returns); a periodic timer is marked cancelled, so it is not put back (`true`). On the timer
+//! thread itself (code that a tick runs) `cancel` cannot wait for the tick and returns at once.
+//!
+//! **Shutdown.** The runtime stops the timer ([`Timers::stop`]) after it has stopped its actors
+//! (a backoff in progress must still be able to finish), then drops the pending tasks; a held
+//! token dropped this way kills its actor, so nothing is left scheduled for ever. A timer added
+//! afterwards is refused (`ScheduleError::RuntimeShutDown`). The timer thread is one of its
+//! runtime's own threads (`sched::pool`, "The runtime's own threads").
 //!
 //! **Panics.** No arithmetic on `Instant` can panic (a period that cannot be added is
 //! [`ScheduleError::PeriodTooLong`] up front, or ends the timer later). User code runs under

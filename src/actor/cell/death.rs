@@ -186,7 +186,7 @@ impl<A: Actor> Cell<A> {
                     Decision::Escalate => self.parent(),
                     _ => None,
                 };
-                // Unregistered and dead first, then on_failure (b1_9); not after on_start.
+                // Unregistered and dead first, then on_failure (Pykka's order); not after on_start.
                 self.terminate(core, batch, ctx, StopReason::Panicked, |actor, ctx| {
                     if !in_start {
                         if let Err(p) = catch(|| actor.on_failure(&failure, ctx)) {

@@ -474,7 +474,7 @@ impl<A: Actor> Cell<A> {
         }
     }
 
-    /// Answers envelopes that will never run (b1_11): asks fail `ActorDead`, stop requests
+    /// Answers envelopes that will never run: asks fail `ActorDead`, stop requests
     /// resolve `true`, tells are dropped.
     fn answer_all(&self, batch: &mut VecDeque<Envelope<A>>) {
         for envelope in batch.drain(..) {
