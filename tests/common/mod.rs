@@ -2,9 +2,19 @@
 //! pseudo-random generator, a gate that holds an actor inside a handler, and a chain of actors
 //! that each block on the next. Each test file
 //! uses what it needs.
+//!
+//! `ledger` holds payloads that count their own drops. The other submodules hold the actors and
+//! helpers of one family of test files, named by its prefix: `actor_loop` (`actor_loop_*`),
+//! `bad_input` (`bad_input_*`), `proxies` (`proxies_*`), `stress_graphs`
+//! (`stress_graphs_attack_*`) and `stress_races` (`stress_races_attack_*`).
 #![allow(dead_code)]
 
+pub(crate) mod actor_loop;
+pub(crate) mod bad_input;
 pub(crate) mod ledger;
+pub(crate) mod proxies;
+pub(crate) mod stress_graphs;
+pub(crate) mod stress_races;
 
 use pykka::{Actor, ActorRef, Context, Receive, Runtime};
 use std::collections::HashSet;
