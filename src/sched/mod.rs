@@ -14,4 +14,4 @@ mod sleep;
 pub(crate) mod spares;
 pub(crate) mod timer;
 
-pub(crate) use pool::{on_own_thread, pool_id, Pool, PoolCounts, Runnable};
+pub(crate) use pool::{on_own_thread, pool_id, Pool, PoolCounts, Runnable, Token};

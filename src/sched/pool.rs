@@ -9,8 +9,57 @@
 //! holds a slot. A token is an `Arc<dyn Runnable>`: an actor's right to be run, of which the
 //! mailbox keeps at most one per actor (see `mailbox`). [`Pool::submit`] on a thread that holds
 //! a slot of this pool pushes the token to that slot's deque, anywhere else to the global
-//! `Injector`; then it wakes a sleeping worker, if any (the holder of the only slot, queueing to
-//! itself, wakes nobody: nobody else could run the token).
+//! `Injector`.
+//!
+//! # Scheduling policy: keep chains on one core, spread only surplus work
+//!
+//! A chain of actors (ping-pong, a ring, a pipeline) has one runnable actor at a time: a second
+//! worker can only add cost. Measured on the previous policy (wake a sleeper on every submit; an
+//! idle worker spins over the busy worker's deque), two workers ran chains 2.3-3x slower than
+//! one: the spinner's loads of the busy deque's indices made every push stall on cache-line
+//! transfers, and the wake-ups moved chains to cold cores. The rules below follow tokio
+//! (`multi_thread/idle.rs`: wake only when nobody searches, searchers capped at half the
+//! workers, the last searcher hands the search on), Go (`proc.go`: a woken goroutine's
+//! `runnext` is stolen only after a grace period; the global queue read every 61 schedules) and
+//! Pony (a send pushes to the sender's own queue and wakes nobody).
+//!
+//! - **Waking for surplus work only.** A token a handler queues on its own worker's slot, with
+//!   nothing else queued there, is the next thing that worker runs: it wakes nobody, issues no
+//!   fence, and touches no other core's cache line. Only *surplus* (a second token queued on the
+//!   slot, or any token on the injector) issues the SeqCst fence and calls
+//!   [`Sleepers::notify`](super::sleep::Sleepers::notify), which wakes a sleeper only if no
+//!   worker is searching (a searcher will find the work).
+//! - **Searching.** A worker whose slot and the injector are empty becomes a *searcher*, if fewer
+//!   than half the workers (at least one) search already, and makes `SEARCH_PASSES` passes over
+//!   the injector and the other slots (a batch stolen from the first that has work). A searcher
+//!   that takes work and was the last searcher re-reads the queues (after a fence) and, if work
+//!   is left, wakes another: the search is handed on, so a burst spreads over the pool one
+//!   worker at a time. The lost-wake-up argument (a submitter that saw a searcher woke nobody,
+//!   so the searcher's re-read must see its token) is in `sched::sleep`, with its loom model.
+//! - **The injector at a bounded interval.** Every `INJECTOR_INTERVAL` (61) tokens a worker
+//!   takes from the injector before its own deque, so an outside message never waits for a
+//!   local chain to end (it did, on one worker: an outside ask was never answered while two
+//!   actors bounced a message).
+//! - **The watchman.** Not waking anyone for a handler's first tell has a trap: a handler that
+//!   tells an actor and then computes for a long time holds the told actor hostage in its
+//!   worker's deque. So at most one worker that finds no work, while another slot's holder is
+//!   awake, becomes the *watchman* instead of sleeping: it yields in a loop, takes injector
+//!   work at once, and every `WATCH_LOOK` (10 µs) reads each other slot's progress counter
+//!   (tokens started, written by the slot's holder only) and queue length: a slot with surplus,
+//!   or with a token queued while its holder has been in the same activation since the last
+//!   look, is stolen from. So a stranded token waits at most about `2 * WATCH_LOOK`. It reads
+//!   other slots' cache lines once per look, not on every round, so a busy chain does not pay
+//!   for being watched. It sleeps once every other slot's holder sleeps; a worker woken from
+//!   sleep that finds work wakes another if nobody watches or searches, so a pool woken from
+//!   all asleep has its watchman too. (A timed park cannot
+//!   do this job: on Linux a thread's timer slack makes `park_timeout(1 µs)` last 75-135 µs.)
+//! - **Going idle.** A worker with no work and no watchman role yields `IDLE_SPINS` times,
+//!   reading only its own slot and the injector, then sleeps (`sched::sleep`).
+//! - **Fairness.** The local deque is FIFO and an activation runs at most `throughput`
+//!   messages: two actors that ping-pong go behind the tokens already queued, so they cannot
+//!   starve a third.
+//! - **No shared count per submit.** `submit` borrows the pool through the token's own cell:
+//!   a tell touches the pool's cache lines only to push.
 //!
 //! # The worker loop
 //!
@@ -18,11 +67,15 @@
 //! loop {
 //!     shut down?            exit (see "Shutdown" below)
 //!     no slot?              be an idle spare: park until handed a slot, or retire
-//!     64 rounds of:         local pop -> steal a batch from the injector
-//!                           -> steal a batch from each other slot, from the next one on
-//!                           found: run it (up to `throughput` messages), loop again
-//!                           none:  yield_now
-//!     sleep                 until woken, or work or shutdown shows in the re-check
+//!     tick += 1
+//!     next token:           own deque, then the injector (every 61st tick: the injector first)
+//!                           else search (if under the searcher cap): injector, other slots
+//!     found:                first work since waking? wake another (if nobody watches or
+//!                           searches), to be the watchman
+//!                           count it in the slot's progress; run it (up to `throughput`)
+//!     none, others awake:   be the watchman (if nobody is), then loop
+//!     none:                 yield IDLE_SPINS times watching the own slot and the injector,
+//!                           then sleep until woken, or work or shutdown shows in the re-check
 //! }
 //! ```
 //!
@@ -103,11 +156,12 @@ use crate::base::error::PoolExhausted;
 use crate::base::logging::error;
 use crate::sched::spares::{HandOff, Park, SpareSignal, Spares};
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
+use crossbeam_utils::CachePadded;
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Something a worker can run: an actor's activation.
 pub(crate) trait Runnable: Send + Sync {
@@ -119,8 +173,22 @@ pub(crate) trait Runnable: Send + Sync {
 
 pub(crate) type Token = Arc<dyn Runnable>;
 
-/// Rounds of searching (with `yield_now`) before a worker goes to sleep.
-const SPIN_ROUNDS: usize = 64;
+/// Every this many tokens, a worker takes from the injector before its own deque, so work
+/// from outside the pool never waits for a local chain to end (Go checks its global queue every
+/// 61 schedules, tokio every 31 to 61 ticks).
+const INJECTOR_INTERVAL: u32 = 61;
+
+/// Passes over the injector and the other slots a searcher makes before it stops searching.
+const SEARCH_PASSES: usize = 2;
+
+/// Rounds of `yield_now` a worker with nothing to do makes, watching only its own slot and the
+/// injector (no other slot's cache lines), before it goes to sleep: work that comes back
+/// within a few microseconds finds it awake, without a futex wake-up.
+const IDLE_SPINS: usize = 64;
+
+/// How often the watchman looks at the other slots for work stranded behind a long activation
+/// (see "The watchman" above).
+const WATCH_LOOK: Duration = Duration::from_micros(10);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -138,6 +206,9 @@ pub(crate) struct Pool {
     pub(crate) config: Config,
     injector: Injector<Token>,
     stealers: Box<[Stealer<Token>]>,
+    /// Per slot, a count of the tokens its holder has started (written by the holder only): the
+    /// watchman reads it to tell a slot stuck in one long activation.
+    progress: Box<[CachePadded<AtomicUsize>]>,
     sleepers: Sleepers,
     spares: Spares<SlotBox>,
     shutdown: AtomicBool,
@@ -238,9 +309,13 @@ impl Pool {
     pub(crate) fn start(config: Config) -> Result<Arc<Pool>, std::io::Error> {
         let locals: Vec<Worker<Token>> = (0..config.threads).map(|_| Worker::new_fifo()).collect();
         let stealers = locals.iter().map(Worker::stealer).collect();
+        let progress = (0..config.threads)
+            .map(|_| CachePadded::new(AtomicUsize::new(0)))
+            .collect();
         let pool = Arc::new(Pool {
             injector: Injector::new(),
             stealers,
+            progress,
             sleepers: Sleepers::new(),
             spares: Spares::new(),
             shutdown: AtomicBool::new(false),
@@ -323,16 +398,22 @@ impl Pool {
         }
     }
 
-    /// Queues a token: on the calling thread's slot if it holds one of this runtime's, otherwise
-    /// on the injector; then wakes a sleeping worker if there is one.
-    pub(crate) fn submit(self: &Arc<Self>, token: Token) {
+    /// Queues a token: on the calling thread's slot if it holds one of this pool's, otherwise on
+    /// the injector. Wakes a sleeping worker only for *surplus* work, and only when no worker is
+    /// searching (see "Waking for surplus work only" above): a token queued on the caller's own
+    /// slot with nothing else queued there is the next thing the caller runs, so it wakes nobody.
+    /// Takes `&self`: the caller owns the token, and the pool is reached through it, so no
+    /// reference count of the pool is touched per submit.
+    pub(crate) fn submit(&self, token: Token) {
         let mut token = Some(token);
+        let mut surplus = false;
         let _ = CURRENT.try_with(|c| {
             if let Ok(c) = c.try_borrow() {
                 if let Some(w) = c.as_ref() {
-                    if let (true, Some(slot)) = (Arc::ptr_eq(&w.pool, self), w.slot.as_ref()) {
+                    if let (true, Some(slot)) = (std::ptr::eq(&*w.pool, self), w.slot.as_ref()) {
                         if let Some(t) = token.take() {
                             slot.local.push(t);
+                            surplus = slot.local.len() > 1;
                         }
                     }
                 }
@@ -341,20 +422,23 @@ impl Pool {
         let injected = token.is_some();
         match token {
             Some(t) => self.injector.push(t),
-            // The only slot's holder queued it for itself: nobody else could run it.
-            None if self.stealers.len() == 1 => return,
+            // Queued on the caller's slot: with one slot nobody else could run it; otherwise
+            // only surplus wakes anyone (the watchman takes a token stranded behind a long
+            // activation).
+            None if self.stealers.len() == 1 || !surplus => return,
             None => {}
         }
-        // ORDERING: SeqCst fence between the push above and the loads below. Sleepers: the
-        // other half of the Dekker pair in `sleep` (either the worker's re-check sees the token,
-        // or this load sees the sleeper). Shutdown: paired with the SeqCst store in
-        // begin_shutdown (either this load sees the flag, or the shutdown's drain sees the token).
+        // ORDERING: SeqCst fence between the push above and the loads below. Sleepers and
+        // searchers: the other half of the pairs in `sched::sleep` (either the worker's re-check
+        // sees the token, or this thread's load sees the sleeper or the searcher, who will).
+        // Shutdown: paired with the SeqCst store in begin_shutdown (either this load sees the
+        // flag, or the shutdown's drain sees the token).
         fence(Ordering::SeqCst);
         if injected && self.shutdown.load(Ordering::SeqCst) {
             self.abandon_queued();
             return;
         }
-        self.wake_one();
+        self.sleepers.notify();
     }
 
     /// After shutdown: answer the actors whose tokens sit in the injector (no thread will run
@@ -367,11 +451,6 @@ impl Pool {
                 Steal::Empty => break,
             }
         }
-    }
-
-    /// Wakes a sleeping worker, if any. The caller has issued the SeqCst fence after queueing.
-    fn wake_one(&self) {
-        self.sleepers.wake_one();
     }
 
     fn has_work(&self) -> bool {
@@ -538,6 +617,12 @@ fn worker_main(pool: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal<S
         })
     });
     let budget = pool.config.throughput;
+    let mut tick: u32 = 0;
+    // Set on waking from sleep: the first work found then wakes another worker to watch or
+    // search (see "The watchman").
+    let mut woken = false;
+    // The watchman's last look at each slot's progress.
+    let mut seen = vec![0usize; pool.stealers.len()];
     // Whether this thread has left the spares' live-thread count already (`idle_spare` leaves
     // it when it gives up); every other way out of the loop leaves it below.
     let mut left_count = false;
@@ -559,17 +644,32 @@ fn worker_main(pool: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal<S
             }
             continue;
         };
-        for _ in 0..SPIN_ROUNDS {
-            if let Some(token) = find_work(&pool, index) {
-                run_guarded(token, budget);
-                continue 'outer;
+        tick = tick.wrapping_add(1);
+        if let Some(token) = next_local(&pool, tick).or_else(|| search(&pool, index)) {
+            if std::mem::take(&mut woken) {
+                pool.sleepers.hand_on();
             }
+            run_token(&pool, index, token, budget);
+            continue;
+        }
+        if others_awake(&pool) && pool.sleepers.start_watching() {
+            let found = watch(&pool, index, &mut seen);
+            pool.sleepers.stop_watching();
+            if found {
+                continue;
+            }
+        }
+        for _ in 0..IDLE_SPINS {
             if pool.is_shut_down() {
                 break 'outer;
             }
             thread::yield_now();
+            if has_local_work(&pool) || (others_awake(&pool) && !pool.sleepers.watched()) {
+                continue 'outer;
+            }
         }
         sleep(&pool);
+        woken = true;
     }
     let ctx = CURRENT.with(|c| c.borrow_mut().take());
     // A spare retiring after its keep-alive holds no slot and leaves the queues alone. At
@@ -604,19 +704,85 @@ pub(crate) fn run_guarded(token: Token, budget: usize) -> bool {
     }
 }
 
-fn find_work(pool: &Pool, index: usize) -> Option<Token> {
+/// Starts a token from slot `index`: counts it in the slot's progress, then runs it.
+fn run_token(pool: &Pool, index: usize, token: Token, budget: usize) {
+    let p = &pool.progress[index];
+    // ORDERING: Relaxed; written by this slot's holder only (a load and a store, no locked
+    // instruction), read by the watchman as a hint.
+    p.store(p.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+    run_guarded(token, budget);
+}
+
+/// Steals a batch from the injector into `local`, returning one token of it.
+fn steal_injector(pool: &Pool, local: &Worker<Token>) -> Option<Token> {
+    loop {
+        match pool.injector.steal_batch_and_pop(local) {
+            Steal::Success(t) => return Some(t),
+            Steal::Retry => continue,
+            Steal::Empty => return None,
+        }
+    }
+}
+
+/// The next token of this thread's own slot: its deque, then the injector; every
+/// `INJECTOR_INTERVAL` ticks the injector first.
+fn next_local(pool: &Pool, tick: u32) -> Option<Token> {
     CURRENT.with(|c| {
         let c = c.borrow();
         let local = &c.as_ref()?.slot.as_ref()?.local;
-        if let Some(t) = local.pop() {
-            return Some(t);
-        }
-        loop {
-            match pool.injector.steal_batch_and_pop(local) {
-                Steal::Success(t) => return Some(t),
-                Steal::Retry => continue,
-                Steal::Empty => break,
+        if tick.is_multiple_of(INJECTOR_INTERVAL) {
+            if let Some(t) = steal_injector(pool, local) {
+                return Some(t);
             }
+        }
+        local.pop().or_else(|| steal_injector(pool, local))
+    })
+}
+
+/// Whether this thread's slot or the injector holds a token (loads only, of no other slot).
+fn has_local_work(pool: &Pool) -> bool {
+    !pool.injector.is_empty()
+        || CURRENT.with(|c| {
+            c.borrow()
+                .as_ref()
+                .and_then(|w| w.slot.as_ref())
+                .is_some_and(|s| !s.local.is_empty())
+        })
+}
+
+/// Searches the injector and the other slots for work, as one of at most half the workers
+/// (see "Searching" above). The last searcher to find work hands the search on.
+fn search(pool: &Pool, index: usize) -> Option<Token> {
+    let n = pool.stealers.len();
+    if n == 1 || !pool.sleepers.start_searching(n) {
+        return None;
+    }
+    let mut found = None;
+    for _ in 0..SEARCH_PASSES {
+        found = steal_pass(pool, index);
+        if found.is_some() {
+            break;
+        }
+        std::hint::spin_loop();
+    }
+    if pool.sleepers.stop_searching() && found.is_some() {
+        // ORDERING: SeqCst fence after the decrement, before reading the queues: a submitter
+        // that saw this searcher woke nobody; its token is visible here (see `sched::sleep`).
+        fence(Ordering::SeqCst);
+        if pool.has_work() {
+            pool.sleepers.notify();
+        }
+    }
+    found
+}
+
+/// One pass: a batch from the injector, then from each other slot, from the next one on.
+fn steal_pass(pool: &Pool, index: usize) -> Option<Token> {
+    CURRENT.with(|c| {
+        let c = c.borrow();
+        let local = &c.as_ref()?.slot.as_ref()?.local;
+        if let Some(t) = steal_injector(pool, local) {
+            return Some(t);
         }
         let n = pool.stealers.len();
         for k in 1..n {
@@ -633,9 +799,61 @@ fn find_work(pool: &Pool, index: usize) -> Option<Token> {
     })
 }
 
+/// Whether a slot holder other than the caller is awake (a hint: the sleepers' count without
+/// its lock). Slot holders are `threads` in number; those asleep are the sleepers.
+fn others_awake(pool: &Pool) -> bool {
+    pool.sleepers.count_hint() + 1 < pool.stealers.len()
+}
+
+/// The watchman (at most one worker; see "The watchman" above): while another slot's holder
+/// is awake, instead of sleeping, yield in a loop; take any token from the injector at once,
+/// and every `WATCH_LOOK` look at the other slots: a slot with surplus (two tokens or more), or
+/// with a token queued while its holder has been in the same activation since the last look,
+/// is stolen from (the loop's search does it). Returns `true` when there is work to take (or
+/// at shutdown), `false` when every other slot holder sleeps.
+fn watch(pool: &Pool, index: usize, seen: &mut [usize]) -> bool {
+    let n = pool.stealers.len();
+    for (p, s) in pool.progress.iter().zip(seen.iter_mut()) {
+        // ORDERING: Relaxed; a hint (see `run_token`).
+        *s = p.load(Ordering::Relaxed);
+    }
+    let mut next_look = Instant::now() + WATCH_LOOK;
+    loop {
+        if pool.is_shut_down() || !pool.injector.is_empty() {
+            return true;
+        }
+        thread::yield_now();
+        let now = Instant::now();
+        if now < next_look {
+            continue;
+        }
+        next_look = now + WATCH_LOOK;
+        if !others_awake(pool) {
+            return false;
+        }
+        for j in (0..n).filter(|&j| j != index) {
+            // ORDERING: Relaxed; a hint (see `run_token`).
+            let p = pool.progress[j].load(Ordering::Relaxed);
+            let queued = pool.stealers[j].len();
+            if queued >= 2 || (queued == 1 && p == seen[j]) {
+                return true;
+            }
+            seen[j] = p;
+        }
+    }
+}
+
+/// Sleeps until woken, unless the re-check after registering finds work, the shutdown flag, or
+/// another slot holder awake with nobody watching it (then this worker becomes the watchman:
+/// the other half of `Sleepers::hand_on`'s pair). Registered, this worker counts among the
+/// sleepers, so another holder is awake while fewer than `threads` sleep.
 fn sleep(pool: &Pool) {
-    pool.sleepers
-        .sleep(|| pool.has_work() || pool.is_shut_down());
+    let n = pool.stealers.len();
+    pool.sleepers.sleep(|| {
+        pool.has_work()
+            || pool.is_shut_down()
+            || (n > 1 && pool.sleepers.count_hint() < n && !pool.sleepers.watched())
+    });
 }
 
 /// A thread without a slot: wait to be handed one, or retire after the keep-alive.

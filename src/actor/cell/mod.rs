@@ -39,7 +39,7 @@ use crate::base::panic::{catch, drop_payload, Failure};
 use crate::future::{promise_for, Future, InlineTarget, Promise};
 use crate::mailbox::{InlineRelease, Mailbox, Pushed, Release};
 use crate::sched::dedicated::DedicatedHome;
-use crate::sched::Runnable;
+use crate::sched::{Runnable, Token};
 use once_cell::race::OnceBox;
 use std::any::Any;
 use std::collections::VecDeque;
@@ -157,7 +157,7 @@ pub(crate) fn start_with<A: Actor>(
             system.homes.insert(cell.id(), Arc::clone(&home));
             home.notify(cell.clone());
         }
-        None => Arc::clone(&cell).submit(),
+        None => cell.submit(),
     }
     ActorRef::from_cell(cell)
 }
@@ -200,14 +200,15 @@ impl<A: Actor> Cell<A> {
     }
 
     /// Queues the token on the pool.
-    fn submit(self: Arc<Self>) {
-        let pool = Arc::clone(&self.system.pool);
-        pool.submit(self);
+    /// Queues the actor's token (the clone of `self` is the token; the pool is only
+    /// borrowed, so a submit touches no shared reference count).
+    fn submit(self: &Arc<Self>) {
+        self.system.pool.submit(Arc::clone(self) as Token);
     }
 
     fn push<T>(self: &Arc<Self>, value: T, make: impl FnOnce(T) -> Envelope<A>) -> Result<(), T> {
         match self.mailbox.push_with(value, make)? {
-            Pushed::Schedule => Arc::clone(self).submit(),
+            Pushed::Schedule => self.submit(),
             Pushed::ScheduleDedicated => self.system.homes.notify(self.id(), Arc::clone(self) as _),
             Pushed::Queued => {}
         }
@@ -544,7 +545,7 @@ impl<A: Actor> Cell<A> {
                 Release::Idle => return alive,
                 Release::Resubmit => {
                     // Only pooled actors: a dedicated thread runs with no budget limit.
-                    Arc::clone(self).submit();
+                    self.submit();
                     return alive;
                 }
                 Release::Closed => {
