@@ -25,10 +25,13 @@
 //!
 //! - **Waking for surplus work only.** A token a handler queues on its own worker's slot, with
 //!   nothing else queued there, is the next thing that worker runs: it wakes nobody, issues no
-//!   fence, and touches no other core's cache line. Only *surplus* (a second token queued on the
-//!   slot, or any token on the injector) issues the SeqCst fence and calls
+//!   fence, and touches no other core's cache line. Only the start of *surplus* (the push that
+//!   makes the slot's second token; later pushes add to surplus already announced) or a token
+//!   on the injector issues the SeqCst fence and calls
 //!   [`Sleepers::notify`](super::sleep::Sleepers::notify), which wakes a sleeper only if no
-//!   worker is searching (a searcher will find the work).
+//!   worker is searching (a searcher will find the work; a woken worker that finds work hands
+//!   the search on, so a large surplus still spreads). For the injector, a watchman counts as
+//!   a searcher: it reads the injector on every round.
 //! - **Searching.** A worker whose slot and the injector are empty becomes a *searcher*, if fewer
 //!   than half the workers (at least one) search already, and makes `SEARCH_PASSES` passes over
 //!   the injector and the other slots (a batch stolen from the first that has work). A searcher
@@ -45,16 +48,24 @@
 //!   worker's deque. So at most one worker that finds no work, while another slot's holder is
 //!   awake, becomes the *watchman* instead of sleeping: it yields in a loop, takes injector
 //!   work at once, and every `WATCH_LOOK` (10 µs) reads each other slot's progress counter
-//!   (tokens started, written by the slot's holder only) and queue length: a slot with surplus,
+//!   (tokens started and inline runs, written by the slot's holder only: a handler that asks
+//!   in a loop, served by inline runs, is progressing, and the token its asks leave queued is
+//!   not stranded) and queue length: a slot with surplus,
 //!   or with a token queued while its holder has been in the same activation since the last
 //!   look, is stolen from. So a stranded token waits at most about `2 * WATCH_LOOK`. It reads
 //!   other slots' cache lines once per look, not on every round, so a busy chain does not pay
-//!   for being watched. It sleeps once every other slot's holder sleeps; a worker woken from
-//!   sleep that finds work wakes another if nobody watches or searches, so a pool woken from
-//!   all asleep has its watchman too. (A timed park cannot
+//!   for being watched. It sleeps once every other slot's holder sleeps; a worker that was idle
+//!   (watching, spinning or asleep) wakes another on its first token if nobody watches or
+//!   searches, so a pool woken from all asleep has its watchman too, and so does one whose
+//!   watchman, or whose spinning worker, took an outside token itself. (A timed park cannot
 //!   do this job: on Linux a thread's timer slack makes `park_timeout(1 µs)` last 75-135 µs.)
 //! - **Going idle.** A worker with no work and no watchman role yields `IDLE_SPINS` times,
 //!   reading only its own slot and the injector, then sleeps (`sched::sleep`).
+//! - **No run-next slot (yet).** tokio and Go keep what a task wakes in a slot of its own,
+//!   run next and not stealable. Here the local deque is FIFO and a chain's next token is
+//!   usually its only token, so it runs next anyway; the prototype measured about 10 % per hop
+//!   more from the slot, at the price of making it stealable after a grace period (Go) for the
+//!   tell-then-compute case. Left for when the wake policy is measured on more cores.
 //! - **Fairness.** The local deque is FIFO and an activation runs at most `throughput`
 //!   messages: two actors that ping-pong go behind the tokens already queued, so they cannot
 //!   starve a third.
@@ -70,8 +81,8 @@
 //!     tick += 1
 //!     next token:           own deque, then the injector (every 61st tick: the injector first)
 //!                           else search (if under the searcher cap): injector, other slots
-//!     found:                first work since waking? wake another (if nobody watches or
-//!                           searches), to be the watchman
+//!     found:                first token since being idle? wake another (if nobody watches
+//!                           or searches), to be the watchman
 //!                           count it in the slot's progress; run it (up to `throughput`)
 //!     none, others awake:   be the watchman (if nobody is), then loop
 //!     none:                 yield IDLE_SPINS times watching the own slot and the injector,
@@ -206,8 +217,8 @@ pub(crate) struct Pool {
     pub(crate) config: Config,
     injector: Injector<Token>,
     stealers: Box<[Stealer<Token>]>,
-    /// Per slot, a count of the tokens its holder has started (written by the holder only): the
-    /// watchman reads it to tell a slot stuck in one long activation.
+    /// Per slot, a count of the tokens its holder has started and of its inline runs (written by
+    /// the holder only): the watchman reads it to tell a slot stuck in one long activation.
     progress: Box<[CachePadded<AtomicUsize>]>,
     sleepers: Sleepers,
     spares: Spares<SlotBox>,
@@ -413,7 +424,10 @@ impl Pool {
                     if let (true, Some(slot)) = (std::ptr::eq(&*w.pool, self), w.slot.as_ref()) {
                         if let Some(t) = token.take() {
                             slot.local.push(t);
-                            surplus = slot.local.len() > 1;
+                            // Surplus begins with the second token: one notification then.
+                            // Later pushes add to surplus already announced (a woken searcher
+                            // that finds it hands the search on to the next).
+                            surplus = slot.local.len() == 2;
                         }
                     }
                 }
@@ -438,7 +452,11 @@ impl Pool {
             self.abandon_queued();
             return;
         }
-        self.sleepers.notify();
+        if injected {
+            self.sleepers.notify_injected();
+        } else {
+            self.sleepers.notify();
+        }
     }
 
     /// After shutdown: answer the actors whose tokens sit in the injector (no thread will run
@@ -494,6 +512,15 @@ fn enter_inline(pool_id: usize) -> bool {
                 return None;
             }
             w.inline_depth += 1;
+            // An inline run is progress too: the watchman must not take a slot that serves
+            // actors inline (a handler asking in a loop) for one stuck in a long activation,
+            // and steal the token the asks leave queued (measured: ask-in-handler on two workers
+            // 162-183 -> 221-279 ns while it did).
+            if let Some(slot) = w.slot.as_ref() {
+                let p = &w.pool.progress[slot.index];
+                // ORDERING: Relaxed; as in `run_token`.
+                p.store(p.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+            }
             Some(())
         })
         .ok()
@@ -618,8 +645,8 @@ fn worker_main(pool: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal<S
     });
     let budget = pool.config.throughput;
     let mut tick: u32 = 0;
-    // Set on waking from sleep: the first work found then wakes another worker to watch or
-    // search (see "The watchman").
+    // Set once this worker finds no work: the first token it finds again then wakes another
+    // worker to watch or search (see "The watchman").
     let mut woken = false;
     // The watchman's last look at each slot's progress.
     let mut seen = vec![0usize; pool.stealers.len()];
@@ -652,6 +679,9 @@ fn worker_main(pool: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal<S
             run_token(&pool, index, token, budget);
             continue;
         }
+        // Idle from here: the first token found again (after watching, spinning or sleeping)
+        // wakes another worker to watch, if none does.
+        woken = true;
         if others_awake(&pool) && pool.sleepers.start_watching() {
             let found = watch(&pool, index, &mut seen);
             pool.sleepers.stop_watching();
@@ -669,7 +699,6 @@ fn worker_main(pool: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal<S
             }
         }
         sleep(&pool);
-        woken = true;
     }
     let ctx = CURRENT.with(|c| c.borrow_mut().take());
     // A spare retiring after its keep-alive holds no slot and leaves the queues alone. At

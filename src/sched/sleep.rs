@@ -92,8 +92,8 @@ impl Sleepers {
         }
     }
 
-    /// A worker woken from sleep found work: if nobody watches or searches, wake another
-    /// sleeper, so that while this one runs (perhaps a handler that tells an actor and then
+    /// A worker that was idle (asleep, spinning or watching) found work: if nobody watches or
+    /// searches, wake another sleeper, so that while this one runs (perhaps a handler that tells an actor and then
     /// computes), one worker is awake to watch for stranded work (tokio wakes one more worker
     /// in the same case: a woken worker is a searcher, and the last searcher to find work
     /// notifies). The woken one finds nothing, sees this one awake and becomes the watchman,
@@ -115,6 +115,20 @@ impl Sleepers {
     pub(crate) fn watched(&self) -> bool {
         // ORDERING: Relaxed; a hint (see `hand_on`).
         self.watching.load(Ordering::Relaxed)
+    }
+
+    /// `notify` for a token queued on the injector: the watchman, if there is one, reads the
+    /// injector on every round, so it will take the token; wake a sleeper only if there is no
+    /// watchman either. (Without this, a thread that tells an actor from outside the pool woke a
+    /// sleeper for nearly every message on an oversubscribed pool: counting 2.4-2.9x slower on
+    /// 4 and 8 workers than on 1.) A watchman that stops watching goes through the sleep
+    /// re-check (or takes the token) after storing its flag, so a submitter that saw it
+    /// watching cannot strand the token: the same pair as for a searcher.
+    pub(crate) fn notify_injected(&self) {
+        // ORDERING: SeqCst loads after the caller's fence, as in `notify`.
+        if self.searching.load(Ordering::SeqCst) == 0 && !self.watching.load(Ordering::SeqCst) {
+            self.wake_one();
+        }
     }
 
     /// Becomes the watchman, unless a worker is one already.
