@@ -60,7 +60,8 @@
 //!   watchman, or whose spinning worker, took an outside token itself. (A timed park cannot
 //!   do this job: on Linux a thread's timer slack makes `park_timeout(1 µs)` last 75-135 µs.)
 //! - **Going idle.** A worker with no work and no watchman role yields `IDLE_SPINS` times,
-//!   reading only its own slot and the injector, then sleeps (`sched::sleep`).
+//!   reading only its own slot and the injector, then sleeps (`sched::sleep`). While it spins,
+//!   an injector token wakes nobody (it will take it), as while a watchman watches.
 //! - **No run-next slot (yet).** tokio and Go keep what a task wakes in a slot of its own,
 //!   run next and not stealable. Here the local deque is FIFO and a chain's next token is
 //!   usually its only token, so it runs next anyway; the prototype measured about 10 % per hop
@@ -689,15 +690,19 @@ fn worker_main(pool: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal<S
                 continue;
             }
         }
+        pool.sleepers.start_spinning();
         for _ in 0..IDLE_SPINS {
             if pool.is_shut_down() {
+                pool.sleepers.stop_spinning();
                 break 'outer;
             }
             thread::yield_now();
             if has_local_work(&pool) || (others_awake(&pool) && !pool.sleepers.watched()) {
+                pool.sleepers.stop_spinning();
                 continue 'outer;
             }
         }
+        pool.sleepers.stop_spinning();
         sleep(&pool);
     }
     let ctx = CURRENT.with(|c| c.borrow_mut().take());

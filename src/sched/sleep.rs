@@ -47,6 +47,8 @@ pub(crate) struct Sleepers {
     searching: CachePadded<AtomicUsize>,
     /// Whether a worker is the watchman (at most one).
     watching: AtomicBool,
+    /// Idle workers yielding before they sleep, reading the injector on every round.
+    spinning: CachePadded<AtomicUsize>,
 }
 
 impl Sleepers {
@@ -56,6 +58,7 @@ impl Sleepers {
             count: CachePadded::new(AtomicUsize::new(0)),
             searching: CachePadded::new(AtomicUsize::new(0)),
             watching: AtomicBool::new(false),
+            spinning: CachePadded::new(AtomicUsize::new(0)),
         }
     }
 
@@ -124,11 +127,33 @@ impl Sleepers {
     /// 4 and 8 workers than on 1.) A watchman that stops watching goes through the sleep
     /// re-check (or takes the token) after storing its flag, so a submitter that saw it
     /// watching cannot strand the token: the same pair as for a searcher.
+    ///
+    /// An idle worker yielding before it sleeps reads the injector on every round too, so it
+    /// counts the same way (`start_spinning`): a thread asking actors from outside the pool
+    /// woke a sleeper with a futex call on nearly every ask while the worker that would answer
+    /// was spinning anyway.
     pub(crate) fn notify_injected(&self) {
         // ORDERING: SeqCst loads after the caller's fence, as in `notify`.
-        if self.searching.load(Ordering::SeqCst) == 0 && !self.watching.load(Ordering::SeqCst) {
+        if self.searching.load(Ordering::SeqCst) == 0
+            && !self.watching.load(Ordering::SeqCst)
+            && self.spinning.load(Ordering::SeqCst) == 0
+        {
             self.wake_one();
         }
+    }
+
+    /// An idle worker starts yielding before it sleeps; it reads the injector on every round.
+    pub(crate) fn start_spinning(&self) {
+        // ORDERING: SeqCst RMW, as `start_searching` (the pair with `notify_injected`).
+        self.spinning.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The spinning worker stops: it found work (and takes it), or goes to sleep, whose
+    /// re-check after its fence reads the injector (the pair with `notify_injected`, as for
+    /// `stop_searching`).
+    pub(crate) fn stop_spinning(&self) {
+        // ORDERING: SeqCst RMW, as `stop_searching`.
+        self.spinning.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// Becomes the watchman, unless a worker is one already.
