@@ -166,6 +166,7 @@ use super::sleep::Sleepers;
 use crate::base::config::Config;
 use crate::base::error::PoolExhausted;
 use crate::base::logging::error;
+use crate::base::time::saturating_deadline;
 use crate::sched::spares::{HandOff, Park, SpareSignal, Spares};
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::CachePadded;
@@ -851,7 +852,7 @@ fn watch(pool: &Pool, index: usize, seen: &mut [usize]) -> bool {
         // ORDERING: Relaxed; a hint (see `run_token`).
         *s = p.load(Ordering::Relaxed);
     }
-    let mut next_look = Instant::now() + WATCH_LOOK;
+    let mut next_look = saturating_deadline(Instant::now(), WATCH_LOOK);
     loop {
         if pool.is_shut_down() || !pool.injector.is_empty() {
             return true;
@@ -861,7 +862,7 @@ fn watch(pool: &Pool, index: usize, seen: &mut [usize]) -> bool {
         if now < next_look {
             continue;
         }
-        next_look = now + WATCH_LOOK;
+        next_look = saturating_deadline(now, WATCH_LOOK);
         if !others_awake(pool) {
             return false;
         }

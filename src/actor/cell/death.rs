@@ -57,7 +57,7 @@
 //! - `Restart(wait)`: ask the children to stop *without waiting* (a child may be blocked on an
 //!   ask queued in this mailbox, which only the fresh value can answer; they stay listed until
 //!   they have stopped, so a stop or kill meanwhile still reaches them), drop the old value (not
-//!   a death: no `retire`), set `restart_at = now + wait` (saturated: a backoff of
+//!   a death: no `retire`), set `restart_at` to `now` plus `wait` (saturated: a backoff of
 //!   `Duration::MAX` waits a century instead of overflowing) and, once due
 //!   (`pending_restart`), make the fresh value with the supervisor's factory (user code, run
 //!   with the supervisor out of the extension's lock) and run `on_restart` on it.
