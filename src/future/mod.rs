@@ -325,7 +325,7 @@ impl Limit {
 ///
 /// Read it once, blocking ([`get`](Future::get), [`get_timeout`](Future::get_timeout)) or from
 /// async code (`.await`, which parks no thread). Dropping it never cancels the message.
-#[must_use = "a future does nothing unless read; dropping it does not cancel the message"]
+#[must_use = "the message is handled whether or not the reply is read; to send without a reply, use `tell`, `ActorProxy::defer` or a typed proxy's `<method>_defer`"]
 pub struct Future<T> {
     inner: Inner<T>,
 }
