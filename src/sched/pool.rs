@@ -684,7 +684,7 @@ fn worker_main(pool: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal<S
         // Idle from here: the first token found again (after watching, spinning or sleeping)
         // wakes another worker to watch, if none does.
         woken = true;
-        if others_awake(&pool) && pool.sleepers.start_watching() {
+        if others_awake(&pool, false) && pool.sleepers.start_watching() {
             let found = watch(&pool, index, &mut seen);
             pool.sleepers.stop_watching();
             if found {
@@ -698,7 +698,7 @@ fn worker_main(pool: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal<S
                 break 'outer;
             }
             thread::yield_now();
-            if has_local_work(&pool) || (others_awake(&pool) && !pool.sleepers.watched()) {
+            if has_local_work(&pool) || (others_awake(&pool, false) && !pool.sleepers.watched()) {
                 pool.sleepers.stop_spinning();
                 continue 'outer;
             }
@@ -835,9 +835,15 @@ fn steal_pass(pool: &Pool, index: usize) -> Option<Token> {
 }
 
 /// Whether a slot holder other than the caller is awake (a hint: the sleepers' count without
-/// its lock). Slot holders are `threads` in number; those asleep are the sleepers.
-fn others_awake(pool: &Pool) -> bool {
-    pool.sleepers.count_hint() + 1 < pool.stealers.len()
+/// its lock). Slot holders are `threads` in number; those asleep are the sleepers, the caller
+/// among them if `caller_registered` (in its sleep's re-check).
+fn others_awake(pool: &Pool, caller_registered: bool) -> bool {
+    // Saturating: a waker may already have taken the registered caller off the list.
+    let asleep_besides_caller = pool
+        .sleepers
+        .count_hint()
+        .saturating_sub(usize::from(caller_registered));
+    asleep_besides_caller + 1 < pool.stealers.len()
 }
 
 /// The watchman (at most one worker; see "The watchman" above): while another slot's holder
@@ -863,7 +869,7 @@ fn watch(pool: &Pool, index: usize, seen: &mut [usize]) -> bool {
             continue;
         }
         next_look = saturating_deadline(now, WATCH_LOOK);
-        if !others_awake(pool) {
+        if !others_awake(pool, false) {
             return false;
         }
         for j in (0..n).filter(|&j| j != index) {
@@ -883,11 +889,10 @@ fn watch(pool: &Pool, index: usize, seen: &mut [usize]) -> bool {
 /// the other half of `Sleepers::hand_on`'s pair). Registered, this worker counts among the
 /// sleepers, so another holder is awake while fewer than `threads` sleep.
 fn sleep(pool: &Pool) {
-    let n = pool.stealers.len();
     pool.sleepers.sleep(|| {
         pool.has_work()
             || pool.is_shut_down()
-            || (n > 1 && pool.sleepers.count_hint() < n && !pool.sleepers.watched())
+            || (others_awake(pool, true) && !pool.sleepers.watched())
     });
 }
 

@@ -96,18 +96,17 @@ impl Sleepers {
     }
 
     /// A worker that was idle (asleep, spinning or watching) found work: if nobody watches or
-    /// searches, wake another sleeper, so that while this one runs (perhaps a handler that tells an actor and then
-    /// computes), one worker is awake to watch for stranded work (tokio wakes one more worker
-    /// in the same case: a woken worker is a searcher, and the last searcher to find work
-    /// notifies). The woken one finds nothing, sees this one awake and becomes the watchman,
-    /// or goes back to sleep; it finds no work, so it wakes nobody in turn.
+    /// searches, wake another sleeper, so that while this one runs (perhaps a handler that
+    /// tells an actor and then computes) one worker is awake to watch for stranded work. tokio
+    /// wakes one more worker in the same case (a woken worker is a searcher, and the last
+    /// searcher to find work notifies). The woken one finds nothing, sees this one awake and
+    /// becomes the watchman, or goes back to sleep; it finds no work, so it wakes nobody.
     pub(crate) fn hand_on(&self) {
-        // ORDERING: Relaxed; hints: a wrong guess costs one wake-up too many or too few, and
-        // the watchman's job is latency, not correctness (no token is lost either way).
         // ORDERING: SeqCst fence before reading the count: the Dekker pair with a worker going
         // to sleep, whose re-check after registering asks whether a watchman is needed (the
         // pool's `sleep`): either this reads the sleeper and wakes it, or its re-check sees
-        // this worker awake and it becomes the watchman instead of sleeping.
+        // this worker awake and it becomes the watchman instead of sleeping. The two flags are
+        // read Relaxed after the fence: hints, a wrong guess costs one wake-up too many.
         fence(Ordering::SeqCst);
         if !self.watching.load(Ordering::Relaxed) && self.searching.load(Ordering::Relaxed) == 0 {
             self.wake_one();
