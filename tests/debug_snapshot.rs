@@ -1,6 +1,5 @@
 //! `pykka::debug`: the snapshot names each actor's state and the wait-for relation, also while
-//! actors are deadlocked across threads. (Timeouts are hang guards; the runtime is leaked
-//! because the deadlocked handlers never return.)
+//! actors are blocked on several threads. (Timeouts are hang guards.)
 
 mod common;
 
@@ -15,10 +14,14 @@ const GUARD: Duration = Duration::from_secs(30);
 
 enum Msg {
     AskPeer(ActorRef<Node>, Arc<Barrier>, mpsc::Sender<()>),
-    Ping,
+    Hold,
 }
 
-struct Node;
+/// Asks a peer and blocks; or (the peer) blocks on an outside promise the first time it is
+/// asked.
+struct Node {
+    hold: Option<pykka::Future<u32>>,
+}
 impl Actor for Node {}
 impl Receive for Node {
     type Message = Msg;
@@ -27,38 +30,47 @@ impl Receive for Node {
         match msg {
             Msg::AskPeer(peer, barrier, asked) => {
                 barrier.wait();
-                let reply = peer.ask(Msg::Ping);
+                let reply = peer.ask(Msg::Hold);
                 asked.send(()).unwrap();
                 reply.get().unwrap_or(0)
             }
-            Msg::Ping => 1,
+            Msg::Hold => self.hold.take().map_or(1, |f| f.get().unwrap_or(0)),
         }
     }
 }
 
 #[test]
-fn snapshot_shows_who_waits_on_whom_in_a_cross_thread_deadlock() {
-    let rt: &'static Runtime = Box::leak(Box::new(Runtime::builder().threads(2).build().unwrap()));
-    let a = Node.start_in(rt);
-    let b = Node.start_in(rt);
-    let idle = Node.start_in(rt);
+fn snapshot_shows_who_waits_on_whom_across_threads() {
+    let rt = Runtime::builder().threads(2).build().unwrap();
+    let (release, held) = pykka::promise::<u32>();
+    let a = Node { hold: None }.start_in(&rt);
+    let b = Node { hold: None }.start_in(&rt);
+    let c = Node { hold: Some(held) }.start_in(&rt);
+    let idle = Node { hold: None }.start_in(&rt);
     let barrier = Arc::new(Barrier::new(2));
     let (asked_tx, asked_rx) = mpsc::channel();
-    let _fa = a.ask(Msg::AskPeer(b.clone(), barrier.clone(), asked_tx.clone()));
-    let _fb = b.ask(Msg::AskPeer(a.clone(), barrier, asked_tx));
+    let fa = a.ask(Msg::AskPeer(c.clone(), barrier.clone(), asked_tx.clone()));
+    let fb = b.ask(Msg::AskPeer(c.clone(), barrier, asked_tx));
     asked_rx.recv_timeout(GUARD).unwrap();
     asked_rx.recv_timeout(GUARD).unwrap();
-    // Both asks are queued; each handler is about to block (or blocked). Read snapshots until
-    // both show as blocked: the relation is recorded just before each thread parks.
-    let snap = snapshot_until(rt, |s| s.waits().len() == 2);
+    // A and B (one on each worker) wait for C, which blocks on the outside promise, run inline
+    // beneath one of them or on a thread of its own. Read snapshots until all three show as
+    // blocked: the relation is recorded just before each thread parks.
+    let snap = snapshot_until(&rt, |s| {
+        s.actors
+            .iter()
+            .filter(|a| matches!(a.state, ActorState::Blocked { .. }))
+            .count()
+            == 3
+    });
     let mut waits = snap.waits();
     waits.sort();
     let mut expected = vec![
-        (a.to_string(), b.to_string()),
-        (b.to_string(), a.to_string()),
+        (a.to_string(), c.to_string()),
+        (b.to_string(), c.to_string()),
     ];
     expected.sort();
-    assert_eq!(waits, expected);
+    assert_eq!(waits, expected, "{snap:#?}");
     let state_of = |r: &ActorRef<Node>| {
         snap.actors
             .iter()
@@ -68,12 +80,28 @@ fn snapshot_shows_who_waits_on_whom_in_a_cross_thread_deadlock() {
     };
     assert!(matches!(
         state_of(&a),
-        ActorState::Blocked { awaiting_urn: Some(u), .. } if u == b.actor_urn()
+        ActorState::Blocked { awaiting_urn: Some(u), .. } if u == c.actor_urn()
+    ));
+    // C waits for a promise, not an actor.
+    assert!(matches!(
+        state_of(&c),
+        ActorState::Blocked {
+            awaiting_urn: None,
+            ..
+        }
     ));
     assert_eq!(state_of(&idle), ActorState::Idle);
     // Each blocked worker handed its queue to a spare thread.
     assert!(snap.threads.live_threads >= 4, "{:?}", snap.threads);
     assert_eq!(snap.threads.workers, 2);
+    release.set(7);
+    let mut replies = [
+        fa.get_timeout(GUARD).unwrap(),
+        fb.get_timeout(GUARD).unwrap(),
+    ];
+    replies.sort();
+    assert_eq!(replies, [1, 7]);
+    assert!(rt.snapshot().waits().is_empty());
 }
 
 struct Gate;

@@ -213,8 +213,8 @@ fn handlers_polling_another_actor_do_not_starve_the_queued_ones() {
     }
 }
 
-/// A node of a three-actor cycle: asked, it asks `next` and blocks (after `before` is
-/// received, if any).
+/// A node of a three-actor cycle: asked, it asks `next` and blocks (the first time, after
+/// `before` is received, if any), and passes on what it got.
 struct CycleNode {
     next: Mutex<Option<ActorRef<CycleNode>>>,
     entered: Option<Sender<()>>,
@@ -223,28 +223,29 @@ struct CycleNode {
 impl Actor for CycleNode {}
 impl Receive for CycleNode {
     type Message = ();
-    type Reply = u32;
-    fn on_receive(&mut self, _: (), _: &mut Context<Self>) -> u32 {
-        if let Some(e) = &self.entered {
+    type Reply = Result<u32, pykka::Error>;
+    fn on_receive(&mut self, _: (), _: &mut Context<Self>) -> Result<u32, pykka::Error> {
+        // Only the first message waits for the go.
+        if let Some(e) = self.entered.take() {
             e.send(()).unwrap();
         }
-        if let Some(b) = &self.before {
+        if let Some(b) = self.before.take() {
             b.recv().unwrap();
         }
         let next = self.next.lock().unwrap().clone().unwrap();
-        next.ask(()).get().unwrap_or(0)
+        next.ask(()).get().and_then(|r| r)
     }
 }
 
 /// A → B → C → A on 2 workers, where A waits by running B inline and B then blocks on C
-/// (running on the other worker), and C blocks on A (whose handler is suspended beneath B's
-/// inline run). A real deadlock: the snapshot must show all three waits, A's included (A is
-/// not "running": it waits for B), so that the cycle is visible.
+/// (running on the other worker), and C then asks A (whose handler is suspended beneath B's
+/// inline run on the other thread). The snapshot shows A's wait too (A is not "running": it
+/// waits for B), and C's ask, which would close the cycle through the inline run, is refused
+/// with the cycle named, so that all three return instead of hanging.
 #[test]
-fn a_cycle_through_an_inline_run_is_visible_in_the_wait_for_records() {
+fn a_cycle_through_an_inline_run_is_recorded_and_refused() {
     let _guard = watchdog("cycle through an inline run", 60);
-    // Leaked: the deadlocked handlers never return.
-    let rt: &'static Runtime = Box::leak(Box::new(Runtime::builder().threads(2).build().unwrap()));
+    let rt = Runtime::builder().threads(2).build().unwrap();
     let (c_entered_tx, c_entered) = channel();
     let (c_go_tx, c_go) = channel();
     let c = CycleNode {
@@ -252,19 +253,19 @@ fn a_cycle_through_an_inline_run_is_visible_in_the_wait_for_records() {
         entered: Some(c_entered_tx),
         before: Some(c_go),
     }
-    .start_in(rt);
+    .start_in(&rt);
     let b = CycleNode {
         next: Mutex::new(Some(c.clone())),
         entered: None,
         before: None,
     }
-    .start_in(rt);
+    .start_in(&rt);
     let a = CycleNode {
         next: Mutex::new(Some(b.clone())),
         entered: None,
         before: None,
     }
-    .start_in(rt);
+    .start_in(&rt);
     let a2 = a.clone();
     c.proxy()
         .unwrap()
@@ -273,23 +274,32 @@ fn a_cycle_through_an_inline_run_is_visible_in_the_wait_for_records() {
         .unwrap();
     // C holds one worker (it waits for the go); A runs on the other and asks B, which is idle:
     // A's thread runs B inline, and B blocks on C.
-    let _fc = c.ask(());
+    let fc = c.ask(());
     c_entered.recv_timeout(HANG).unwrap();
-    let _fa = a.ask(());
+    let fa = a.ask(());
     let blocked = |s: &pykka::debug::Snapshot, who: &ActorRef<CycleNode>| {
         s.waits().iter().any(|(w, _)| *w == who.to_string())
     };
-    snapshot_until(rt, |s| blocked(s, &b));
-    // C now asks A, which is suspended beneath B's inline run on another thread: C blocks.
-    c_go_tx.send(()).unwrap();
-    let snap = snapshot_until(rt, |s| blocked(s, &c));
+    let snap = snapshot_until(&rt, |s| blocked(s, &b));
     let mut waits = snap.waits();
     waits.sort();
     let mut expected = vec![
         (a.to_string(), b.to_string()),
         (b.to_string(), c.to_string()),
-        (c.to_string(), a.to_string()),
     ];
     expected.sort();
     assert_eq!(waits, expected, "{snap:#?}");
+    // C now asks A: refused, naming C -> A -> B (-> C).
+    c_go_tx.send(()).unwrap();
+    let cycle = [c.to_string(), a.to_string(), b.to_string()];
+    for (who, f) in [("C", fc), ("A", fa)] {
+        match f.get_timeout(HANG).unwrap() {
+            Err(pykka::Error::Deadlock(d)) => {
+                assert_eq!(d.cycle(), cycle, "{who}: {d}");
+                assert_eq!(d.awaited(), a.to_string());
+            }
+            other => panic!("{who}: expected the deadlock, got {other:?}"),
+        }
+    }
+    assert!(rt.snapshot().waits().is_empty());
 }

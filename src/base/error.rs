@@ -23,9 +23,11 @@ pub enum Error {
     /// and every spare thread the runtime allows is in use: blocking would risk starving the
     /// pool, so the wait is refused.
     PoolExhausted(PoolExhausted),
-    /// The wait could never end: the actor whose reply is awaited is suspended beneath the
-    /// waiter on the same thread (a handler asking its own actor and blocking, or a cycle of
-    /// blocking asks run inline). Pykka hangs here; this library refuses the wait.
+    /// The wait could never end: it would close a cycle of handlers each blocked waiting for the
+    /// next one's reply (a handler asking its own actor and blocking, A asking B while B asks A,
+    /// or any longer cycle), whether they run on one thread or on several (pool workers, spare
+    /// threads, dedicated threads). Pykka hangs here; this library refuses the wait that would
+    /// close the cycle, at once, and names the cycle ([`Deadlock::cycle`]).
     Deadlock(Deadlock),
 }
 
@@ -152,6 +154,7 @@ impl std::error::Error for PoolExhausted {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deadlock {
     pub(crate) awaited: String,
+    pub(crate) cycle: Vec<String>,
 }
 
 impl Deadlock {
@@ -159,16 +162,52 @@ impl Deadlock {
     pub fn awaited(&self) -> &str {
         &self.awaited
     }
+
+    /// The actors of the cycle, as `<Class> (<urn>)`, starting with the one whose wait was
+    /// refused: each waits for the next one's reply, and the last for the first one's. A handler
+    /// that asks its own actor and blocks is a cycle of one.
+    ///
+    /// ```
+    /// use pykka::{Actor, Context, Error, Receive};
+    ///
+    /// struct Selfish;
+    /// impl Actor for Selfish {}
+    /// impl Receive for Selfish {
+    ///     type Message = bool;
+    ///     type Reply = Result<(), Error>;
+    ///     fn on_receive(&mut self, outer: bool, ctx: &mut Context<Self>) -> Result<(), Error> {
+    ///         if outer {
+    ///             ctx.actor_ref().ask(false).get()?
+    ///         } else {
+    ///             Ok(())
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let a = Selfish.start();
+    /// let Err(Error::Deadlock(d)) = a.ask(true).get().unwrap() else { panic!() };
+    /// assert_eq!(d.cycle(), [a.to_string()]);
+    /// assert_eq!(d.awaited(), a.to_string());
+    /// ```
+    pub fn cycle(&self) -> &[String] {
+        &self.cycle
+    }
 }
 
 impl fmt::Display for Deadlock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "deadlock: waiting for a reply from {}, whose handler is suspended beneath this wait on \
-             the same thread",
+            "deadlock: waiting for a reply from {} would close a cycle of blocked handlers: ",
             self.awaited
-        )
+        )?;
+        for c in &self.cycle {
+            write!(f, "{c} -> ")?;
+        }
+        match self.cycle.first() {
+            Some(first) => f.write_str(first),
+            None => f.write_str("?"),
+        }
     }
 }
 

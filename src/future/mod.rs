@@ -55,6 +55,9 @@ struct SlotState<T> {
     value: Option<Result<T, Error>>,
     waiting: bool,
     waker: Option<Waker>,
+    /// Set to `true` when the slot completes: the wait-for record of a handler blocked on it
+    /// (`wait::Graph`), so that a record whose reply is in already is not read as a live wait.
+    blocked: Option<Arc<AtomicBool>>,
 }
 
 pub(crate) struct Slot<T> {
@@ -73,6 +76,7 @@ impl<T> Slot<T> {
                 value: None,
                 waiting: false,
                 waker: None,
+                blocked: None,
             }),
             cv: Condvar::new(),
             set: AtomicBool::new(false),
@@ -86,6 +90,12 @@ impl<T> Slot<T> {
             // ORDERING: Release so that a reader that sees the flag also sees the value (it takes
             // it under the lock anyway: `is_ready` true means `try_take` finds it).
             self.set.store(true, Ordering::Release);
+            if let Some(over) = st.blocked.take() {
+                // ORDERING: Release; a walk of the wait-for records that reads it (Acquire)
+                // treats the waiter's record as ended. Set before this thread can take the
+                // records' lock for a wait of its own, so its own walk always sees it.
+                over.store(true, Ordering::Release);
+            }
             (st.waiting, st.waker.take())
         };
         if notify {
@@ -106,6 +116,19 @@ impl<T> Slot<T> {
     pub(crate) fn is_ready(&self) -> bool {
         // ORDERING: Acquire, pairs with the Release in `complete`: the value is visible after.
         self.set.load(Ordering::Acquire)
+    }
+
+    /// A handler about to block on this slot hands in its wait-for record's `over` flag, which
+    /// the completion sets. `false` (nothing recorded): the slot is complete already, there is
+    /// nothing to wait for.
+    pub(crate) fn watch_blocked(&self, over: &Arc<AtomicBool>) -> bool {
+        let mut st = lock(&self.state);
+        // ORDERING: Relaxed under the lock that `complete` sets it under.
+        if self.set.load(Ordering::Relaxed) {
+            return false;
+        }
+        st.blocked = Some(Arc::clone(over));
+        true
     }
 
     #[cfg(all(test, loom))]

@@ -23,8 +23,9 @@
 //!   pool thread, asked future, no deadline:
 //!     every 64th such wait of this handler, if work is queued behind it: hand the slot over
 //!     enter_inline? run the target inline until the reply is set; ready? return
+//!   record the wait-for edges, unless they close a cycle: Err(Deadlock)
 //!   pool thread: hand the slot to a spare (Err(PoolExhausted) at the cap)
-//!   record the wait-for edges; block on the slot
+//!   block on the slot
 //! ```
 //!
 //! 1. **Refuse what can never end.** Each thread keeps the stack of actors whose handlers it is
@@ -33,8 +34,7 @@
 //!    and cannot answer until the waiter returns: `get()` fails with `Error::Deadlock` at once
 //!    instead of hanging (a handler asking itself, Pykka's blocking `stop()` of itself from a
 //!    handler, Pykka issue #76, or a cycle of blocking asks run inline). Cycles across threads
-//!    are not detected here: they hang, as with a thread per actor, and the debug snapshot
-//!    shows them (below).
+//!    are refused when the wait is recorded (step 4).
 //! 2. **Inline.** A future made by an ask knows its target actor ([`InlineTarget`]). If the wait
 //!    has no deadline (a handler run inline cannot be interrupted when a deadline passes), the
 //!    thread is one of the target's own pool, the target is pooled (not dedicated) and nobody
@@ -65,13 +65,20 @@
 //!    spare cap `get()` fails with `Error::PoolExhausted` instead (`sched::pool`, "The pool's
 //!    side of a blocking wait"). When the reply comes, the thread finishes its activation
 //!    without a slot and becomes an idle spare (`sched::spares`).
-//! 4. **Record who waits for whom.** Each frame of the thread's stack of running actors also
-//!    says which actor it awaits while that actor runs inline above it. A thread that blocks
-//!    (the slow path only: the inline path touches only its thread-local frames) records every
-//!    such edge with its own, in one table for the process ([`waits`]): A waiting by running B
-//!    inline, and B blocked on C, record (A, B) and (B, C). So the wait-for relation of the
-//!    debug snapshot (`Runtime::snapshot().waits()`) has no gaps: a cycle through an inline run
-//!    shows as a cycle. The records are removed when the wait ends.
+//! 4. **Record who waits for whom, and refuse a cycle.** Each frame of the thread's stack of
+//!    running actors also says which actor it awaits while that actor runs inline above it. A
+//!    thread that blocks (the slow path only: the inline path touches only its thread-local
+//!    frames) records every such edge with its own, in one table for the process ([`Graph`]):
+//!    A waiting by running B inline, and B blocked on C, record (A, B) and (B, C). So the
+//!    wait-for relation of the debug snapshot (`Runtime::snapshot().waits()`) has no gaps. Before
+//!    recording, under the table's lock, the thread walks the relation from the actor it awaits:
+//!    if the walk comes back to an actor on its own stack, the wait would close a cycle (across
+//!    any number of threads: pool workers, spares, dedicated threads) and fails with
+//!    `Error::Deadlock` naming it, on every schedule; a cycle is never reported where none is
+//!    (see [`Graph`] for why, with its loom models). The records are removed when the wait
+//!    ends. The check happens before the slot is handed to a spare, so a refused wait costs no
+//!    thread hand-over; the inline path never takes the lock, so the ask-in-handler path pays
+//!    nothing for it.
 //!
 //! Any program that completes with a thread per actor completes on the pool, up to the spare
 //! cap: every blocked handler is on its own thread (its own stack), exactly as with a thread per
@@ -80,10 +87,14 @@
 //! other actors. What this cannot cover is listed in docs/reliability.md ("Known limits").
 
 use crate::base::error::{Deadlock, Error, PoolExhausted};
+use crate::base::sync::{lock, AtomicBool, Mutex};
 use crate::future::Slot;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+#[cfg(not(loom))]
+use std::sync::OnceLock;
 use std::time::Instant;
 
 /// What a pool offers the waits made on its threads (installed per thread by the pool).
@@ -121,6 +132,8 @@ const INLINE_WAITS_BEFORE_SHARING: u32 = 64;
 /// One actor whose handler is on this thread's stack.
 struct Frame {
     id: u128,
+    /// The actor type's full name (for the text of a `Deadlock`).
+    name: &'static str,
     /// The actor this handler waits for while that actor runs inline above it.
     awaiting: Option<(u128, &'static str)>,
     /// Waits of this activation served by inline runs.
@@ -135,11 +148,12 @@ thread_local! {
 /// Marks an actor as running on this thread until dropped.
 pub(crate) struct Running(());
 
-/// Pushes the actor `id` on this thread's stack of running actors.
-pub(crate) fn running(id: u128) -> Running {
+/// Pushes the actor `id` (of the type named `name`) on this thread's stack of running actors.
+pub(crate) fn running(id: u128, name: &'static str) -> Running {
     let _ = RUNNING.try_with(|r| {
         r.borrow_mut().push(Frame {
             id,
+            name,
             awaiting: None,
             inline_waits: 0,
         })
@@ -161,10 +175,19 @@ fn innermost<R>(f: impl FnOnce(&mut Frame) -> R) -> Option<R> {
         .flatten()
 }
 
-fn suspended_here(id: u128) -> bool {
+/// The actors on this thread's stack (id, type name), outermost first.
+fn stack() -> Vec<(u128, &'static str)> {
     RUNNING
-        .try_with(|r| r.borrow().iter().any(|f| f.id == id))
-        .unwrap_or(false)
+        .try_with(|r| r.borrow().iter().map(|f| (f.id, f.name)).collect())
+        .unwrap_or_default()
+}
+
+/// Whether the actor `id` has a handler on this thread's stack, and where.
+fn suspended_here(id: u128) -> Option<usize> {
+    RUNNING
+        .try_with(|r| r.borrow().iter().position(|f| f.id == id))
+        .ok()
+        .flatten()
 }
 
 /// `<Class> (<urn>)`, as an actor displays, from its id and full type name.
@@ -176,24 +199,61 @@ fn describe(id: u128, type_name: &str) -> String {
     )
 }
 
-/// The wait-for edges of this thread, about to block on `target`: the innermost handler waits
-/// for `target`, and every handler beneath an inline run waits for the actor run above it.
-fn edges(target: Option<(u128, &'static str)>) -> Vec<(u128, Option<(u128, String)>)> {
+/// The wait-for records of this thread, about to block on `target`: the innermost handler
+/// waits for `target` (its record ends when `over` is set), and every handler beneath an inline
+/// run waits for the actor run above it (that record lives as long as the block: the inline
+/// run's reply cannot come while the handler above it blocks).
+fn edges(target: Option<(u128, &'static str)>, over: Option<Arc<AtomicBool>>) -> Vec<(u128, Edge)> {
     RUNNING
         .try_with(|r| {
             let r = r.borrow();
             let mut edges: Vec<_> = r
                 .iter()
                 .filter_map(|f| {
-                    Some((f.id, Some(f.awaiting.map(|(id, c)| (id, describe(id, c)))?)))
+                    let (id, c) = f.awaiting?;
+                    Some((
+                        f.id,
+                        Edge {
+                            awaited: Some((id, describe(id, c))),
+                            over: None,
+                        },
+                    ))
                 })
                 .collect();
             if let Some(last) = r.last() {
-                edges.push((last.id, target.map(|(id, c)| (id, describe(id, c)))));
+                edges.push((
+                    last.id,
+                    Edge {
+                        awaited: target.map(|(id, c)| (id, describe(id, c))),
+                        over,
+                    },
+                ));
             }
             edges
         })
         .unwrap_or_default()
+}
+
+/// The `Deadlock` of a handler (innermost on `stack`) whose wait for `awaited` closes a cycle:
+/// `path` leads from the awaited actor to the actor `stack[hit]` (their descriptions, the
+/// last being `stack[hit]`'s), and the handlers from `stack[hit]` up wait for each other by
+/// inline runs.
+fn deadlock(
+    awaited: (u128, &'static str),
+    stack: &[(u128, &'static str)],
+    path: &[String],
+    hit: usize,
+) -> Error {
+    let describe_frame = |&(id, name): &(u128, &'static str)| describe(id, name);
+    let waiter = stack.last().map(describe_frame).unwrap_or_default();
+    let mut cycle = vec![waiter];
+    cycle.extend(path.iter().take(path.len().saturating_sub(1)).cloned());
+    let beneath = stack.len().saturating_sub(1);
+    cycle.extend(stack[hit.min(beneath)..beneath].iter().map(describe_frame));
+    Error::Deadlock(Deadlock {
+        awaited: describe(awaited.0, awaited.1),
+        cycle,
+    })
 }
 
 /// An actor that a waiting pool thread may run inline.
@@ -222,10 +282,10 @@ pub(crate) fn wait<T>(
         return Ok(());
     }
     if let Some(t) = target {
-        if suspended_here(t.actor_id()) {
-            return Err(Error::Deadlock(Deadlock {
-                awaited: describe(t.actor_id(), t.type_name()),
-            }));
+        if let Some(hit) = suspended_here(t.actor_id()) {
+            let awaited = (t.actor_id(), t.type_name());
+            let path = [describe(awaited.0, awaited.1)];
+            return Err(deadlock(awaited, &stack(), &path, hit));
         }
     }
     if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -263,30 +323,164 @@ pub(crate) fn wait<T>(
             return Ok(());
         }
     }
+    // The wait-for records, checked for a cycle before anything is handed over.
+    let awaited = target.map(|t| (t.actor_id(), t.type_name()));
+    let Some(waiting) = Waiting::begin(slot, awaited)? else {
+        return Ok(()); // completed meanwhile
+    };
     // Off the pool there is nothing to hand over.
     if let Some(pool) = pool {
         pool.release_for_blocking().map_err(Error::PoolExhausted)?;
     }
-    // Seen by debug snapshots while it lasts: which actors wait, and on whom.
-    let _waiting = Waiting::begin(edges(target.map(|t| (t.actor_id(), t.type_name()))));
-    slot.wait_ready(deadline);
+    if !slot.wait_ready(deadline) {
+        waiting.timed_out();
+    }
     Ok(())
+}
+
+/// One blocked handler's wait-for record.
+pub(crate) struct Edge {
+    /// The awaited actor: `(id, "<Class> (<urn>)")`, or `None` for a promise that anybody may
+    /// set (a wait for it is never part of a cycle).
+    awaited: Option<(u128, String)>,
+    /// Set when the awaited reply is in (by the slot's completion), or the wait timed out: the
+    /// record is then stale (its thread has not removed it yet) and ends every walk. `None`: a
+    /// handler beneath an inline run, waiting for the actor run above it, whose reply cannot
+    /// come while the record lasts.
+    over: Option<Arc<AtomicBool>>,
+}
+
+impl Edge {
+    fn live(&self) -> bool {
+        !is_set(self.over.as_ref())
+    }
+}
+
+fn is_set(flag: Option<&Arc<AtomicBool>>) -> bool {
+    // ORDERING: Acquire, pairs with the Release of the slot's completion (or the timeout).
+    flag.is_some_and(|o| o.load(Ordering::Acquire))
+}
+
+/// What `Graph::block` did.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Blocked {
+    /// The records are in: block.
+    Recorded,
+    /// The wait is over already (its reply came meanwhile): nothing recorded, do not block.
+    Over,
+    /// The wait would close a cycle: nothing recorded. The descriptions of the actors from the
+    /// awaited one to the first one on the waiting thread's stack, and that one's place there.
+    Cycle(Vec<String>, usize),
+}
+
+/// The wait-for relation of the process: every handler blocked in `get()`, and whom it awaits.
+///
+/// # The cycle check
+///
+/// A handler about to block walks the relation from the actor it awaits, under the one lock,
+/// before it records its own wait: reaching an actor on its own thread's stack means the wait
+/// would close a cycle, and it is refused (`Error::Deadlock`) instead of recorded. Of two waits
+/// that close a cycle together, the second to take the lock sees the first's record: one of
+/// them is always refused, on every schedule.
+///
+/// A cycle is reported only if it exists. Every record on the walk is of a handler that cannot
+/// leave its wait while the walk holds the lock (leaving removes the record, under the lock),
+/// so the only records that do not mean "blocked" are those whose reply is in already, or whose
+/// deadline passed, and whose thread has not removed them yet. Those are marked when it
+/// happens (`Edge::over`: the slot's completion sets it, under the slot's lock, for a waiter
+/// that handed it in before recording; a waiter whose slot completed first records nothing)
+/// and end the walk. The walker's own flag is read under the lock too: its reply may have come
+/// after it handed the flag in and before it took the lock, from an actor that then blocked on
+/// it and recorded that (the walk would find that record, live, and a cycle that is not there).
+/// A walk that reads an unmarked record of a wait for a reply that is being set at that moment
+/// by another thread can only be racing a kill of the awaited actor (the awaited actor itself
+/// is on the walk, so blocked): the cycle was there when it was read.
+pub(crate) struct Graph {
+    edges: Mutex<HashMap<u128, Edge>>,
+}
+
+impl Graph {
+    pub(crate) fn new() -> Graph {
+        Graph {
+            edges: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Records the `edges` of a thread whose actors are `stack`, about to block on `start`
+    /// with the record flag `own` (see [`Blocked`]).
+    pub(crate) fn block(
+        &self,
+        stack: &[u128],
+        start: Option<(u128, String)>,
+        own: Option<&Arc<AtomicBool>>,
+        edges: Vec<(u128, Edge)>,
+    ) -> Blocked {
+        let mut map = lock(&self.edges);
+        if is_set(own) {
+            return Blocked::Over;
+        }
+        if let Some((mut at, description)) = start {
+            let mut path = vec![description];
+            // At most one step per record: a cycle that does not pass through this thread
+            // (others' deadlock) ends the walk too.
+            for _ in 0..=map.len() {
+                if let Some(hit) = stack.iter().position(|&s| s == at) {
+                    return Blocked::Cycle(path, hit);
+                }
+                let Some(edge) = map.get(&at).filter(|e| e.live()) else {
+                    break;
+                };
+                let Some((next, description)) = &edge.awaited else {
+                    break;
+                };
+                path.push(description.clone());
+                at = *next;
+            }
+        }
+        for (waiter, edge) in edges {
+            map.insert(waiter, edge);
+        }
+        Blocked::Recorded
+    }
+
+    /// Removes the records of `waiters` (their wait ended).
+    pub(crate) fn unblock(&self, waiters: &[u128]) {
+        let mut map = lock(&self.edges);
+        for w in waiters {
+            map.remove(w);
+        }
+    }
+
+    /// The live records: waiter id → the awaited actor (id, `<Class> (<urn>)`), if known.
+    fn snapshot(&self) -> Waits {
+        lock(&self.edges)
+            .iter()
+            .filter(|(_, e)| e.live())
+            .map(|(w, e)| (*w, e.awaited.clone()))
+            .collect()
+    }
+}
+
+#[cfg(not(loom))]
+fn graph() -> &'static Graph {
+    static GRAPH: OnceLock<Graph> = OnceLock::new();
+    GRAPH.get_or_init(Graph::new)
+}
+
+#[cfg(loom)]
+fn graph() -> &'static Graph {
+    loom::lazy_static! {
+        static ref GRAPH: Graph = Graph::new();
+    }
+    &GRAPH
 }
 
 /// Blocked actors: waiter id → the awaited actor (id, `<Class> (<urn>)`), if known.
 pub(crate) type Waits = HashMap<u128, Option<(u128, String)>>;
 
-fn lock_waits() -> std::sync::MutexGuard<'static, Waits> {
-    static WAITS: OnceLock<Mutex<Waits>> = OnceLock::new();
-    WAITS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-}
-
 /// The actors blocked in `get()` now, each with the actor it waits for (the wait-for records).
 pub(crate) fn waits() -> Waits {
-    lock_waits().clone()
+    graph().snapshot()
 }
 
 /// Records, while it lives, that actors' handlers are blocked in `get()`: the handler that
@@ -294,27 +488,147 @@ pub(crate) fn waits() -> Waits {
 /// them.
 struct Waiting {
     waiters: Vec<u128>,
+    over: Option<Arc<AtomicBool>>,
 }
 
 impl Waiting {
-    /// Records `(waiter, awaited)` edges; the awaited actor is `(id, "<Class> (<urn>)")`, or
-    /// `None` for a promise set by someone else.
-    fn begin(edges: Vec<(u128, Option<(u128, String)>)>) -> Waiting {
-        let mut waiters = Vec::with_capacity(edges.len());
-        let mut waits = lock_waits();
-        for (waiter, awaited) in edges {
-            waits.insert(waiter, awaited);
-            waiters.push(waiter);
+    /// Records the waits of this thread, about to block on `slot`, whose reply comes from the
+    /// actor `awaited` (`None`: a promise). `Ok(None)`: the slot completed meanwhile, there is
+    /// nothing to wait for. `Err(Deadlock)`: the wait would close a cycle (see [`Graph`]).
+    fn begin<T>(
+        slot: &Slot<T>,
+        awaited: Option<(u128, &'static str)>,
+    ) -> Result<Option<Waiting>, Error> {
+        let stack = stack();
+        if stack.is_empty() {
+            // Not inside a handler: no actor waits, nothing to record or check.
+            return Ok(Some(Waiting {
+                waiters: Vec::new(),
+                over: None,
+            }));
         }
-        Waiting { waiters }
+        // Handed to the slot before the record is made: a completion after this marks the
+        // record; one before it is seen here.
+        let over = match awaited {
+            Some(_) => {
+                let over = Arc::new(AtomicBool::new(false));
+                if !slot.watch_blocked(&over) {
+                    return Ok(None);
+                }
+                Some(over)
+            }
+            None => None,
+        };
+        let edges = edges(awaited, over.clone());
+        let waiters: Vec<u128> = edges.iter().map(|(w, _)| *w).collect();
+        let ids: Vec<u128> = stack.iter().map(|&(id, _)| id).collect();
+        let start = awaited.map(|(id, c)| (id, describe(id, c)));
+        match graph().block(&ids, start, over.as_ref(), edges) {
+            Blocked::Recorded => Ok(Some(Waiting { waiters, over })),
+            Blocked::Over => Ok(None),
+            Blocked::Cycle(path, hit) => {
+                Err(deadlock(awaited.unwrap_or((0, "")), &stack, &path, hit))
+            }
+        }
+    }
+
+    /// The wait ended without the reply: its record is stale from now on.
+    fn timed_out(&self) {
+        if let Some(o) = &self.over {
+            // ORDERING: Release, as the slot's completion.
+            o.store(true, Ordering::Release);
+        }
     }
 }
 
 impl Drop for Waiting {
     fn drop(&mut self) {
-        let mut waits = lock_waits();
-        for w in &self.waiters {
-            waits.remove(w);
+        if !self.waiters.is_empty() {
+            graph().unblock(&self.waiters);
         }
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::thread;
+
+    const X: u128 = 1;
+    const Y: u128 = 2;
+
+    /// `waiter` (alone on its thread) about to block on `slot`, whose reply comes from
+    /// `awaited`: what the graph says.
+    fn block_on(graph: &Graph, slot: &Slot<u32>, waiter: u128, awaited: u128) -> Option<Blocked> {
+        let over = Arc::new(AtomicBool::new(false));
+        if !slot.watch_blocked(&over) {
+            return None;
+        }
+        let edge = Edge {
+            awaited: Some((awaited, format!("{awaited}"))),
+            over: Some(Arc::clone(&over)),
+        };
+        let start = Some((awaited, format!("{awaited}")));
+        Some(graph.block(&[waiter], start, Some(&over), vec![(waiter, edge)]))
+    }
+
+    /// X waits for Y's reply; Y answers, then asks X back and blocks. At no instant is there a
+    /// cycle, so Y's wait must never be refused, however X's steps (hand in the flag, record,
+    /// block, wake, remove) interleave with Y's. Without the walker's look at its own flag, X
+    /// could find Y's record, made after Y answered X, and report a cycle.
+    #[test]
+    fn loom_an_answered_wait_never_makes_a_cycle() {
+        loom::model(|| {
+            let graph = Arc::new(Graph::new());
+            let s1 = Arc::new(Slot::<u32>::new());
+            let s2 = Arc::new(Slot::<u32>::new());
+            let (g, s) = (Arc::clone(&graph), Arc::clone(&s1));
+            let x = thread::spawn(move || {
+                let r = block_on(&g, &s, X, Y);
+                assert!(!matches!(r, Some(Blocked::Cycle(..))), "X: false cycle");
+                if r == Some(Blocked::Recorded) {
+                    s.wait_ready(None);
+                    g.unblock(&[X]);
+                }
+            });
+            s1.complete(Ok(1));
+            let r = block_on(&graph, &s2, Y, X);
+            assert!(!matches!(r, Some(Blocked::Cycle(..))), "Y: false cycle");
+            if r == Some(Blocked::Recorded) {
+                graph.unblock(&[Y]);
+            }
+            x.join().unwrap();
+        });
+    }
+
+    /// X waits for Y while Y waits for X: exactly one of the two waits is refused on every
+    /// schedule (the refused handler then answers, and the other wait ends).
+    #[test]
+    fn loom_a_two_thread_cycle_is_always_refused_once() {
+        loom::model(|| {
+            let graph = Arc::new(Graph::new());
+            let s1 = Arc::new(Slot::<u32>::new()); // X's wait, answered by Y
+            let s2 = Arc::new(Slot::<u32>::new()); // Y's wait, answered by X
+            let side = |g: Arc<Graph>, mine: Arc<Slot<u32>>, theirs: Arc<Slot<u32>>, me, them| {
+                match block_on(&g, &mine, me, them) {
+                    Some(Blocked::Cycle(..)) => {
+                        theirs.complete(Ok(0));
+                        1
+                    }
+                    Some(Blocked::Recorded) => {
+                        mine.wait_ready(None);
+                        g.unblock(&[me]);
+                        theirs.complete(Ok(0));
+                        0
+                    }
+                    other => panic!("{me}: {other:?}"),
+                }
+            };
+            let (g, a, b) = (Arc::clone(&graph), Arc::clone(&s1), Arc::clone(&s2));
+            let x = thread::spawn(move || side(g, a, b, X, Y));
+            let refused_y = side(graph, s2, s1, Y, X);
+            let refused_x = x.join().unwrap();
+            assert_eq!(refused_x + refused_y, 1);
+        });
     }
 }

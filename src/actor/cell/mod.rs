@@ -309,7 +309,7 @@ impl<A: Actor> Cell<A> {
     ) -> Run {
         let mut guard = self.core.lock().unwrap_or_else(PoisonError::into_inner);
         let core = &mut *guard;
-        let _running = crate::future::running(self.id());
+        let _running = crate::future::running(self.id(), std::any::type_name::<A>());
         let mut ctx = Context {
             cell: Arc::clone(self),
         };
