@@ -104,6 +104,8 @@
 mod actor;
 mod base;
 pub mod debug;
+#[doc = include_str!("../docs/pykka-mapping.md")]
+pub mod pykka_mapping {}
 mod future;
 mod mailbox;
 mod proxy;
