@@ -124,7 +124,7 @@ pub use base::error::{
     TellError, Timeout,
 };
 pub use base::panic::Failure;
-pub use future::{get_all, get_all_timeout, promise, Future, Promise};
+pub use future::{get_all, get_all_timeout, promise, Future, Promise, SharedFuture};
 pub use proxy::{ActorProxy, Proxied};
 pub use pykka_macros::proxy;
 pub use runtime::actor_registry::ActorRegistry;

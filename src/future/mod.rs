@@ -37,9 +37,11 @@
 //! (moving the flag's store before the value's makes it fail).
 
 mod combinators;
+mod shared;
 pub(crate) mod wait;
 
 pub use combinators::{get_all, get_all_timeout};
+pub use shared::SharedFuture;
 pub(crate) use wait::{install_pool_hook, running, InlineTarget, PoolHook};
 
 use crate::base::error::{Error, Timeout};
@@ -53,7 +55,8 @@ use std::time::{Duration, Instant};
 
 struct SlotState<T> {
     value: Option<Result<T, Error>>,
-    waiting: bool,
+    /// Threads blocked in `wait_ready` (several for a `SharedFuture`).
+    waiting: u32,
     waker: Option<Waker>,
     /// Set to `true` when the slot completes: the wait-for record of a handler blocked on it
     /// (`wait::Graph`), so that a record whose reply is in already is not read as a live wait.
@@ -74,7 +77,7 @@ impl<T> Slot<T> {
         Slot {
             state: Mutex::new(SlotState {
                 value: None,
-                waiting: false,
+                waiting: 0,
                 waker: None,
                 blocked: None,
             }),
@@ -96,10 +99,11 @@ impl<T> Slot<T> {
                 // records' lock for a wait of its own, so its own walk always sees it.
                 over.store(true, Ordering::Release);
             }
-            (st.waiting, st.waker.take())
+            (st.waiting > 0, st.waker.take())
         };
         if notify {
-            self.cv.notify_one();
+            // Several threads may wait on one slot (readers of a `SharedFuture`).
+            self.cv.notify_all();
         }
         if let Some(w) = waker {
             // A waker is user code (an executor's), run here on whatever thread sets the
@@ -118,17 +122,35 @@ impl<T> Slot<T> {
         self.set.load(Ordering::Acquire)
     }
 
-    /// A handler about to block on this slot hands in its wait-for record's `over` flag, which
-    /// the completion sets. `false` (nothing recorded): the slot is complete already, there is
-    /// nothing to wait for.
-    pub(crate) fn watch_blocked(&self, over: &Arc<AtomicBool>) -> bool {
+    /// The `over` flag for the wait-for record of a handler about to block on this slot: the
+    /// completion sets it. Handlers blocked on one slot together (readers of a
+    /// `SharedFuture`) share it: it says that the slot is complete. `None` (nothing to record):
+    /// the slot is complete already, there is nothing to wait for.
+    pub(crate) fn watch_blocked(&self) -> Option<Arc<AtomicBool>> {
         let mut st = lock(&self.state);
         // ORDERING: Relaxed under the lock that `complete` sets it under.
         if self.set.load(Ordering::Relaxed) {
-            return false;
+            return None;
         }
-        st.blocked = Some(Arc::clone(over));
-        true
+        Some(Arc::clone(
+            st.blocked
+                .get_or_insert_with(|| Arc::new(AtomicBool::new(false))),
+        ))
+    }
+
+    /// A clone of the value, once ready (it stays in the slot); a timeout if the wait for it
+    /// ended first.
+    fn peek(&self, limit: Limit) -> Result<T, Error>
+    where
+        T: Clone,
+    {
+        let st = lock(&self.state);
+        match &st.value {
+            Some(v) => v.clone(),
+            // ORDERING: Relaxed under the lock that `complete` sets it under.
+            None if self.set.load(Ordering::Relaxed) => Err(Error::BrokenPromise),
+            None => Err(limit.timeout()),
+        }
     }
 
     #[cfg(all(test, loom))]
@@ -164,24 +186,25 @@ impl<T> Slot<T> {
             }
         }
         let mut st = lock(&self.state);
-        loop {
-            if st.value.is_some() {
-                st.waiting = false;
-                return true;
+        st.waiting += 1;
+        let ready = loop {
+            // ORDERING: Relaxed under the lock that `complete` sets it under.
+            if self.set.load(Ordering::Relaxed) {
+                break true;
             }
-            st.waiting = true;
             match deadline {
                 None => st = wait(&self.cv, st),
                 Some(d) => {
                     let now = Instant::now();
                     if now >= d {
-                        st.waiting = false;
-                        return false;
+                        break false;
                     }
                     st = wait_for(&self.cv, st, d - now);
                 }
             }
-        }
+        };
+        st.waiting -= 1;
+        ready
     }
 
     fn poll(&self, cx: &mut TaskContext<'_>) -> Poll<Result<T, Error>> {
@@ -434,10 +457,96 @@ impl<T> Future<T> {
         }
     }
 
+    /// This future as a [`SharedFuture`]: read any number of times, by any number of readers,
+    /// each read giving a clone of the value (Pykka's `get()` may be called again and again).
+    ///
+    /// A derived future (`map`, `join`, `lazy`, ...) is computed once, by the first read, with
+    /// that read's time limit: what it gets, a timeout included, is what every read gets. Give
+    /// the first read the longest limit you mean to wait.
+    ///
+    /// ```
+    /// use pykka::{Actor, Context, Receive};
+    /// struct Answer;
+    /// impl Actor for Answer {}
+    /// impl Receive for Answer {
+    ///     type Message = ();
+    ///     type Reply = Vec<u32>;
+    ///     fn on_receive(&mut self, _: (), _: &mut Context<Self>) -> Vec<u32> { vec![42] }
+    /// }
+    /// let a = Answer.start();
+    /// let reply = a.ask(()).shared();
+    /// assert_eq!(reply.get().unwrap(), [42]);
+    /// assert_eq!(reply.get().unwrap(), [42]);
+    /// # a.stop();
+    /// ```
+    pub fn shared(self) -> SharedFuture<T>
+    where
+        T: Clone,
+    {
+        SharedFuture::new(self)
+    }
+
     pub(crate) fn derived(d: Box<dyn Derived<T>>) -> Self {
         Future {
             inner: Inner::Derived(d),
         }
+    }
+}
+
+impl<T, E: From<Error>> Future<Result<T, E>> {
+    /// Blocks until the reply is there, and gives the handler's own `Result` with the library's
+    /// error folded into `E`: `Result<T, E>` instead of `Result<Result<T, E>, Error>`, so that
+    /// `?` composes in a function returning `Result<_, E>`.
+    ///
+    /// ```
+    /// use pykka::{Actor, Context, Receive};
+    ///
+    /// #[derive(Debug)]
+    /// enum BankError {
+    ///     Insufficient,
+    ///     Actor(pykka::Error),
+    /// }
+    /// impl From<pykka::Error> for BankError {
+    ///     fn from(e: pykka::Error) -> Self { BankError::Actor(e) }
+    /// }
+    ///
+    /// struct Account(u32);
+    /// impl Actor for Account {}
+    /// impl Receive for Account {
+    ///     type Message = u32;
+    ///     type Reply = Result<u32, BankError>;
+    ///     fn on_receive(&mut self, amount: u32, _: &mut Context<Self>) -> Result<u32, BankError> {
+    ///         self.0 = self.0.checked_sub(amount).ok_or(BankError::Insufficient)?;
+    ///         Ok(self.0)
+    ///     }
+    /// }
+    ///
+    /// fn withdraw(a: &pykka::ActorRef<Account>, n: u32) -> Result<u32, BankError> {
+    ///     let left = a.ask(n).try_get()?; // not Ok(Ok(left))
+    ///     Ok(left)
+    /// }
+    ///
+    /// let a = Account(100).start();
+    /// assert_eq!(withdraw(&a, 30).unwrap(), 70);
+    /// assert!(matches!(withdraw(&a, 500), Err(BankError::Insufficient)));
+    /// a.stop();
+    /// assert!(matches!(withdraw(&a, 1), Err(BankError::Actor(pykka::Error::ActorDead(_)))));
+    /// ```
+    pub fn try_get(self) -> Result<T, E> {
+        self.get().map_err(E::from)?
+    }
+
+    /// Like [`try_get`](Self::try_get), but the wait fails with [`Error::Timeout`] (folded into
+    /// `E`) after `timeout`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let (p, f) = pykka::promise::<Result<u8, pykka::Error>>();
+    /// p.set(Ok(7));
+    /// assert_eq!(f.try_get_timeout(Duration::from_secs(1)).unwrap(), 7);
+    /// ```
+    pub fn try_get_timeout(self, timeout: Duration) -> Result<T, E> {
+        self.get_timeout(timeout).map_err(E::from)?
     }
 }
 

@@ -332,9 +332,9 @@ pub(crate) fn wait<T>(
     if let Some(pool) = pool {
         pool.release_for_blocking().map_err(Error::PoolExhausted)?;
     }
-    if !slot.wait_ready(deadline) {
-        waiting.timed_out();
-    }
+    slot.wait_ready(deadline);
+    // A wait that timed out removes its records now, with `waiting`.
+    drop(waiting);
     Ok(())
 }
 
@@ -343,8 +343,9 @@ pub(crate) struct Edge {
     /// The awaited actor: `(id, "<Class> (<urn>)")`, or `None` for a promise that anybody may
     /// set (a wait for it is never part of a cycle).
     awaited: Option<(u128, String)>,
-    /// Set when the awaited reply is in (by the slot's completion), or the wait timed out: the
-    /// record is then stale (its thread has not removed it yet) and ends every walk. `None`: a
+    /// Set when the awaited reply is in (by the slot's completion): the record is then stale
+    /// (its thread has not removed it yet) and ends every walk. (A wait that times out removes
+    /// its record at once: until then, the cycle was there.) `None`: a
     /// handler beneath an inline run, waiting for the actor run above it, whose reply cannot
     /// come while the record lasts.
     over: Option<Arc<AtomicBool>>,
@@ -357,7 +358,7 @@ impl Edge {
 }
 
 fn is_set(flag: Option<&Arc<AtomicBool>>) -> bool {
-    // ORDERING: Acquire, pairs with the Release of the slot's completion (or the timeout).
+    // ORDERING: Acquire, pairs with the Release of the slot's completion.
     flag.is_some_and(|o| o.load(Ordering::Acquire))
 }
 
@@ -385,8 +386,8 @@ pub(crate) enum Blocked {
 ///
 /// A cycle is reported only if it exists. Every record on the walk is of a handler that cannot
 /// leave its wait while the walk holds the lock (leaving removes the record, under the lock),
-/// so the only records that do not mean "blocked" are those whose reply is in already, or whose
-/// deadline passed, and whose thread has not removed them yet. Those are marked when it
+/// so the only records that do not mean "blocked" are those whose reply is in already and whose
+/// thread has not removed them yet. Those are marked when it
 /// happens (`Edge::over`: the slot's completion sets it, under the slot's lock, for a waiter
 /// that handed it in before recording; a waiter whose slot completed first records nothing)
 /// and end the walk. The walker's own flag is read under the lock too: its reply may have come
@@ -488,7 +489,6 @@ pub(crate) fn waits() -> Waits {
 /// them.
 struct Waiting {
     waiters: Vec<u128>,
-    over: Option<Arc<AtomicBool>>,
 }
 
 impl Waiting {
@@ -504,19 +504,15 @@ impl Waiting {
             // Not inside a handler: no actor waits, nothing to record or check.
             return Ok(Some(Waiting {
                 waiters: Vec::new(),
-                over: None,
             }));
         }
         // Handed to the slot before the record is made: a completion after this marks the
         // record; one before it is seen here.
         let over = match awaited {
-            Some(_) => {
-                let over = Arc::new(AtomicBool::new(false));
-                if !slot.watch_blocked(&over) {
-                    return Ok(None);
-                }
-                Some(over)
-            }
+            Some(_) => match slot.watch_blocked() {
+                Some(over) => Some(over),
+                None => return Ok(None),
+            },
             None => None,
         };
         let edges = edges(awaited, over.clone());
@@ -524,19 +520,11 @@ impl Waiting {
         let ids: Vec<u128> = stack.iter().map(|&(id, _)| id).collect();
         let start = awaited.map(|(id, c)| (id, describe(id, c)));
         match graph().block(&ids, start, over.as_ref(), edges) {
-            Blocked::Recorded => Ok(Some(Waiting { waiters, over })),
+            Blocked::Recorded => Ok(Some(Waiting { waiters })),
             Blocked::Over => Ok(None),
             Blocked::Cycle(path, hit) => {
                 Err(deadlock(awaited.unwrap_or((0, "")), &stack, &path, hit))
             }
-        }
-    }
-
-    /// The wait ended without the reply: its record is stale from now on.
-    fn timed_out(&self) {
-        if let Some(o) = &self.over {
-            // ORDERING: Release, as the slot's completion.
-            o.store(true, Ordering::Release);
         }
     }
 }
@@ -560,10 +548,7 @@ mod loom_tests {
     /// `waiter` (alone on its thread) about to block on `slot`, whose reply comes from
     /// `awaited`: what the graph says.
     fn block_on(graph: &Graph, slot: &Slot<u32>, waiter: u128, awaited: u128) -> Option<Blocked> {
-        let over = Arc::new(AtomicBool::new(false));
-        if !slot.watch_blocked(&over) {
-            return None;
-        }
+        let over = slot.watch_blocked()?;
         let edge = Edge {
             awaited: Some((awaited, format!("{awaited}"))),
             over: Some(Arc::clone(&over)),
