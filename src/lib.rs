@@ -98,8 +98,8 @@
 //! Records go through the `log` crate on target `pykka`; the library installs no logger. ERROR:
 //! `Unhandled exception in <actor>: <panic>` (tell-path panics, panics in `on_start`, `on_stop`,
 //! `on_failure`). INFO: `Exception returned from <actor> to caller: <panic>`. DEBUG: `Starting`,
-//! `Stopped`, `Registered`, `Unregistered`. Rust's panic hook still prints caught panics to
-//! stderr unless the program replaces it.
+//! `Stopped`, `Registered`, `Unregistered`. Rust's panic hook also prints caught panics to
+//! stderr, unless the runtime is built with [`Builder::quiet_panics`].
 
 mod actor;
 mod base;

@@ -29,6 +29,7 @@ pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
     let spawned = dedicated::spawn(
         format!("{}-{n}", actor_ref.actor_class()),
         crate::sched::pool_id(&system.pool),
+        system.config().quiet_panics.clone(),
         home,
         move || owner.homes.remove(id),
     );

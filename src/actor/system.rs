@@ -50,6 +50,7 @@ impl System {
         // The timer thread is one of the runtime's own threads too: it cannot wait for the
         // runtime's shutdown (which stops it), nor be where a dropped runtime shuts down.
         timers.set_owner(crate::sched::pool_id(&pool));
+        timers.set_quiet(pool.config.quiet_panics.clone());
         Ok(Arc::new(System {
             pool,
             registry: Registry::new(),

@@ -38,6 +38,8 @@ pub(crate) struct Config {
     pub(crate) stack_size: usize,
     pub(crate) thread_name: String,
     pub(crate) register_actors: bool,
+    /// Panics on this runtime's threads skip Rust's panic hook (`log` only).
+    pub(crate) quiet_panics: crate::base::panic::Quiet,
 }
 
 impl Config {
@@ -54,6 +56,7 @@ impl Config {
             stack_size: DEFAULT_STACK_SIZE,
             thread_name: DEFAULT_THREAD_NAME.to_owned(),
             register_actors: true,
+            quiet_panics: crate::base::panic::Quiet::default(),
         }
     }
 }

@@ -22,13 +22,86 @@
 //! As a last line, the pool's `run_guarded` catches a panic that unwinds out of an activation
 //! (a library bug, since user code is caught inside) and logs it; the thread goes on. Where
 //! there is no actor to name (a waker, a subscriber, a timer's task), a caught panic is logged
-//! by [`log_user_panic`]. Rust's panic hook still runs first (and prints to stderr unless the
-//! program replaces it).
+//! by [`log_user_panic`].
+//!
+//! # Quiet panics
+//!
+//! Rust's panic hook runs before any `catch_unwind` sees the panic, so by default every caught
+//! panic is also printed to stderr (with a backtrace under `RUST_BACKTRACE=1`). A runtime built
+//! with `Builder::quiet_panics(true)` (or switched with `Runtime::set_quiet_panics`) has its
+//! threads skip the hook: each of its threads holds the runtime's [`Quiet`] flag
+//! ([`quiet_on_this_thread`]), and the hook that [`install_quiet_hook`] puts in front of the
+//! program's own hook (once, the first time a flag is set) returns early on a thread whose flag
+//! is set. Every panic on those threads is caught (above), and is logged where it is caught, so
+//! `log` is then the only output. Panics on other threads, and the program's own hook on them,
+//! are untouched. A hook set by the program *after* the quiet one replaces it.
 
 use crate::base::logging::error;
 use std::any::Any;
+use std::cell::RefCell;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once};
+
+/// A runtime's "quiet panics" switch, shared by its threads.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Quiet(Arc<AtomicBool>);
+
+impl Quiet {
+    pub(crate) fn new(on: bool) -> Quiet {
+        let q = Quiet::default();
+        q.set(on);
+        q
+    }
+
+    /// Switches it; the quiet hook is installed the first time any flag is switched on.
+    pub(crate) fn set(&self, on: bool) {
+        if on {
+            install_quiet_hook();
+        }
+        // ORDERING: Relaxed; a switch, read by the hook on the runtime's threads, which takes
+        // effect for the panics after it (no data depends on it).
+        self.0.store(on, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> bool {
+        // ORDERING: Relaxed; see `set`.
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+thread_local! {
+    /// The quiet switch of the runtime this thread belongs to, if any.
+    static QUIET: RefCell<Option<Quiet>> = const { RefCell::new(None) };
+}
+
+/// Marks the calling thread (one of a runtime's own) as following `quiet`.
+pub(crate) fn quiet_on_this_thread(quiet: &Quiet) {
+    let _ = QUIET.try_with(|q| *q.borrow_mut() = Some(quiet.clone()));
+}
+
+fn quiet_here() -> bool {
+    QUIET
+        .try_with(|q| q.try_borrow().ok().and_then(|q| q.as_ref().map(Quiet::get)))
+        .ok()
+        .flatten()
+        .unwrap_or(false)
+}
+
+/// Puts a hook in front of the program's panic hook that skips it on the threads of a quiet
+/// runtime (see the module docs). Once per process.
+pub(crate) fn install_quiet_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let program_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !quiet_here() {
+                program_hook(info);
+            }
+        }));
+    });
+}
 
 /// A panic caught inside an actor: what it said, and which actor it came from.
 #[derive(Clone, PartialEq, Eq)]

@@ -120,6 +120,17 @@ impl Runtime {
         crate::actor::system::global_runtime()
     }
 
+    /// Switches [`Builder::quiet_panics`] on or off for this runtime's threads, from the next
+    /// panic on; the way to quiet the default runtime ([`Runtime::global`]).
+    ///
+    /// ```
+    /// pykka::Runtime::global().set_quiet_panics(true);
+    /// # pykka::Runtime::global().set_quiet_panics(false);
+    /// ```
+    pub fn set_quiet_panics(&self, quiet: bool) {
+        self.system.config().quiet_panics.set(quiet);
+    }
+
     pub(crate) fn system(&self) -> &Arc<System> {
         &self.system
     }
@@ -412,6 +423,7 @@ impl Drop for Runtime {
         let spawned = std::thread::Builder::new()
             .name(format!("{}-shutdown", system.config().thread_name))
             .spawn(move || {
+                crate::base::panic::quiet_on_this_thread(&system.config().quiet_panics);
                 stop_registered(&system, None);
                 finish_stopping(&system);
             });
@@ -446,6 +458,7 @@ pub struct Builder {
     stack_size: usize,
     thread_name: String,
     register_actors: bool,
+    quiet_panics: bool,
 }
 
 impl Default for Builder {
@@ -461,6 +474,7 @@ impl Default for Builder {
             stack_size: c::DEFAULT_STACK_SIZE,
             thread_name: c::DEFAULT_THREAD_NAME.to_owned(),
             register_actors: true,
+            quiet_panics: false,
         }
     }
 }
@@ -549,6 +563,33 @@ impl Builder {
         self
     }
 
+    /// Whether panics on this runtime's threads (handlers, hooks, proxied closures, drop glue,
+    /// timer tasks: every one caught at the actor boundary) skip Rust's panic hook, so that the
+    /// library's `log` record is their only output (default `false`: the hook prints them to
+    /// stderr first, with a backtrace under `RUST_BACKTRACE=1`). For tests that panic on
+    /// purpose and programs whose supervisors expect panics. Panics on the program's own
+    /// threads are untouched. See the crate docs, "Logging", and
+    /// [`Runtime::set_quiet_panics`].
+    ///
+    /// ```
+    /// use pykka::{Actor, Context, Error, Receive, Runtime};
+    /// struct Fragile;
+    /// impl Actor for Fragile {}
+    /// impl Receive for Fragile {
+    ///     type Message = ();
+    ///     type Reply = ();
+    ///     fn on_receive(&mut self, _: (), _: &mut Context<Self>) { panic!("expected") }
+    /// }
+    /// let rt = Runtime::builder().quiet_panics(true).build().unwrap();
+    /// let a = Fragile.start_in(&rt);
+    /// // Nothing is printed to stderr; the failure is returned and logged (INFO, target `pykka`).
+    /// assert!(matches!(a.ask(()).get(), Err(Error::Panicked(_))));
+    /// ```
+    pub fn quiet_panics(mut self, quiet: bool) -> Self {
+        self.quiet_panics = quiet;
+        self
+    }
+
     /// Checks the settings and starts the workers.
     ///
     /// ```
@@ -587,6 +628,7 @@ impl Builder {
             stack_size: self.stack_size,
             thread_name: self.thread_name,
             register_actors: self.register_actors,
+            quiet_panics: crate::base::panic::Quiet::new(self.quiet_panics),
         };
         System::start(config).map_err(BuildError::Spawn)
     }

@@ -136,6 +136,7 @@ impl Homes {
 pub(crate) fn spawn(
     name: String,
     pool_id: usize,
+    quiet: crate::base::panic::Quiet,
     home: Arc<DedicatedHome>,
     on_exit: impl FnOnce() + Send + 'static,
 ) -> std::io::Result<()> {
@@ -143,6 +144,7 @@ pub(crate) fn spawn(
         .name(name)
         .spawn(move || {
             super::pool::mark_owned_by_addr(pool_id);
+            crate::base::panic::quiet_on_this_thread(&quiet);
             while let Some(token) = home.next() {
                 if !super::pool::run_guarded(token, usize::MAX) {
                     break;

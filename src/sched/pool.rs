@@ -635,6 +635,7 @@ fn put_slot_back(slot: SlotBox) {
 
 fn worker_main(pool: Arc<Pool>, slot: Option<SlotBox>, signal: Arc<SpareSignal<SlotBox>>) {
     mark_owned_by(&pool);
+    crate::base::panic::quiet_on_this_thread(&pool.config.quiet_panics);
     crate::future::install_pool_hook(&HOOK);
     let stack_base = stack_position();
     CURRENT.with(|c| {

@@ -98,6 +98,8 @@ pub(crate) struct Timers {
     /// The address of the runtime these timers belong to: the timer thread marks itself as one
     /// of its threads (`sched::mark_owned_by_addr`).
     owner: std::sync::atomic::AtomicUsize,
+    /// The runtime's quiet-panics switch (`base::panic`), followed by the timer thread.
+    quiet: std::sync::OnceLock<crate::base::panic::Quiet>,
 }
 
 /// Drops `value` (a task or tasks: the user's captures, whose `Drop` may panic) under `catch`: a
@@ -187,6 +189,11 @@ impl Timers {
     }
 
     /// Records the runtime these timers belong to (before any timer thread starts).
+    /// The runtime's quiet-panics switch, followed by the timer thread (set with the owner).
+    pub(crate) fn set_quiet(&self, quiet: crate::base::panic::Quiet) {
+        let _ = self.quiet.set(quiet);
+    }
+
     pub(crate) fn set_owner(&self, owner: usize) {
         // ORDERING: Relaxed; set before the runtime is shared with any other thread.
         self.owner
@@ -373,6 +380,9 @@ fn timer_main(timers: Weak<Timers>) {
         // ORDERING: Relaxed; written before the runtime was shared (`set_owner`), and the
         // spawn of this thread happens after that.
         crate::sched::pool::mark_owned_by_addr(t.owner.load(std::sync::atomic::Ordering::Relaxed));
+        if let Some(q) = t.quiet.get() {
+            crate::base::panic::quiet_on_this_thread(q);
+        }
     }
     let _keeper = Keeper(timers.clone());
     while let Some(t) = timers.upgrade() {
