@@ -371,3 +371,44 @@ fn b6_4_manual_unregister_and_register_log_debug() {
     );
     assert!(a.stop());
 }
+
+/// A `Receive` actor nobody declared for broadcasts by message type.
+struct UndeclaredListener;
+impl Actor for UndeclaredListener {}
+impl Receive for UndeclaredListener {
+    type Message = u64;
+    type Reply = ();
+    fn on_receive(&mut self, _: u64, _: &mut Context<Self>) {}
+}
+
+#[test]
+fn a_broadcast_that_skips_an_undeclared_actor_type_says_so_once() {
+    install_logger();
+    let rt = private_runtime();
+    let _a = UndeclaredListener.start_in(&rt);
+    let _b = UndeclaredListener.start_in(&rt);
+    assert_eq!(rt.broadcast(7u64), 0);
+    assert_eq!(rt.broadcast(8u64), 0);
+    let warns: Vec<String> = LOGGER
+        .records
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .filter(|r| {
+            r.target == "pykka"
+                && r.level == Level::Warn
+                && r.message.contains("UndeclaredListener")
+        })
+        .map(|r| r.message.clone())
+        .collect();
+    assert_eq!(warns.len(), 1, "{warns:?}");
+    assert!(
+        warns[0].contains("declare_receiver::<UndeclaredListener>") && warns[0].contains("u64"),
+        "{}",
+        warns[0]
+    );
+    // Declared, it is reached, and nothing more is logged.
+    rt.declare_receiver::<UndeclaredListener>();
+    assert_eq!(rt.broadcast(9u64), 2);
+    rt.shutdown().unwrap();
+}

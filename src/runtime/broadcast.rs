@@ -14,9 +14,10 @@ use crate::actor::actor_ref::{ActorRef, AnyActorRef};
 use crate::actor::cell::{AnyCell, Cell};
 use crate::actor::system::Runtime;
 use crate::actor::{Actor, Receive};
+use crate::base::logging::warning;
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 /// Tells a cell a type-erased message; `false` if the actor is dead or is not the type.
 type Deliver = fn(&Arc<dyn AnyCell>, Box<dyn Any + Send>) -> bool;
@@ -47,6 +48,29 @@ pub(crate) fn declare<A: Receive>() {
         );
 }
 
+/// The WARN of a broadcast by message type that skips an undeclared actor type: once per pair
+/// of (message type, actor type).
+fn warn_undeclared<M: 'static>(cell: &dyn AnyCell) {
+    static WARNED: OnceLock<Mutex<HashSet<(TypeId, TypeId)>>> = OnceLock::new();
+    let first = WARNED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert((TypeId::of::<M>(), cell.actor_type()));
+    if first {
+        warning!(
+            target: "pykka",
+            "broadcast::<{}> skipped the actors of type {}: it was not declared with \
+             Runtime::declare_receiver::<{}>() (needed if its Message is {}; stable Rust cannot \
+             find that out at start)",
+            std::any::type_name::<M>(),
+            cell.class(),
+            cell.class(),
+            crate::base::type_name::short_name(std::any::type_name::<M>()),
+        );
+    }
+}
+
 impl Runtime {
     /// Declares that actors of type `A` take part in [`broadcast`](Self::broadcast) by message
     /// type (for every runtime). Declaring twice is harmless.
@@ -74,22 +98,28 @@ impl Runtime {
     /// assert_eq!(rt.broadcast("hello"), 2);
     /// # a.stop(); b.stop();
     /// ```
+    ///
+    /// Never silently short: a registered actor whose type was not declared is skipped with a
+    /// WARN record on target `pykka` naming its type and `M` (once per pair of types, per
+    /// process), since it may be a receiver of `M` that was not declared.
     pub fn broadcast<M: Clone + Send + 'static>(&self, message: M) -> usize {
         let table = receivers()
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         let wanted = TypeId::of::<M>();
-        self.system()
-            .registry
-            .all()
-            .iter()
-            .filter(|cell| {
-                table.get(&cell.actor_type()).is_some_and(|(m, deliver)| {
-                    *m == wanted && deliver(cell, Box::new(message.clone()))
-                })
-            })
-            .count()
+        let mut reached = 0;
+        for cell in self.system().registry.all() {
+            match table.get(&cell.actor_type()) {
+                Some((m, deliver)) => {
+                    if *m == wanted && deliver(&cell, Box::new(message.clone())) {
+                        reached += 1;
+                    }
+                }
+                None => warn_undeclared::<M>(&*cell),
+            }
+        }
+        reached
     }
 
     /// Tells `message` (a clone each) to every registered actor of class `A` on this runtime.

@@ -86,7 +86,12 @@
 //! registered actors of declared types whose message type is `M`. Registering the function
 //! implicitly in `tell`/`ask` was rejected: a table lookup on every tell (about 10 % of the
 //! Counting budget) for a rarely used feature, and still incomplete for actors never told
-//! anything. A contract change (broadcast by class only) would be the clean fix.
+//! anything. A contract change (broadcast by class only) would be the clean fix. What is done
+//! instead, so that a forgotten declaration is never silent: `broadcast::<M>` returns how many
+//! actors it reached, and logs a WARN (once per message type and actor type) naming each
+//! registered actor type it skipped because it was not declared, with the call that declares
+//! it. (An actor type that does not implement `Receive` gets that WARN once too: the library
+//! cannot tell the two apart.)
 
 use crate::actor::actor_ref::{ActorRef, AnyActorRef};
 use crate::actor::Actor;
