@@ -114,7 +114,7 @@ mod runtime;
 mod sched;
 mod supervision;
 
-pub use actor::actor_ref::{ActorRef, AnyActorRef};
+pub use actor::actor_ref::{ActorRef, AnyActorRef, ToAnyActorRef};
 pub use actor::dead_letters::{DeadLetter, DeadLetterReason, DeadLetterSubscription};
 pub use actor::lifecycle::{StopReason, Terminated, Watchable};
 pub use actor::system::Runtime;

@@ -440,3 +440,53 @@ fn b4_2_runtime_actor_registered_again_after_its_slot_was_reused_is_found() {
     assert!(rt.get_by_urn(a.actor_urn()).is_none());
     rt.stop_all();
 }
+
+/// `register` / `unregister` take the `AnyActorRef` that `get_all()` / `registered()` hand
+/// out, as well as a typed reference.
+#[test]
+fn register_and_unregister_take_untyped_references() {
+    struct Plain;
+    impl pykka::Actor for Plain {}
+    let rt = pykka::Runtime::builder().threads(1).build().unwrap();
+    let typed = Plain.start_in(&rt);
+    let any = rt.registered().pop().unwrap();
+    rt.unregister(&any);
+    assert!(rt.registered().is_empty());
+    rt.register(&any);
+    assert_eq!(rt.registered(), [any.clone()]);
+    rt.unregister(&typed);
+    assert!(rt.get_by_urn(typed.actor_urn()).is_none());
+    rt.register(&typed);
+    assert_eq!(rt.get_by_urn(typed.actor_urn()), Some(any));
+    rt.shutdown().unwrap();
+}
+
+/// `ctx.runtime()` is the actor's own runtime, and dropping that handle inside a handler does
+/// not shut it down.
+#[test]
+fn the_runtime_seen_from_inside_an_actor_is_its_own_and_a_handle() {
+    struct Spawner;
+    impl pykka::Actor for Spawner {}
+    impl pykka::Receive for Spawner {
+        type Message = ();
+        type Reply = usize;
+        fn on_receive(&mut self, _: (), ctx: &mut pykka::Context<Self>) -> usize {
+            let rt = ctx.runtime();
+            let n = rt.registered().len();
+            drop(rt);
+            n
+        }
+    }
+    let rt = pykka::Runtime::builder().threads(1).build().unwrap();
+    let s = Spawner.start_in(&rt);
+    for _ in 0..3 {
+        assert_eq!(
+            s.ask(())
+                .get_timeout(std::time::Duration::from_secs(30))
+                .unwrap(),
+            1
+        );
+    }
+    assert!(s.is_alive());
+    rt.shutdown().unwrap();
+}

@@ -89,7 +89,13 @@ impl<A: Actor> ActorRef<A> {
         self.cell.is_alive()
     }
 
-    /// The actor's URN, `urn:uuid:<uuid v4>`.
+    /// The actor's URN, `urn:uuid:<uuid v4>`: unique in the process, a valid version-4 UUID.
+    ///
+    /// Its first 8 hex digits are not random: they hold where the registry keeps the actor
+    /// (shard and slot), so that a lookup by URN is one array access, with no table from URNs
+    /// to actors. That is why many URNs begin `urn:uuid:00000000-`, `04000000-`, ... The other
+    /// 90 bits are random (a per-thread generator seeded from the OS). A URN names an actor; it
+    /// is not a secret: do not use it as an unguessable token.
     pub fn actor_urn(&self) -> &str {
         self.cell.urn()
     }
@@ -281,5 +287,26 @@ impl fmt::Debug for AnyActorRef {
 impl<A: Actor> From<ActorRef<A>> for AnyActorRef {
     fn from(r: ActorRef<A>) -> Self {
         AnyActorRef { cell: r.cell }
+    }
+}
+
+/// Either kind of actor reference, as the registry calls take them (`register`,
+/// `unregister`): an [`ActorRef<A>`] or the [`AnyActorRef`] that `get_all()` hands out.
+pub trait ToAnyActorRef {
+    /// The untyped reference to the same actor.
+    fn to_any_actor_ref(&self) -> AnyActorRef;
+}
+
+impl<A: Actor> ToAnyActorRef for ActorRef<A> {
+    fn to_any_actor_ref(&self) -> AnyActorRef {
+        AnyActorRef {
+            cell: Arc::clone(&self.cell) as Arc<dyn AnyCell>,
+        }
+    }
+}
+
+impl ToAnyActorRef for AnyActorRef {
+    fn to_any_actor_ref(&self) -> AnyActorRef {
+        self.clone()
     }
 }

@@ -27,6 +27,32 @@ impl<A: Actor> Context<A> {
         self.cell.queue_stop(None).is_ok()
     }
 
+    /// The runtime this actor runs on: to start more actors beside it (`start_in`), schedule,
+    /// look up or broadcast. A handle: dropping it does not shut the runtime down (an explicit
+    /// `shutdown()` through it does, as through any handle).
+    ///
+    /// ```
+    /// use pykka::{Actor, ActorRef, Context, Receive, Runtime};
+    /// struct Helper;
+    /// impl Actor for Helper {}
+    /// struct Boss;
+    /// impl Actor for Boss {}
+    /// impl Receive for Boss {
+    ///     type Message = ();
+    ///     type Reply = ActorRef<Helper>;
+    ///     fn on_receive(&mut self, _: (), ctx: &mut Context<Self>) -> ActorRef<Helper> {
+    ///         Helper.start_in(&ctx.runtime()) // on the boss's runtime, not the default one
+    ///     }
+    /// }
+    /// let rt = Runtime::builder().threads(1).build().unwrap();
+    /// let boss = Boss.start_in(&rt);
+    /// let helper = boss.ask(()).get().unwrap();
+    /// assert_eq!(rt.get_by_class::<Helper>(), [helper]);
+    /// ```
+    pub fn runtime(&self) -> crate::Runtime {
+        crate::Runtime::handle(self.cell.system())
+    }
+
     /// This actor's URN, `urn:uuid:<uuid v4>`.
     pub fn actor_urn(&self) -> &str {
         self.cell.urn()

@@ -150,7 +150,19 @@ impl System {
 /// can name it (`Actor::start_in`); all of its methods are in `src/runtime.rs`.
 pub struct Runtime {
     pub(crate) system: Arc<System>,
-    pub(crate) global: bool,
+    /// Dropping it shuts the runtime down: a runtime built with `Builder::build`. The global
+    /// runtime and the handles of `Context::runtime` do not own theirs.
+    pub(crate) owner: bool,
+}
+
+impl Runtime {
+    /// A handle on `system` that does not shut it down when dropped.
+    pub(crate) fn handle(system: &Arc<System>) -> Runtime {
+        Runtime {
+            system: Arc::clone(system),
+            owner: false,
+        }
+    }
 }
 
 /// The default runtime, built on first use with the default settings (one worker per core, or
@@ -167,7 +179,7 @@ pub(crate) fn global_runtime() -> &'static Runtime {
             .unwrap_or_else(|e| panic!("pykka: cannot start the default runtime: {e}"));
         Runtime {
             system,
-            global: true,
+            owner: false,
         }
     })
 }

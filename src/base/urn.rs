@@ -4,6 +4,12 @@
 //! Instead each thread seeds a splitmix64 generator once from `Uuid::new_v4()` and draws 128 bits
 //! per actor; `uuid::Builder::from_random_bytes` sets the version-4 and variant bits. splitmix64
 //! is a bijection of its counter, so one thread never repeats a value; seeds differ per thread.
+//!
+//! A registered actor's id carries its registry place in its top 32 bits (`next_id_with`,
+//! `registry::place_bits`), so its URN begins with them (`urn:uuid:00000000-…` for slot 0 of
+//! shard 0): a lookup by URN reads the place from the URN. Uniqueness holds (a place is held by
+//! one live actor; the 90 random bits separate reuses); randomness is only in the other bits,
+//! as `ActorRef::actor_urn` says.
 
 use std::cell::Cell;
 use uuid::{Builder, Uuid};

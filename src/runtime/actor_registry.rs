@@ -1,6 +1,6 @@
 //! `ActorRegistry`: Pykka's registry functions, on the default runtime's registry.
 
-use crate::actor::actor_ref::{ActorRef, AnyActorRef};
+use crate::actor::actor_ref::{ActorRef, AnyActorRef, ToAnyActorRef};
 use crate::actor::system::Runtime;
 use crate::actor::Actor;
 
@@ -89,12 +89,12 @@ impl ActorRegistry {
     }
 
     /// Registers an actor (again). It goes to the end of the start order.
-    pub fn register<A: Actor>(actor: &ActorRef<A>) {
+    pub fn register<R: ToAnyActorRef + ?Sized>(actor: &R) {
         Runtime::global().register(actor)
     }
 
     /// Unregisters an actor. Unregistering twice is not an error.
-    pub fn unregister<A: Actor>(actor: &ActorRef<A>) {
+    pub fn unregister<R: ToAnyActorRef + ?Sized>(actor: &R) {
         Runtime::global().unregister(actor)
     }
 }

@@ -93,8 +93,7 @@
 //! it. (An actor type that does not implement `Receive` gets that WARN once too: the library
 //! cannot tell the two apart.)
 
-use crate::actor::actor_ref::{ActorRef, AnyActorRef};
-use crate::actor::Actor;
+use crate::actor::actor_ref::{ActorRef, AnyActorRef, ToAnyActorRef};
 pub(crate) mod actor_registry;
 pub(crate) mod broadcast;
 pub(crate) mod schedule;
@@ -328,15 +327,34 @@ impl Runtime {
         all.iter().map(AnyActorRef::request_stop).collect()
     }
 
-    /// Registers an actor (again) on this runtime; it goes to the end of the start order.
-    pub fn register<A: Actor>(&self, actor: &ActorRef<A>) {
-        self.system.registry.register(actor.cell().clone());
+    /// Registers an actor (again) on this runtime; it goes to the end of the start order. Takes
+    /// an [`ActorRef<A>`] or an [`AnyActorRef`] (what [`registered`](Self::registered) and
+    /// `get_all()` hand out).
+    ///
+    /// ```
+    /// use pykka::{Actor, Runtime};
+    /// struct Worker;
+    /// impl Actor for Worker {}
+    /// let rt = Runtime::builder().threads(1).build().unwrap();
+    /// let w = Worker.start_in(&rt);
+    /// let any = rt.registered().pop().unwrap();
+    /// rt.unregister(&any);
+    /// assert!(rt.registered().is_empty());
+    /// rt.register(&any);
+    /// rt.unregister(&w);
+    /// rt.register(&w);
+    /// assert_eq!(rt.registered(), [any]);
+    /// ```
+    pub fn register<R: ToAnyActorRef + ?Sized>(&self, actor: &R) {
+        let actor = actor.to_any_actor_ref();
+        self.system.registry.register(actor.any_cell());
         debug!(target: "pykka", "Registered {actor}");
     }
 
     /// Unregisters an actor from this runtime. Unregistering twice is not an error.
-    pub fn unregister<A: Actor>(&self, actor: &ActorRef<A>) {
-        if self.system.registry.unregister(actor.cell().id()) {
+    pub fn unregister<R: ToAnyActorRef + ?Sized>(&self, actor: &R) {
+        let actor = actor.to_any_actor_ref();
+        if self.system.registry.unregister(actor.any_cell().id()) {
             debug!(target: "pykka", "Unregistered {actor}");
         } else {
             debug!(target: "pykka", "Unregistered {actor} (not found in registry)");
@@ -417,7 +435,7 @@ fn finish_stopping(system: &System) -> usize {
 /// when it is done.
 impl Drop for Runtime {
     fn drop(&mut self) {
-        if self.global {
+        if !self.owner {
             return;
         }
         if !sched::on_own_thread(&self.system.pool) {
@@ -446,7 +464,7 @@ impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
             .field("threads", &self.system.config().threads)
-            .field("global", &self.global)
+            .field("owner", &self.owner)
             .finish_non_exhaustive()
     }
 }
@@ -604,7 +622,7 @@ impl Builder {
     pub fn build(self) -> Result<Runtime, BuildError> {
         Ok(Runtime {
             system: self.build_system()?,
-            global: false,
+            owner: true,
         })
     }
 
