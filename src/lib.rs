@@ -138,4 +138,22 @@ pub use supervision::{ChildBuilder, Directive, DEFAULT_RESTART_LIMIT};
 pub mod __private {
     /// Fails to compile, at the offending type, when `T` cannot be sent to the actor's thread.
     pub fn assert_send<T: Send + ?Sized>() {}
+
+    /// What a typed proxy's field getter reads: a clone of the field. Its error names the way
+    /// out when the field's type is not `Clone`.
+    #[diagnostic::on_unimplemented(
+        message = "the public field's type `{Self}` is not `Clone`, so the typed proxy cannot read it",
+        label = "a proxied field is read as a clone",
+        note = "mark the field `#[proxy(skip)]` (or make it private) to leave it out of the proxy, or `#[proxy(traversable)]` to reach it through a nested proxy"
+    )]
+    pub trait ProxiedField {
+        /// A clone of the field.
+        fn clone_field(&self) -> Self;
+    }
+
+    impl<T: Clone> ProxiedField for T {
+        fn clone_field(&self) -> Self {
+            self.clone()
+        }
+    }
 }

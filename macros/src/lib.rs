@@ -32,6 +32,53 @@ mod proxy_type;
 /// Private items, associated functions (no `self`) and items marked `#[proxy(skip)]` are left
 /// out. `ActorRef::typed_proxy()` gives the typed proxy of a running actor.
 ///
+/// A generic actor gets a generic proxy: `struct Producer<C: Consumer>` gives
+/// `ProducerProxy<C, A = Producer<C>>` (its own parameters, then the actor it lives in), and
+/// the impl block's methods (`impl<C: Consumer> Producer<C>`) are on it. Lifetime parameters
+/// cannot be (an actor is `'static`), nor can generic methods. The generated code names its own
+/// items so that they never collide with the program's: an actor may be called `A` or
+/// `Context`, a parameter `t` or `ctx`.
+///
+/// ```
+/// use pykka::Actor;
+///
+/// pub trait Consumer: Send + 'static {
+///     fn consume(&mut self, item: u32);
+/// }
+///
+/// #[pykka::proxy]
+/// struct Producer<C: Consumer> {
+///     consumer: C,
+///     pub produced: u32,
+/// }
+///
+/// #[pykka::proxy]
+/// impl<C: Consumer> Producer<C> {
+///     pub fn produce(&mut self) {
+///         self.consumer.consume(1);
+///         self.produced += 1;
+///     }
+/// }
+///
+/// impl<C: Consumer> Actor for Producer<C> {}
+///
+/// struct Mock(std::sync::mpsc::Sender<u32>);
+/// impl Consumer for Mock {
+///     fn consume(&mut self, item: u32) { self.0.send(item).unwrap(); }
+/// }
+///
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// let producer = Producer { consumer: Mock(tx), produced: 0 }.start();
+/// let proxy: ProducerProxy<Mock> = producer.typed_proxy().unwrap();
+/// proxy.produce().get().unwrap();
+/// assert_eq!(rx.recv().unwrap(), 1);
+/// assert_eq!(proxy.produced().get().unwrap(), 1);
+/// producer.stop();
+/// ```
+///
+/// An item the macro cannot take is reported at that item, and the rest of the struct or block
+/// is still generated, so one mistake is one error (not one more per use of the proxy).
+///
 /// The two halves meet by name, so a method named like a generated accessor (`set_volume`
 /// beside a public field `volume`) is a duplicate definition: rename the method, or mark the
 /// field `#[proxy(skip)]`. Proxy methods named `call`, `defer`, `stop` or `actor_ref` hide the
@@ -127,6 +174,85 @@ mod proxy_type;
 /// impl pykka::Actor for Counter {}
 /// ```
 ///
+/// An `async` method (a proxied call runs to completion inside the actor):
+///
+/// ```compile_fail
+/// #[pykka::proxy]
+/// struct Fetcher;
+/// #[pykka::proxy]
+/// impl Fetcher {
+///     pub async fn fetch(&mut self) -> u32 { 1 }
+/// }
+/// impl pykka::Actor for Fetcher {}
+/// ```
+///
+/// A public field whose type is not `Clone` (its getter returns a clone); the error says to mark
+/// it `#[proxy(skip)]`:
+///
+/// ```compile_fail
+/// #[pykka::proxy]
+/// struct Holder {
+///     pub handle: std::fs::File,
+/// }
+/// impl pykka::Actor for Holder {}
+/// ```
+///
+/// ```
+/// #[pykka::proxy]
+/// struct Holder {
+///     #[proxy(skip)]
+///     pub handle: std::fs::File,
+/// }
+/// impl pykka::Actor for Holder {}
+/// ```
+///
+/// A type with a lifetime parameter (an actor is `'static`):
+///
+/// ```compile_fail
+/// #[pykka::proxy]
+/// struct View<'a> {
+///     pub text: &'a str,
+/// }
+/// ```
+///
+/// An unknown option, on the item or on a member, and `traversable` on a method:
+///
+/// ```compile_fail
+/// #[pykka::proxy(travesrable)]
+/// struct Inner;
+/// ```
+///
+/// ```compile_fail
+/// #[pykka::proxy]
+/// struct Player {
+///     #[proxy(skipp)]
+///     pub volume: u8,
+/// }
+/// impl pykka::Actor for Player {}
+/// ```
+///
+/// ```compile_fail
+/// #[pykka::proxy]
+/// struct Player;
+/// #[pykka::proxy]
+/// impl Player {
+///     #[proxy(traversable)]
+///     pub fn volume(&self) -> u8 { 0 }
+/// }
+/// impl pykka::Actor for Player {}
+/// ```
+///
+/// A trait impl (the proxy's methods come from the actor's own impl block):
+///
+/// ```compile_fail
+/// #[pykka::proxy]
+/// struct Player;
+/// #[pykka::proxy]
+/// impl Clone for Player {
+///     fn clone(&self) -> Self { Player }
+/// }
+/// ```
+///
 /// The same methods compile when marked `#[proxy(skip)]` or made private:
 ///
 /// ```
@@ -146,6 +272,14 @@ mod proxy_type;
 #[proc_macro_attribute]
 pub fn proxy(args: TokenStream, input: TokenStream) -> TokenStream {
     let item = syn::parse_macro_input!(input as Item);
+    expand(args.into(), item).into()
+}
+
+/// The whole expansion. Whatever is wrong, the item itself is emitted (without the
+/// `#[proxy(...)]` attributes only this macro reads), so that an error stands alone instead of
+/// every use of the type failing too.
+fn expand(args: proc_macro2::TokenStream, item: Item) -> proc_macro2::TokenStream {
+    let mut original = item.clone();
     let result = match item {
         Item::Impl(imp) => {
             if args.is_empty() {
@@ -157,8 +291,136 @@ pub fn proxy(args: TokenStream, input: TokenStream) -> TokenStream {
                 ))
             }
         }
-        other => syn::parse::<attrs::ItemOptions>(args)
+        other => syn::parse2::<attrs::ItemOptions>(args)
             .and_then(|options| proxy_type::expand(options, other)),
     };
-    result.unwrap_or_else(syn::Error::into_compile_error).into()
+    result.unwrap_or_else(|e| {
+        strip_member_attrs(&mut original);
+        let error = e.into_compile_error();
+        quote::quote!(#original #error)
+    })
+}
+
+/// Removes the `#[proxy(...)]` attributes of fields and methods (which only this macro reads).
+fn strip_member_attrs(item: &mut Item) {
+    let strip = |attrs: &mut Vec<syn::Attribute>| attrs.retain(|a| !a.path().is_ident("proxy"));
+    match item {
+        Item::Impl(imp) => {
+            for i in &mut imp.items {
+                if let syn::ImplItem::Fn(f) = i {
+                    strip(&mut f.attrs);
+                }
+            }
+        }
+        Item::Struct(s) => s.fields.iter_mut().for_each(|f| strip(&mut f.attrs)),
+        Item::Enum(e) => e
+            .variants
+            .iter_mut()
+            .flat_map(|v| v.fields.iter_mut())
+            .for_each(|f| strip(&mut f.attrs)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand;
+    use quote::quote;
+
+    fn expanded(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
+        expand(args, syn::parse2(item).unwrap()).to_string()
+    }
+
+    fn errors(out: &str) -> usize {
+        out.matches("compile_error").count()
+    }
+
+    #[test]
+    fn a_method_that_cannot_be_proxied_is_one_error_and_the_rest_is_generated() {
+        let out = expanded(
+            quote!(),
+            quote! {
+                impl Store {
+                    pub async fn fetch(&self) -> u32 { 1 }
+                    pub fn put(&mut self, v: u32) { self.v = v; }
+                    pub fn into_parts(self) {}
+                }
+            },
+        );
+        assert_eq!(errors(&out), 2, "{out}");
+        assert!(
+            out.contains("impl Store"),
+            "the block itself is emitted: {out}"
+        );
+        assert!(
+            out.contains("fn put (& self"),
+            "the good method is generated: {out}"
+        );
+        assert!(out.contains("fn put_defer"), "{out}");
+        assert!(!out.contains("fn fetch_defer"), "{out}");
+        assert!(out.contains("is async"), "{out}");
+    }
+
+    #[test]
+    fn a_field_with_a_bad_option_is_one_error_and_the_rest_is_generated() {
+        let out = expanded(
+            quote!(),
+            quote! {
+                struct Store {
+                    #[proxy(sikp)]
+                    pub a: u32,
+                    pub b: u32,
+                }
+            },
+        );
+        assert_eq!(errors(&out), 1, "{out}");
+        assert!(out.contains("struct StoreProxy"), "{out}");
+        assert!(out.contains("fn b (& self)"), "{out}");
+        assert!(
+            !out.contains("proxy (sikp)"),
+            "the attribute is removed: {out}"
+        );
+    }
+
+    #[test]
+    fn an_item_the_macro_cannot_take_is_still_emitted_without_its_proxy_attributes() {
+        let out = expanded(
+            quote!(),
+            quote! {
+                impl Clone for Store {
+                    #[proxy(skip)]
+                    fn clone(&self) -> Self { Store }
+                }
+            },
+        );
+        assert_eq!(errors(&out), 1, "{out}");
+        assert!(out.contains("impl Clone for Store"), "{out}");
+        assert!(!out.contains("proxy (skip)"), "{out}");
+        let out = expanded(
+            quote!(unknown),
+            quote!(
+                struct Store;
+            ),
+        );
+        assert_eq!(errors(&out), 1, "{out}");
+        assert!(out.contains("struct Store ;"), "{out}");
+    }
+
+    #[test]
+    fn generated_names_cannot_collide_with_the_programs() {
+        let out = expanded(
+            quote!(),
+            quote! {
+                impl A {
+                    pub fn f(&mut self, t: u32, ctx: u32) -> u32 { t + ctx }
+                }
+            },
+        );
+        assert_eq!(errors(&out), 0, "{out}");
+        assert!(
+            out.contains("impl < __PykkaActor : :: pykka :: Actor > AProxy < __PykkaActor >"),
+            "{out}"
+        );
+        assert!(out.contains("__pykka_value . f (t , ctx)"), "{out}");
+    }
 }

@@ -2,13 +2,13 @@
 //! a future, plus its deferred (`tell`) form.
 
 use crate::attrs::{self, Member};
-use crate::proxy_type::{proxy_name, push_error};
+use crate::proxy_type::{actor_param, proxy_name, push_error, with_param};
 use proc_macro2::{Group, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{
-    FnArg, GenericArgument, ImplItem, ImplItemFn, ItemImpl, Pat, PathArguments, ReturnType, Type,
-    TypePath, Visibility,
+    parse_quote, FnArg, GenericArgument, ImplItem, ImplItemFn, ItemImpl, Pat, PathArguments,
+    ReturnType, Type, TypePath, Visibility,
 };
 
 pub(crate) fn expand(mut item: ItemImpl) -> syn::Result<TokenStream> {
@@ -18,9 +18,10 @@ pub(crate) fn expand(mut item: ItemImpl) -> syn::Result<TokenStream> {
             "`#[pykka::proxy]` goes on the actor's own (inherent) impl block, not on a trait impl",
         ));
     }
-    crate::proxy_type::reject_generics(&item.generics)?;
+    crate::proxy_type::reject_lifetimes(&item.generics)?;
     let self_ty = (*item.self_ty).clone();
-    let proxy_path = proxy_path(&self_ty)?;
+    // Checked before anything is generated: the proxy type's name comes from it.
+    proxy_path(&self_ty, &quote!(_))?;
 
     let mut generic = TokenStream::new(); // methods for any actor A
     let mut fixed: Vec<(TokenStream, TokenStream)> = Vec::new(); // (actor type, methods)
@@ -62,25 +63,43 @@ pub(crate) fn expand(mut item: ItemImpl) -> syn::Result<TokenStream> {
             Err(e) => push_error(&mut errors, e),
         }
     }
-    if let Some(e) = errors {
-        return Err(e);
-    }
-    let fixed = fixed.into_iter().map(|(actor, tokens)| {
-        quote! {
-            #[allow(dead_code)] // generated methods the program may not use
-            impl #proxy_path<#actor> { #tokens }
-        }
-    });
+    let actor_ty = self_ty.to_token_stream();
+    let a = actor_param();
+    let imp = with_param(
+        &item.generics,
+        &actor_ty,
+        Some(parse_quote!(#a: ::pykka::Actor)),
+    );
+    let (impl_g, _, where_c) = imp.split_for_impl();
+    let generic_proxy = proxy_path(&self_ty, &a.to_token_stream())?;
+    let outer = with_param(&item.generics, &actor_ty, None);
+    let (outer_g, _, outer_where) = outer.split_for_impl();
+    let fixed = fixed
+        .into_iter()
+        .map(|(actor, tokens)| {
+            let proxy = proxy_path(&self_ty, &actor)?;
+            Ok(quote! {
+                #[allow(dead_code)] // generated methods the program may not use
+                impl #outer_g #proxy #outer_where { #tokens }
+            })
+        })
+        .collect::<syn::Result<Vec<_>>>()?;
+    // Methods that could not be proxied are reported at the method, and the block and the
+    // other methods are still generated: one mistake gives one error, not one per use.
+    let errors = errors.map(syn::Error::into_compile_error);
     Ok(quote! {
         #item
         #[allow(dead_code)] // generated methods the program may not use
-        impl<A: ::pykka::Actor> #proxy_path<A> { #generic }
+        impl #impl_g #generic_proxy #where_c { #generic }
         #(#fixed)*
+        #errors
     })
 }
 
-/// The path of the proxy type: the impl's self type with `Proxy` added to its last segment.
-fn proxy_path(self_ty: &Type) -> syn::Result<TokenStream> {
+/// The proxy type of the impl's self type inside the actor `actor`: `Proxy` added to the last
+/// segment's name, and `actor` after its generic arguments (`Producer<C>` gives
+/// `ProducerProxy<C, actor>`).
+fn proxy_path(self_ty: &Type, actor: &TokenStream) -> syn::Result<TokenStream> {
     let Type::Path(TypePath { qself: None, path }) = self_ty else {
         return Err(syn::Error::new(
             self_ty.span(),
@@ -89,14 +108,20 @@ fn proxy_path(self_ty: &Type) -> syn::Result<TokenStream> {
     };
     let mut path = path.clone();
     let last = path.segments.last_mut().expect("a path has a segment");
-    if !matches!(last.arguments, PathArguments::None) {
-        return Err(syn::Error::new(
-            last.arguments.span(),
-            "`#[pykka::proxy]` does not support generic types; use `ActorProxy::call` with a \
-             closure for a generic actor",
-        ));
-    }
     last.ident = proxy_name(&last.ident);
+    let actor: GenericArgument = syn::parse2(actor.clone())?;
+    match &mut last.arguments {
+        PathArguments::None => {
+            last.arguments = PathArguments::AngleBracketed(parse_quote!(<#actor>))
+        }
+        PathArguments::AngleBracketed(args) => args.args.push(actor),
+        PathArguments::Parenthesized(p) => {
+            return Err(syn::Error::new(
+                p.span(),
+                "`#[pykka::proxy]` goes on `impl MyActor { .. }`, for a named type",
+            ))
+        }
+    }
     Ok(path.into_token_stream())
 }
 
@@ -161,7 +186,7 @@ fn proxy_method(method: &ImplItemFn, self_ty: &Type) -> syn::Result<Option<Gener
                 ));
             }
             context_actor = Some(actor);
-            call_args.push(quote!(ctx));
+            call_args.push(quote!(__pykka_ctx));
             continue;
         }
         check_owned(&arg.ty, "an argument")?;
@@ -197,10 +222,10 @@ fn proxy_method(method: &ImplItemFn, self_ty: &Type) -> syn::Result<Option<Gener
         (
             quote!(call_with_context),
             quote!(defer_with_context),
-            quote!(|t, ctx|),
+            quote!(|__pykka_value, __pykka_ctx|),
         )
     } else {
-        (quote!(call), quote!(defer), quote!(|t|))
+        (quote!(call), quote!(defer), quote!(|__pykka_value|))
     };
     let tokens = quote! {
         #(#docs)*
@@ -209,13 +234,13 @@ fn proxy_method(method: &ImplItemFn, self_ty: &Type) -> syn::Result<Option<Gener
         #vis fn #name(&self, #(#param_decls),*) -> ::pykka::Future<#ret> {
             #(#send_checks)*
             #ret_check
-            self.0.#call(move #closure_params t.#name(#(#call_args),*))
+            self.0.#call(move #closure_params __pykka_value.#name(#(#call_args),*))
         }
 
         #[doc = concat!("Deferred `", #method_name, "`: runs it inside the actor with tell semantics (nothing comes back; a panic stops the actor and runs `on_failure`). `Err` if the actor is dead.")]
         #vis fn #deferred(&self, #(#param_decls2),*) -> ::core::result::Result<(), ::pykka::ActorDeadError> {
             #(#send_checks2)*
-            self.0.#defer(move #closure_params { let _ = t.#name(#(#call_args),*); })
+            self.0.#defer(move #closure_params { let _ = __pykka_value.#name(#(#call_args),*); })
         }
     };
     Ok(Some(Generated {
