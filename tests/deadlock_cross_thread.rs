@@ -335,3 +335,141 @@ fn start_walkers(rt: &Runtime, n: usize) -> Vec<ActorRef<Walker>> {
     peers.set(walkers.clone()).unwrap();
     walkers
 }
+
+// -- Through proxies and blocking stops ---------------------------------------------------------
+
+/// Pykka's example as written there, with proxies: `a.foo(b)` calls `b.bar()`, which calls
+/// `a.foo()` again.
+#[pykka::proxy]
+struct ProxyA;
+
+#[pykka::proxy]
+impl ProxyA {
+    pub(crate) fn foo(&mut self, b: Option<ProxyBProxy>) -> Result<u32, Error> {
+        match b {
+            Some(b) => b.bar().get()?,
+            None => Ok(7),
+        }
+    }
+}
+
+impl Actor for ProxyA {}
+
+#[pykka::proxy]
+struct ProxyB {
+    a: Option<ProxyAProxy>,
+    me: Option<ProxyBProxy>,
+}
+
+#[pykka::proxy]
+impl ProxyB {
+    pub(crate) fn bar(&mut self) -> Result<u32, Error> {
+        // "This is bar calling foo; BOOM!"
+        let (a, me) = (self.a.clone().unwrap(), self.me.clone());
+        a.foo(me).get()?
+    }
+
+    pub(crate) fn meet(&mut self, a: ProxyAProxy, me: ProxyBProxy) {
+        self.a = Some(a);
+        self.me = Some(me);
+    }
+}
+
+impl Actor for ProxyB {}
+
+#[test]
+fn pykkas_deadlock_example_with_proxies_reports_the_cycle_pooled_and_dedicated() {
+    let _guard = watchdog("deadlock example with proxies", 120);
+    let rt = Runtime::builder().threads(2).build().unwrap();
+    for dedicated in [false, true] {
+        let (a, b) = if dedicated {
+            (
+                ProxyA.start_dedicated(),
+                ProxyB { a: None, me: None }.start_dedicated(),
+            )
+        } else {
+            (
+                ProxyA.start_in(&rt),
+                ProxyB { a: None, me: None }.start_in(&rt),
+            )
+        };
+        let (pa, pb): (ProxyAProxy, ProxyBProxy) =
+            (a.typed_proxy().unwrap(), b.typed_proxy().unwrap());
+        pb.meet(pa.clone(), pb.clone()).get_timeout(GUARD).unwrap();
+        for _ in 0..50 {
+            let r = pa.foo(Some(pb.clone())).get_timeout(GUARD).unwrap();
+            let Err(Error::Deadlock(d)) = r else {
+                panic!("expected the deadlock, got {r:?}");
+            };
+            assert_eq!(d.cycle().len(), 2, "{d}");
+            assert_eq!(pa.foo(None).get_timeout(GUARD).unwrap().unwrap(), 7);
+        }
+        // The proxies hold each other: stop both.
+        a.stop();
+        b.stop();
+    }
+    rt.shutdown().unwrap();
+}
+
+enum StopMsg {
+    /// Stop this actor's peer, blocking until it has stopped.
+    StopPeer(ActorRef<Stoppee>),
+}
+
+struct Stopper;
+impl Actor for Stopper {}
+impl Receive for Stopper {
+    type Message = StopMsg;
+    type Reply = Result<bool, Error>;
+    fn on_receive(&mut self, m: StopMsg, _: &mut Context<Self>) -> Result<bool, Error> {
+        let StopMsg::StopPeer(peer) = m;
+        peer.request_stop().get()
+    }
+}
+
+/// Asks the stopper (which is busy stopping this actor) and blocks.
+struct Stoppee {
+    stopper: ActorRef<Stopper>,
+    asked: std::sync::mpsc::Sender<Result<Result<bool, Error>, Error>>,
+}
+impl Actor for Stoppee {}
+impl Receive for Stoppee {
+    type Message = ActorRef<Stoppee>;
+    type Reply = ();
+    fn on_receive(&mut self, me: ActorRef<Stoppee>, _: &mut Context<Self>) {
+        let r = self
+            .stopper
+            .ask(StopMsg::StopPeer(me))
+            .get_timeout(Duration::from_secs(3600));
+        let _ = self.asked.send(r);
+    }
+}
+
+#[test]
+fn a_cycle_through_a_blocking_stop_is_reported() {
+    let _guard = watchdog("cycle through a blocking stop", 60);
+    // The stoppee's handler asks the stopper to stop it and blocks; the stopper's handler then
+    // blocks on the stop, which is queued behind the stoppee's blocked handler.
+    let stopper = Stopper.start_dedicated();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stoppee = Stoppee {
+        stopper: stopper.clone(),
+        asked: tx,
+    }
+    .start_dedicated();
+    stoppee.tell(stoppee.clone()).unwrap();
+    let r = rx.recv_timeout(GUARD).expect("the stoppee's ask returned");
+    // Whichever wait closed the cycle was refused: the stopper's stop (its handler then
+    // answers with the error), or the stoppee's ask.
+    match r {
+        Ok(Err(Error::Deadlock(d))) | Err(Error::Deadlock(d)) => {
+            let names = [stopper.to_string(), stoppee.to_string()];
+            assert!(d.cycle().iter().all(|c| names.contains(c)), "{d}");
+            assert_eq!(d.cycle().len(), 2, "{d}");
+        }
+        other => panic!("expected the deadlock, got {other:?}"),
+    }
+    // The stop request stays queued: the stoppee stops once its handler returned.
+    assert!(stoppee.request_stop().get_timeout(GUARD).is_ok());
+    stopper.stop();
+}
