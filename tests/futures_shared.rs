@@ -193,3 +193,80 @@ fn try_get_flattens_the_handlers_result_and_the_librarys_error() {
         Err(Error::Timeout(_))
     ));
 }
+
+// -- Derived shared futures: panics, readiness, cycles (found by review) ---------------------
+
+#[test]
+fn a_derived_shared_future_whose_computation_panics_fails_the_other_readers() {
+    let _guard = watchdog("panicking derived shared future", 60);
+    let shared = Future::ready(1u32)
+        .map(|_| -> u32 { panic!("boom in map") })
+        .shared();
+    let first = shared.clone();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| first.get()));
+    assert!(r.is_err(), "the first read panics: the closure is its code");
+    assert!(matches!(shared.get(), Err(Error::BrokenPromise)));
+}
+
+#[test]
+fn a_derived_shared_future_is_ready_when_its_sources_are() {
+    let f = Future::ready(1u32).map(|x| x + 1);
+    assert!(f.is_ready());
+    let s = f.shared();
+    assert!(s.is_ready(), "ready before anyone read it");
+    assert_eq!(s.get().unwrap(), 2);
+    assert!(s.is_ready());
+}
+
+type SharedCell = Arc<std::sync::Mutex<Option<pykka::SharedFuture<u32>>>>;
+
+/// Reads the shared future kept in its cell.
+struct LaterReader(SharedCell);
+impl Actor for LaterReader {}
+impl Receive for LaterReader {
+    type Message = ();
+    type Reply = Result<u32, Error>;
+    fn on_receive(&mut self, _: (), _: &mut Context<Self>) -> Result<u32, Error> {
+        let s = self.0.lock().unwrap().clone().unwrap();
+        s.get().map(|v| v + 1)
+    }
+}
+
+/// Reads (first, so computes) the shared future it is given.
+struct FirstReader;
+impl Actor for FirstReader {}
+impl Receive for FirstReader {
+    type Message = pykka::SharedFuture<u32>;
+    type Reply = Result<u32, Error>;
+    fn on_receive(
+        &mut self,
+        s: pykka::SharedFuture<u32>,
+        _: &mut Context<Self>,
+    ) -> Result<u32, Error> {
+        s.get()
+    }
+}
+
+#[test]
+fn a_cycle_through_a_derived_shared_future_being_computed_is_refused() {
+    let _guard = watchdog("cycle through a derived shared future", 60);
+    for dedicated in [false, true] {
+        let rt = Runtime::builder().threads(2).build().unwrap();
+        let cell: SharedCell = Arc::default();
+        let later = if dedicated {
+            LaterReader(Arc::clone(&cell)).start_dedicated()
+        } else {
+            LaterReader(Arc::clone(&cell)).start_in(&rt)
+        };
+        let first = FirstReader.start_in(&rt);
+        // The first reader computes it by asking the later reader, whose handler reads the
+        // same shared future: a cycle through the computation.
+        let l = later.clone();
+        let shared = Future::lazy(move |_| l.ask(()).get().and_then(|r| r)).shared();
+        *cell.lock().unwrap() = Some(shared.clone());
+        let r = first.ask(shared).get_timeout(GUARD).unwrap();
+        assert!(matches!(r, Err(Error::Deadlock(_))), "{r:?}");
+        assert!(later.stop());
+        rt.shutdown().unwrap();
+    }
+}

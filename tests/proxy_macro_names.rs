@@ -183,3 +183,104 @@ fn a_generic_actor_gets_a_generic_typed_proxy() {
     assert_eq!(proxy.slot().value().get_timeout(GUARD).unwrap(), "b");
     holder.stop();
 }
+
+// -- More shapes (found by review) ------------------------------------------------------------
+
+#[pykka::proxy]
+struct Buf<const N: usize> {
+    pub(crate) data: [u8; N],
+}
+
+#[pykka::proxy]
+impl<const N: usize> Buf<N> {
+    pub(crate) fn size(&self) -> usize {
+        N
+    }
+}
+
+impl<const N: usize> pykka::Actor for Buf<N> {}
+
+#[pykka::proxy]
+struct Store<V> {
+    v: V,
+}
+
+#[pykka::proxy]
+impl<V: Send + 'static> Store<V> {
+    pub(crate) fn put(&mut self, v: V) {
+        self.v = v;
+    }
+
+    /// Its own where clause: proxied with it.
+    pub(crate) fn read(&self) -> V
+    where
+        V: Clone,
+    {
+        self.v.clone()
+    }
+}
+
+impl<V: Send + 'static> pykka::Actor for Store<V> {}
+
+#[derive(Clone)]
+#[pykka::proxy]
+struct Node {
+    pub(crate) label: u32,
+    /// `Self` in a field's type is the actor's type.
+    pub(crate) next: Option<Box<Self>>,
+}
+
+impl pykka::Actor for Node {}
+
+#[pykka::proxy(traversable)]
+struct Counter<V: Clone + Send + 'static = u32> {
+    pub(crate) value: V,
+}
+
+#[pykka::proxy]
+struct Owner {
+    #[proxy(traversable)]
+    pub(crate) counter: Counter,
+}
+
+impl pykka::Actor for Owner {}
+
+#[test]
+fn const_generics_method_where_clauses_self_in_fields_and_defaults_compile_and_work() {
+    use pykka::Actor;
+    let b = Buf::<4> { data: [1; 4] }.start();
+    let p: BufProxy<4> = b.typed_proxy().unwrap();
+    assert_eq!(p.size().get_timeout(GUARD).unwrap(), 4);
+    assert_eq!(p.data().get_timeout(GUARD).unwrap(), [1; 4]);
+    b.stop();
+
+    let s = Store { v: 1u32 }.start();
+    let p: StoreProxy<u32> = s.typed_proxy().unwrap();
+    p.put(3).get_timeout(GUARD).unwrap();
+    assert_eq!(p.read().get_timeout(GUARD).unwrap(), 3);
+    s.stop();
+
+    let n = Node {
+        label: 1,
+        next: Some(Box::new(Node {
+            label: 2,
+            next: None,
+        })),
+    }
+    .start();
+    let p: NodeProxy = n.typed_proxy().unwrap();
+    assert_eq!(
+        p.next().get_timeout(GUARD).unwrap().map(|n| n.label),
+        Some(2)
+    );
+    assert_eq!(p.label().get_timeout(GUARD).unwrap(), 1);
+    n.stop();
+
+    let o = Owner {
+        counter: Counter { value: 3 },
+    }
+    .start();
+    let p: OwnerProxy = o.typed_proxy().unwrap();
+    assert_eq!(p.counter().value().get_timeout(GUARD).unwrap(), 3);
+    o.stop();
+}

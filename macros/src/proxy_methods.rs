@@ -227,18 +227,25 @@ fn proxy_method(method: &ImplItemFn, self_ty: &Type) -> syn::Result<Option<Gener
     } else {
         (quote!(call), quote!(defer), quote!(|__pykka_value|))
     };
+    // The method's own where clause (a bound on the impl's parameters, say), `Self` made the
+    // actor's type.
+    let where_clause = sig
+        .generics
+        .where_clause
+        .as_ref()
+        .map(|w| replace_self(w.to_token_stream(), self_ty));
     let tokens = quote! {
         #(#docs)*
         #[doc = ""]
         #[doc = concat!("Proxied: runs `", #method_name, "` inside the actor, after the calls already queued, and returns its value through a future (a panic fails the future; the actor lives on).")]
-        #vis fn #name(&self, #(#param_decls),*) -> ::pykka::Future<#ret> {
+        #vis fn #name(&self, #(#param_decls),*) -> ::pykka::Future<#ret> #where_clause {
             #(#send_checks)*
             #ret_check
             self.0.#call(move #closure_params __pykka_value.#name(#(#call_args),*))
         }
 
         #[doc = concat!("Deferred `", #method_name, "`: runs it inside the actor with tell semantics (nothing comes back; a panic stops the actor and runs `on_failure`). `Err` if the actor is dead.")]
-        #vis fn #deferred(&self, #(#param_decls2),*) -> ::core::result::Result<(), ::pykka::ActorDeadError> {
+        #vis fn #deferred(&self, #(#param_decls2),*) -> ::core::result::Result<(), ::pykka::ActorDeadError> #where_clause {
             #(#send_checks2)*
             self.0.#defer(move #closure_params { let _ = __pykka_value.#name(#(#call_args),*); })
         }
@@ -316,7 +323,7 @@ fn check_owned(ty: &Type, what: &str) -> syn::Result<()> {
 }
 
 /// `Self` inside the proxy's impl would mean the proxy: replace it with the actor's type.
-fn replace_self(tokens: TokenStream, self_ty: &Type) -> TokenStream {
+pub(crate) fn replace_self(tokens: TokenStream, self_ty: &Type) -> TokenStream {
     tokens
         .into_iter()
         .map(|tt| match tt {

@@ -3,7 +3,7 @@
 
 use crate::attrs::{self, ItemOptions, Member};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{parse_quote, Fields, GenericParam, Generics, Ident, Item, Visibility};
 
@@ -50,7 +50,10 @@ pub(crate) fn reject_lifetimes(generics: &Generics) -> syn::Result<()> {
 pub(crate) fn expand(options: ItemOptions, mut item: Item) -> syn::Result<TokenStream> {
     let (ident, vis, generics, (accessors, errors)) = match &mut item {
         Item::Struct(s) => {
-            let accessors = field_accessors(&mut s.fields);
+            let (_, args, _) = s.generics.split_for_impl();
+            let ident = &s.ident;
+            let self_ty: syn::Type = parse_quote!(#ident #args);
+            let accessors = field_accessors(&mut s.fields, &self_ty);
             (
                 s.ident.clone(),
                 s.vis.clone(),
@@ -106,12 +109,31 @@ fn proxy_type(
     let a = actor_param();
     let (outer_g, actor_args, _) = generics.split_for_impl();
     let actor_ty = quote!(#ident #actor_args);
-    let decl_param: GenericParam = if traversable {
-        parse_quote!(#a: ::pykka::Actor)
+    let (decl_param, decl_generics): (GenericParam, Generics) = if traversable {
+        // No default for the actor (a traversable value lives in any actor), so none for the
+        // parameters before it either (defaults must be trailing).
+        let mut g = generics.clone();
+        for p in &mut g.params {
+            match p {
+                GenericParam::Type(t) => {
+                    t.eq_token = None;
+                    t.default = None;
+                }
+                GenericParam::Const(c) => {
+                    c.eq_token = None;
+                    c.default = None;
+                }
+                GenericParam::Lifetime(_) => {}
+            }
+        }
+        (parse_quote!(#a: ::pykka::Actor), g)
     } else {
-        parse_quote!(#a: ::pykka::Actor = #actor_ty)
+        (
+            parse_quote!(#a: ::pykka::Actor = #actor_ty),
+            generics.clone(),
+        )
     };
-    let decl = with_param(generics, &actor_ty, Some(decl_param));
+    let decl = with_param(&decl_generics, &actor_ty, Some(decl_param));
     let decl_params = &decl.params;
     let decl_where = &decl.where_clause;
     let imp = with_param(generics, &actor_ty, Some(parse_quote!(#a: ::pykka::Actor)));
@@ -175,7 +197,7 @@ fn proxy_type(
 
 /// For each public named field: a getter returning a future of a clone and a setter returning
 /// a future of `()`, or a nested proxy for a field marked `#[proxy(traversable)]`.
-fn field_accessors(fields: &mut Fields) -> (TokenStream, Option<syn::Error>) {
+fn field_accessors(fields: &mut Fields, self_ty: &syn::Type) -> (TokenStream, Option<syn::Error>) {
     let mut out = TokenStream::new();
     let mut errors: Option<syn::Error> = None;
     for field in fields.iter_mut() {
@@ -193,7 +215,9 @@ fn field_accessors(fields: &mut Fields) -> (TokenStream, Option<syn::Error>) {
             continue;
         }
         let vis = &field.vis;
-        let ty = &field.ty;
+        // `Self` in the field's type is the actor's type, not the proxy's.
+        let ty = crate::proxy_methods::replace_self(field.ty.to_token_stream(), self_ty);
+        let ty = &ty;
         let name = ident.to_string();
         let docs = attrs::docs(&field.attrs);
         if member == Member::Traversable {

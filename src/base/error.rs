@@ -27,7 +27,8 @@ pub enum Error {
     /// next one's reply (a handler asking its own actor and blocking, A asking B while B asks A,
     /// or any longer cycle), whether they run on one thread or on several (pool workers, spare
     /// threads, dedicated threads). Pykka hangs here; this library refuses the wait that would
-    /// close the cycle, at once, and names the cycle ([`Deadlock::cycle`]).
+    /// close the cycle, at once, and names the cycle ([`Deadlock::cycle`]). A cycle is refused
+    /// even if one of its waits has a deadline that would have broken it.
     Deadlock(Deadlock),
 }
 

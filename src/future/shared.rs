@@ -14,7 +14,10 @@
 //! the slot's lock; the value is never taken out. A derived future (`map`, `join`, `lazy`, ...)
 //! is computed once: the first read computes it, with that read's time limit, into a slot that
 //! every read then waits on and clones from. What that first read gets (a value or an error, a
-//! timeout included) is what every read gets.
+//! timeout, a `Deadlock` or `PoolExhausted` refusal of its own wait included) is what every
+//! read gets; if the computation panics, the panic is the first reader's and the others get
+//! `Error::BrokenPromise`. While it is computed inside a handler, the other readers wait for
+//! that handler's actor in the wait-for records, so a cycle through it is refused too.
 
 use crate::base::error::Error;
 use crate::base::sync::{lock, Mutex};
@@ -50,6 +53,10 @@ enum Source<T> {
     Derived {
         pending: Mutex<Option<Box<dyn Derived<T>>>>,
         result: Arc<Slot<T>>,
+        /// The actor whose handler computes it (the first reader's, if it reads inside a
+        /// handler): what the other readers wait for, in the wait-for records, so that a
+        /// cycle through the computation is refused like any other.
+        computing: Mutex<Option<Arc<dyn InlineTarget>>>,
     },
 }
 
@@ -60,6 +67,7 @@ impl<T: Clone> SharedFuture<T> {
             Inner::Derived(d) => Source::Derived {
                 pending: Mutex::new(Some(d)),
                 result: Arc::new(Slot::new()),
+                computing: Mutex::new(None),
             },
         };
         SharedFuture {
@@ -100,16 +108,36 @@ impl<T: Clone> SharedFuture<T> {
 
     fn read(&self, limit: Limit) -> Result<T, Error> {
         let (slot, target) = match &*self.inner {
-            Source::Slot { slot, target } => (slot, target.as_ref()),
-            Source::Derived { pending, result } => {
-                let first = lock(pending).take();
+            Source::Slot { slot, target } => (slot, target.clone()),
+            Source::Derived {
+                pending,
+                result,
+                computing,
+            } => {
+                let first = {
+                    let mut pending = lock(pending);
+                    let first = pending.take();
+                    if first.is_some() {
+                        *lock(computing) = wait::current_actor();
+                    }
+                    first
+                };
                 if let Some(d) = first {
-                    result.complete(d.wait(limit));
+                    // The computation is user code: if it panics, the panic is this reader's,
+                    // and every other reader gets an error instead of waiting for ever.
+                    match crate::base::panic::catch(move || d.wait(limit)) {
+                        Ok(r) => result.complete(r),
+                        Err(payload) => {
+                            result.complete(Err(Error::BrokenPromise));
+                            std::panic::resume_unwind(payload);
+                        }
+                    }
                 }
-                (result, None)
+                let computing = lock(computing).clone();
+                (result, computing)
             }
         };
-        wait::wait(slot, target, limit.deadline())?;
+        wait::wait(slot, target.as_ref(), limit.deadline())?;
         slot.peek(limit)
     }
 }
@@ -119,7 +147,9 @@ impl<T> SharedFuture<T> {
     pub fn is_ready(&self) -> bool {
         match &*self.inner {
             Source::Slot { slot, .. } => slot.is_ready(),
-            Source::Derived { result, .. } => result.is_ready(),
+            Source::Derived {
+                result, pending, ..
+            } => result.is_ready() || lock(pending).as_ref().is_some_and(|d| d.is_ready()),
         }
     }
 }

@@ -256,6 +256,37 @@ fn deadlock(
     })
 }
 
+/// The actor whose handler is innermost on this thread, as an awaited party that is never run
+/// inline (its handler is busy): what the other readers of a derived `SharedFuture` that this
+/// handler computes wait for.
+pub(crate) fn current_actor() -> Option<Arc<dyn InlineTarget>> {
+    let (id, name) = *stack().last()?;
+    Some(Arc::new(Busy { id, name }))
+}
+
+/// See [`current_actor`].
+struct Busy {
+    id: u128,
+    name: &'static str,
+}
+
+impl InlineTarget for Busy {
+    fn actor_id(&self) -> u128 {
+        self.id
+    }
+
+    fn type_name(&self) -> &'static str {
+        self.name
+    }
+
+    fn pool_id(&self) -> usize {
+        // No pool has this id: a wait for it never runs anything inline.
+        0
+    }
+
+    fn run_inline(self: Arc<Self>, _done: &dyn Fn() -> bool) {}
+}
+
 /// An actor that a waiting pool thread may run inline.
 pub(crate) trait InlineTarget: Send + Sync {
     /// The actor's id.
