@@ -118,7 +118,7 @@ pub use actor::actor_ref::{ActorRef, AnyActorRef, ToAnyActorRef};
 pub use actor::dead_letters::{DeadLetter, DeadLetterReason, DeadLetterSubscription};
 pub use actor::lifecycle::{StopReason, Terminated, Watchable};
 pub use actor::system::Runtime;
-pub use actor::{Actor, Context, Receive};
+pub use actor::{Actor, AsyncReceive, Context, Receive};
 pub use base::error::{
     ActorDeadError, BuildError, Deadlock, Error, PoolExhausted, RuntimeError, ScheduleError,
     TellError, Timeout,
@@ -139,6 +139,17 @@ pub mod __private {
     /// Fails to compile, at the offending type, when `T` cannot be sent to the actor's thread.
     pub fn assert_send<T: Send + ?Sized>() {}
 
+    pub use crate::actor::envelope::{AskMsg, TellMsg};
+
+    /// A queued message, as `Receive`'s hidden methods build it.
+    pub struct Env<A: crate::Actor>(pub(crate) crate::actor::envelope::Envelope<A>);
+
+    impl<A: crate::Actor> std::fmt::Debug for Env<A> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Env { .. }")
+        }
+    }
+
     /// What a typed proxy's field getter reads: a clone of the field. Its error names the way
     /// out when the field's type is not `Clone`.
     #[diagnostic::on_unimplemented(
@@ -156,4 +167,16 @@ pub mod __private {
             self.clone()
         }
     }
+}
+
+/// A future resolved after `duration` by the default runtime's timer thread
+/// ([`Runtime::sleep`] for another runtime, [`Context::sleep`] inside an actor): what an async
+/// handler awaits to wait without holding a thread.
+///
+/// ```
+/// use std::time::Duration;
+/// pykka::sleep(Duration::from_millis(1)).get().unwrap();
+/// ```
+pub fn sleep(duration: std::time::Duration) -> Future<()> {
+    Runtime::global().sleep(duration)
 }

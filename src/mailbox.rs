@@ -119,6 +119,19 @@ pub(crate) enum InlineRelease {
     Closed,
 }
 
+/// What the token holder of a suspended async handler must do after releasing its claim.
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Suspend {
+    /// The token stays out (with the handler's waker, or with the caller to resubmit).
+    Held,
+    /// A token was handed back while the claim was held (the waker resubmitted the parked
+    /// token and a worker popped it): resubmit it.
+    TokenBack,
+    /// The actor is dead: the token is gone; answer the batch and finalise.
+    Closed,
+}
+
 /// Buffers above this capacity are shrunk when the actor goes idle.
 const KEEP_CAPACITY: usize = 16;
 
@@ -365,6 +378,30 @@ impl<E> Mailbox<E> {
         }
         put_back(&mut st, batch);
         true
+    }
+
+    /// The token holder stops running the actor while an async handler is suspended, keeping
+    /// the token (sends meanwhile only queue): the batch goes back in front and the claim is
+    /// released. See [`Suspend`].
+    pub(crate) fn suspend(&self, batch: &mut VecDeque<E>) -> Suspend {
+        let mut st = lock(&self.state);
+        st.set(RUNNING, false);
+        if st.has(CLOSED) {
+            st.set(SCHEDULED, false);
+            st.set(TOKEN_PARKED, false);
+            return Suspend::Closed;
+        }
+        put_back(&mut st, batch);
+        if st.has(TOKEN_PARKED) {
+            st.set(TOKEN_PARKED, false);
+            return Suspend::TokenBack;
+        }
+        Suspend::Held
+    }
+
+    /// Whether the actor runs on a thread of its own.
+    pub(crate) fn is_dedicated(&self) -> bool {
+        lock(&self.state).has(DEDICATED)
     }
 
     /// The place in the registry's start order (48 bits, see `new_scheduled`).

@@ -53,6 +53,32 @@ impl<A: Actor> Context<A> {
         crate::Runtime::handle(self.cell.system())
     }
 
+    /// A future resolved after `duration` by the timer thread of this actor's runtime: what an
+    /// async handler awaits to wait without holding a thread (`ctx.sleep(d).await`). A
+    /// `Duration::MAX` sleep is a century. It fails with `BrokenPromise` if the runtime is shut
+    /// down first.
+    ///
+    /// ```
+    /// use pykka::{Actor, AsyncReceive, Context};
+    /// use std::time::{Duration, Instant};
+    /// struct Napper;
+    /// impl Actor for Napper {}
+    /// impl AsyncReceive for Napper {
+    ///     type Message = Duration;
+    ///     type Reply = Duration;
+    ///     async fn on_receive(&mut self, d: Duration, ctx: &mut Context<Self>) -> Duration {
+    ///         let start = Instant::now();
+    ///         ctx.sleep(d).await.unwrap();
+    ///         start.elapsed()
+    ///     }
+    /// }
+    /// let napper = Napper.start();
+    /// assert!(napper.ask(Duration::from_millis(5)).get().unwrap() >= Duration::from_millis(5));
+    /// ```
+    pub fn sleep(&self, duration: std::time::Duration) -> crate::Future<()> {
+        self.cell.system().sleep(duration)
+    }
+
     /// This actor's URN, `urn:uuid:<uuid v4>`.
     pub fn actor_urn(&self) -> &str {
         self.cell.urn()

@@ -26,10 +26,14 @@ pub(crate) trait AskJob<A: Actor>: Send {
 pub(crate) enum Envelope<A: Actor> {
     Tell(Box<dyn TellJob<A>>),
     Ask(Box<dyn AskJob<A>>),
+    /// A message to an async handler, told or asked (`actor::asynchronous`).
+    Async(Box<dyn crate::actor::asynchronous::AsyncJob<A>>),
     Stop(Option<Promise<bool>>),
 }
 
-pub(crate) struct TellMsg<M>(pub(crate) M);
+/// A told message (public only for `Receive`'s hidden methods).
+#[derive(Debug)]
+pub struct TellMsg<M>(pub(crate) M);
 
 impl<A: Receive> TellJob<A> for TellMsg<A::Message> {
     fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
@@ -41,7 +45,9 @@ impl<A: Receive> TellJob<A> for TellMsg<A::Message> {
     }
 }
 
-pub(crate) struct AskMsg<M, R> {
+/// An asked message and its promise (public only for `Receive`'s hidden methods).
+#[derive(Debug)]
+pub struct AskMsg<M, R> {
     pub(crate) message: M,
     pub(crate) promise: Promise<R>,
 }

@@ -139,6 +139,9 @@ pub(crate) struct Ext {
     /// Set by `kill`; the thread running the actor checks it before each message.
     pub(crate) killed: AtomicBool,
     life: Mutex<Life>,
+    /// An async handler suspended between polls (`actor::asynchronous::Suspension<A>`), taken
+    /// by the claim holder that polls it.
+    pub(crate) suspension: Mutex<Option<Box<dyn std::any::Any + Send>>>,
 }
 
 /// Every operation on these is O(1) or O(log n): an actor may have 100 000 children or watch
@@ -162,6 +165,7 @@ impl Ext {
             urn: crate::base::urn::format(id),
             killed: AtomicBool::new(false),
             life: Mutex::new(Life::default()),
+            suspension: Mutex::new(None),
         }
     }
 

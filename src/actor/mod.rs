@@ -6,6 +6,7 @@
 //! - `cell`: the actor cell (value, mailbox, identity) and one activation; `cell::any_cell`: its
 //!   type-erased face; `cell::death`: how it ends and what a panic leads to;
 //! - `envelope`: what a mailbox holds and how each job runs inside its actor;
+//! - `asynchronous`: `AsyncReceive`, and how a suspended async handler waits without a thread;
 //! - `lifecycle`: stop reasons, watch notifications, the per-actor extension;
 //! - `supervisor`: the seam to the supervision layer above (the `Supervisor` trait that decides
 //!   what a panic leads to, and a child's link to its parent);
@@ -14,6 +15,7 @@
 //! - `dedicated`: starting an actor on a thread of its own.
 
 pub(crate) mod actor_ref;
+pub(crate) mod asynchronous;
 pub(crate) mod cell;
 pub(crate) mod context;
 pub(crate) mod dead_letters;
@@ -24,5 +26,6 @@ pub(crate) mod supervisor;
 pub(crate) mod system;
 mod traits;
 
+pub use asynchronous::AsyncReceive;
 pub use context::Context;
 pub use traits::{Actor, Receive};

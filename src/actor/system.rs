@@ -183,3 +183,21 @@ pub(crate) fn global_runtime() -> &'static Runtime {
         }
     })
 }
+
+impl System {
+    /// A future resolved after `duration`, by this runtime's timer thread (`sleep`). If the timer
+    /// cannot take it (the runtime is shut down), the future fails with `BrokenPromise` at once.
+    pub(crate) fn sleep(&self, duration: std::time::Duration) -> crate::Future<()> {
+        let (promise, future) = crate::promise();
+        let mut promise = Some(promise);
+        let task: crate::sched::timer::Task = Box::new(move || {
+            if let Some(p) = promise.take() {
+                p.set(());
+            }
+            false
+        });
+        // On `Err` the task was dropped, and with it the promise: the future fails.
+        let _ = self.timers.add(duration, None, task);
+        future
+    }
+}

@@ -103,4 +103,21 @@ pub trait Receive: Actor {
 
     /// Handles one message.
     fn on_receive(&mut self, message: Self::Message, ctx: &mut Context<Self>) -> Self::Reply;
+
+    /// How a told message is queued (under the mailbox's lock: only a wrap, no allocation, for
+    /// a sync handler); not part of the API. Async actors queue theirs to be polled.
+    #[doc(hidden)]
+    fn __tell_envelope(
+        job: Box<crate::__private::TellMsg<Self::Message>>,
+    ) -> crate::__private::Env<Self> {
+        crate::__private::Env(crate::actor::envelope::Envelope::Tell(job))
+    }
+
+    /// How an asked message is queued; not part of the API.
+    #[doc(hidden)]
+    fn __ask_envelope(
+        job: Box<crate::__private::AskMsg<Self::Message, Self::Reply>>,
+    ) -> crate::__private::Env<Self> {
+        crate::__private::Env(crate::actor::envelope::Envelope::Ask(job))
+    }
 }

@@ -11,14 +11,14 @@
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
-    atomic::{fence, AtomicBool, AtomicUsize},
+    atomic::{fence, AtomicBool, AtomicU8, AtomicUsize},
     Condvar, Mutex, MutexGuard,
 };
 #[cfg(loom)]
 pub(crate) use loom::thread;
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
-    atomic::{fence, AtomicBool, AtomicUsize},
+    atomic::{fence, AtomicBool, AtomicU8, AtomicUsize},
     Condvar, Mutex, MutexGuard,
 };
 #[cfg(not(loom))]

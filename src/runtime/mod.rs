@@ -124,6 +124,12 @@ impl Runtime {
         crate::actor::system::global_runtime()
     }
 
+    /// A future resolved after `duration` by this runtime's timer thread: for async handlers and
+    /// tasks that wait without holding a thread. See [`Context::sleep`](crate::Context::sleep).
+    pub fn sleep(&self, duration: Duration) -> crate::Future<()> {
+        self.system.sleep(duration)
+    }
+
     /// Switches [`Builder::quiet_panics`] on or off for this runtime's threads, from the next
     /// panic on; the way to quiet the default runtime ([`Runtime::global`]).
     ///

@@ -96,14 +96,19 @@ impl<A: Actor> AnyCell for Cell<A> {
         // and may wait for the pool (drop the last handle of the runtime, say), where a worker
         // may be waiting for this very lock. No restart can begin once the lock is free: the
         // mailbox is closed, which `pending_restart` checks.
+        // A suspended async handler is taken under the lock too (nobody polls it then) and
+        // dropped after it, which gives its lent value back.
         let value = match self.core.try_lock() {
-            Ok(mut core) => Some(core.actor.take()),
+            Ok(mut core) => Some((core.actor.take(), self.take_suspension())),
             // Poisoned: a library bug unwound while holding it (see `Runnable::run`); the
             // value is still there to retire.
-            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner().actor.take()),
+            Err(std::sync::TryLockError::Poisoned(p)) => {
+                Some((p.into_inner().actor.take(), self.take_suspension()))
+            }
             Err(std::sync::TryLockError::WouldBlock) => None,
         };
-        if let Some(value) = value {
+        if let Some((value, suspension)) = value {
+            let value = value.or_else(|| self.abort_suspension(suspension));
             self.retire(value, StopReason::Killed);
         }
     }

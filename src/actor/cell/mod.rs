@@ -49,6 +49,7 @@ use uuid::Uuid;
 
 mod any_cell;
 mod death;
+mod suspend;
 pub(crate) use any_cell::AnyCell;
 
 pub(crate) struct Core<A> {
@@ -86,6 +87,8 @@ impl<A: Actor> Drop for Cell<A> {
         self.answer_all(&mut leftovers);
         let core = self.core.get_mut().unwrap_or_else(PoisonError::into_inner);
         let value = core.actor.take();
+        let suspension = self.take_suspension();
+        let value = value.or_else(|| self.abort_suspension(suspension));
         self.retire(value, StopReason::Killed);
         if let Some(ext) = self.ext.get() {
             let supervised = ext.life().supervised.take();
@@ -223,7 +226,7 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        self.push(Box::new(TellMsg(message)), |b| Envelope::Tell(b))
+        self.push(Box::new(TellMsg(message)), |b| A::__tell_envelope(b).0)
             .map_err(|b| {
                 self.dead_letter(
                     std::any::type_name::<A::Message>(),
@@ -239,7 +242,7 @@ impl<A: Actor> Cell<A> {
     {
         let (promise, future) = promise_for(self.clone());
         let job = Box::new(AskMsg { message, promise });
-        match self.push(job, |b| Envelope::Ask(b)) {
+        match self.push(job, |b| A::__ask_envelope(b).0) {
             Ok(()) => future,
             Err(job) => {
                 job.promise.fail(Error::ActorDead(self.dead_error()));
@@ -306,6 +309,7 @@ impl<A: Actor> Cell<A> {
         batch: &mut VecDeque<Envelope<A>>,
         budget: &mut usize,
         done: &dyn Fn() -> bool,
+        holder: bool,
     ) -> Run {
         let mut guard = self.core.lock().unwrap_or_else(PoisonError::into_inner);
         let core = &mut *guard;
@@ -322,6 +326,10 @@ impl<A: Actor> Cell<A> {
                     }
                 }
             }
+        }
+        // An async handler suspended earlier goes first: nothing else runs before it is done.
+        if let Some(run) = self.resume(core, batch, &mut ctx, holder) {
+            return run;
         }
         loop {
             let Some(actor) = core.actor.as_mut() else {
@@ -362,6 +370,11 @@ impl<A: Actor> Cell<A> {
                             "Exception returned from {self} to caller: {}",
                             failure.message()
                         );
+                    }
+                }
+                Envelope::Async(job) => {
+                    if let Some(run) = self.start_async(core, batch, &mut ctx, job, holder) {
+                        return run;
                     }
                 }
                 Envelope::Stop(reply) => {
@@ -462,10 +475,11 @@ impl<A: Actor> Cell<A> {
     /// the actor dead. Idempotent: the value is taken once.
     fn finalize(&self, batch: &mut VecDeque<Envelope<A>>) {
         self.answer_all(batch);
-        let value = {
+        let (value, suspension) = {
             let mut core = self.core.lock().unwrap_or_else(PoisonError::into_inner);
-            core.actor.take()
+            (core.actor.take(), self.take_suspension())
         };
+        let value = value.or_else(|| self.abort_suspension(suspension));
         self.retire(value, StopReason::Killed);
     }
 
@@ -483,6 +497,15 @@ impl<A: Actor> Cell<A> {
                 Envelope::Ask(job) => {
                     let error = Error::ActorDead(ActorDeadError::stopped_before_handling(self));
                     // Failing the job drops the message it carried: user code.
+                    if let Err(p) = catch(move || job.fail(error)) {
+                        self.log_drop_panic(p);
+                    }
+                }
+                Envelope::Async(job) => {
+                    if let Some(t) = job.message_type() {
+                        self.dead_letter(t, crate::DeadLetterReason::LeftInMailbox);
+                    }
+                    let error = Error::ActorDead(ActorDeadError::stopped_before_handling(self));
                     if let Err(p) = catch(move || job.fail(error)) {
                         self.log_drop_panic(p);
                     }
@@ -535,10 +558,11 @@ impl<A: Actor> Cell<A> {
         }
         let mut budget = budget;
         loop {
-            let alive = match self.run_batch(&mut batch, &mut budget, &|| false) {
+            let alive = match self.run_batch(&mut batch, &mut budget, &|| false, true) {
                 Run::Alive => true,
                 Run::Dead => false,
                 Run::Held(wait) => return Arc::clone(self).hold(&mut batch, wait),
+                Run::Suspended { parked } => return self.suspend(&mut batch, parked),
             };
             match self.mailbox.release_token(&mut batch, budget > 0) {
                 Release::Continue => continue,
@@ -564,6 +588,12 @@ pub(crate) enum Run {
     Dead,
     /// A restart is waiting out its backoff for this long: run nothing until then.
     Held(std::time::Duration),
+    /// An async handler is suspended: run nothing until its future is woken. `parked`: the
+    /// token holder's token is with the future's waker; otherwise the holder keeps it (a wake
+    /// came during the poll: resubmit) or the runner holds none (an inline run).
+    Suspended {
+        parked: bool,
+    },
 }
 
 impl<A: Actor> Cell<A> {
@@ -624,7 +654,11 @@ impl<A: Actor> InlineTarget for Cell<A> {
             return;
         }
         let mut budget = usize::MAX;
-        while matches!(self.run_batch(&mut batch, &mut budget, done), Run::Alive) && !done() {
+        while matches!(
+            self.run_batch(&mut batch, &mut budget, done, false),
+            Run::Alive
+        ) && !done()
+        {
             if !self.mailbox.refill(&mut batch) {
                 break;
             }

@@ -1,0 +1,294 @@
+//! Async handlers: [`AsyncReceive`], and how a suspended handler waits without a thread.
+//!
+//! # The design
+//!
+//! An async handler's future borrows the actor (`&mut self`) across its awaits. To keep it
+//! between polls without `unsafe`, the actor value is *lent* to the future: the activation takes
+//! it out of the cell's core and moves it into the future (an `async move` block that owns it,
+//! through a [`Lend`] guard), and the guard gives it back to a shared [`Home`] when the future
+//! ends, panics or is dropped. kameo's actor loop owns its actor the same way; here the loan
+//! lasts one message.
+//!
+//! - **Fast path.** The activation polls the future at once. Most handlers finish in that poll
+//!   (they await a reply that is there, or nothing): the value goes back into the core and the
+//!   next envelope runs, as for a sync handler.
+//! - **Suspended.** If the poll returns `Pending`, the activation stores the future (the
+//!   *suspension*, in the actor's extension), keeps the actor's token (the mailbox stays
+//!   scheduled, so new messages queue behind and schedule nothing: one message at a time) and
+//!   parks the token with the suspension's waker (`sched::wake`, with its loom model). No thread
+//!   is held. The first wake resubmits the token; the next activation polls the suspension
+//!   before any envelope, and on `Ready` carries on with the batch.
+//! - **Inline runs** (a blocked `get()` running the actor on its own thread) poll a suspension
+//!   too, but hold no token: on `Pending` they leave it for the token's next activation.
+//! - **Panics** in a poll are caught: an ask's future fails with `Error::Panicked` and the actor
+//!   lives on (its value comes back through the guard); a tell's panic is a tell's panic
+//!   (supervision, or death and `on_failure`), as for sync handlers.
+//! - **Kill** while suspended wakes the suspension's waker, so that an activation finds the
+//!   actor closed: the suspension is dropped (the value comes home), an ask waiting on it fails
+//!   with `ActorDead`, and the value is retired as usual.
+//!
+//! # Sync and async actors together
+//!
+//! `AsyncReceive` actors are `Receive` actors too (a blanket impl), so `tell`, `ask`, proxies,
+//! broadcast and every other `A: Receive` API work on them unchanged, and a sync handler's
+//! blocking `get()` on an async actor's reply keeps the blocking guarantee (the asked actor runs
+//! inline when it can; if its handler suspends, the waiting thread hands its slot over and
+//! blocks, and the suspension is resumed by its waker on any worker). The blanket impl's
+//! `on_receive` (called only by code that calls it directly) runs the future to completion on
+//! the calling thread.
+
+use crate::actor::envelope::Envelope;
+use crate::actor::{Actor, Context, Receive};
+use crate::base::error::Error;
+use crate::base::panic::catch;
+use crate::future::Promise;
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
+
+/// An actor whose handler is `async`: it may await other actors' replies, timers
+/// ([`sleep`](crate::sleep)) and any `std::future::Future`, without holding a pool thread while
+/// it waits. The actor still handles one message at a time: messages sent meanwhile wait in
+/// its mailbox, in order.
+///
+/// Everything that works on a [`Receive`] actor works on an `AsyncReceive` one (`tell`, `ask`,
+/// `get()`, `.await`, proxies), and sync and async actors talk to each other freely.
+///
+/// ```
+/// use pykka::{Actor, ActorRef, AsyncReceive, Context, Receive};
+///
+/// struct Doubler;
+/// impl Actor for Doubler {}
+/// impl Receive for Doubler {
+///     type Message = u32;
+///     type Reply = u32;
+///     fn on_receive(&mut self, n: u32, _ctx: &mut Context<Self>) -> u32 { n * 2 }
+/// }
+///
+/// struct Summer { doubler: ActorRef<Doubler>, total: u32 }
+/// impl Actor for Summer {}
+/// impl AsyncReceive for Summer {
+///     type Message = u32;
+///     type Reply = u32;
+///     async fn on_receive(&mut self, n: u32, _ctx: &mut Context<Self>) -> u32 {
+///         // Awaiting the reply holds no thread; the next message waits for this one.
+///         self.total += self.doubler.ask(n).await.unwrap();
+///         self.total
+///     }
+/// }
+///
+/// let doubler = Doubler.start();
+/// let summer = Summer { doubler, total: 0 }.start();
+/// assert_eq!(summer.ask(1).get().unwrap(), 2);
+/// assert_eq!(summer.ask(2).get().unwrap(), 6);
+/// ```
+pub trait AsyncReceive: Actor {
+    /// What the actor receives.
+    type Message: Send + 'static;
+    /// What `ask` gets back.
+    type Reply: Send + 'static;
+
+    /// Handles one message; the actor handles no other until this future completes.
+    fn on_receive(
+        &mut self,
+        message: Self::Message,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Self::Reply> + Send;
+}
+
+impl<T: AsyncReceive> Receive for T {
+    type Message = <T as AsyncReceive>::Message;
+    type Reply = <T as AsyncReceive>::Reply;
+
+    /// Runs the async handler to completion on the calling thread. The library never calls this
+    /// for an `AsyncReceive` actor: its messages are polled on the pool, without a thread of
+    /// their own while they wait.
+    fn on_receive(&mut self, message: Self::Message, ctx: &mut Context<Self>) -> Self::Reply {
+        block_on(AsyncReceive::on_receive(self, message, ctx))
+    }
+
+    fn __tell_envelope(
+        job: Box<crate::__private::TellMsg<Self::Message>>,
+    ) -> crate::__private::Env<Self> {
+        crate::__private::Env(Envelope::Async(Box::new(AsyncMsg {
+            message: job.0,
+            promise: None,
+        })))
+    }
+
+    fn __ask_envelope(
+        job: Box<crate::__private::AskMsg<Self::Message, Self::Reply>>,
+    ) -> crate::__private::Env<Self> {
+        let crate::__private::AskMsg { message, promise } = *job;
+        crate::__private::Env(Envelope::Async(Box::new(AsyncMsg {
+            message,
+            promise: Some(promise),
+        })))
+    }
+}
+
+/// Runs `future` to completion on this thread (the blanket `Receive::on_receive`).
+fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = TaskContext::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park();
+    }
+}
+
+/// Where a lent actor value comes back to.
+pub(crate) type Home<A> = Arc<Mutex<Option<A>>>;
+
+/// The actor value lent to a handler's future: back [`Home`] when the future ends, panics or
+/// is dropped.
+struct Lend<A> {
+    home: Home<A>,
+    value: Option<A>,
+}
+
+impl<A> Drop for Lend<A> {
+    fn drop(&mut self) {
+        if let Some(v) = self.value.take() {
+            *self.home.lock().unwrap_or_else(PoisonError::into_inner) = Some(v);
+        }
+    }
+}
+
+/// An async handler's message in the mailbox: told (no promise) or asked.
+pub(crate) trait AsyncJob<A: Actor>: Send {
+    /// Starts the handler on `actor`, lent until the returned suspension ends or is dropped.
+    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended>;
+    /// Answers the job without running it: an ask's future fails with `error`.
+    fn fail(self: Box<Self>, error: Error);
+    /// A tell's message type, for the dead letters; `None` for an ask.
+    fn message_type(&self) -> Option<&'static str>;
+}
+
+struct AsyncMsg<M, R> {
+    message: M,
+    promise: Option<Promise<R>>,
+}
+
+impl<A: AsyncReceive> AsyncJob<A>
+    for AsyncMsg<<A as AsyncReceive>::Message, <A as AsyncReceive>::Reply>
+{
+    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended> {
+        let AsyncMsg { message, promise } = *self;
+        let future = async move {
+            let mut ctx = ctx;
+            let mut lent = Lend {
+                home,
+                value: Some(actor),
+            };
+            let Some(actor) = lent.value.as_mut() else {
+                unreachable!("the value is lent until the guard is dropped")
+            };
+            AsyncReceive::on_receive(actor, message, &mut ctx).await
+        };
+        Box::new(Handling {
+            future: Box::pin(future),
+            promise,
+        })
+    }
+
+    fn fail(self: Box<Self>, error: Error) {
+        if let Some(p) = self.promise {
+            p.fail(error);
+        }
+    }
+
+    fn message_type(&self) -> Option<&'static str> {
+        match self.promise {
+            Some(_) => None,
+            None => Some(std::any::type_name::<<A as AsyncReceive>::Message>()),
+        }
+    }
+}
+
+/// A handler's future between polls.
+pub(crate) trait Suspended: Send {
+    /// Polls it under `catch`: `Ready(None)` when it is done (an ask's reply set),
+    /// `Ready(Some(payload))` if it panicked.
+    fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Box<dyn Any + Send>>>;
+    /// Fails an ask's future with `error` (`true`); `false` for a tell (or an ask answered).
+    fn fail(&mut self, error: Error) -> bool;
+}
+
+struct Handling<R> {
+    future: Pin<Box<dyn Future<Output = R> + Send>>,
+    promise: Option<Promise<R>>,
+}
+
+impl<R: Send> Suspended for Handling<R> {
+    fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Box<dyn Any + Send>>> {
+        let promise = &mut self.promise;
+        let future = &mut self.future;
+        match catch(|| match future.as_mut().poll(cx) {
+            Poll::Pending => false,
+            Poll::Ready(reply) => {
+                if let Some(p) = promise.take() {
+                    p.set(reply);
+                }
+                true
+            }
+        }) {
+            Ok(false) => Poll::Pending,
+            Ok(true) => Poll::Ready(None),
+            Err(payload) => Poll::Ready(Some(payload)),
+        }
+    }
+
+    fn fail(&mut self, error: Error) -> bool {
+        match self.promise.take() {
+            Some(p) => {
+                p.fail(error);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// A suspended handler, kept in the actor's extension between polls.
+pub(crate) struct Suspension<A: Actor> {
+    pub(crate) job: Box<dyn Suspended>,
+    pub(crate) home: Home<A>,
+    pub(crate) wake: Arc<crate::sched::wake::TokenWake<Resume<A>>>,
+    pub(crate) waker: Waker,
+}
+
+/// Where a suspension's parked token goes: back to its actor's run queue (or dedicated thread).
+pub(crate) struct Resume<A: Actor>(pub(crate) std::sync::Weak<crate::actor::cell::Cell<A>>);
+
+impl<A: Actor> crate::sched::wake::Resubmit for Resume<A> {
+    fn resubmit(&self) {
+        if let Some(cell) = self.0.upgrade() {
+            cell.reschedule();
+        }
+    }
+}
+
+impl<A: Actor> Wake for crate::sched::wake::TokenWake<Resume<A>> {
+    fn wake(self: Arc<Self>) {
+        crate::sched::wake::TokenWake::wake(&self);
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        crate::sched::wake::TokenWake::wake(self);
+    }
+}

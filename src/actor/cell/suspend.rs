@@ -1,0 +1,196 @@
+//! An activation's side of async handlers (see `actor::asynchronous` for the design): starting
+//! an async message, polling a suspended handler, and parking the token while it waits.
+
+use super::{Cell, Core, Run};
+use crate::actor::asynchronous::{AsyncJob, Home, Resume, Suspension};
+use crate::actor::envelope::Envelope;
+use crate::actor::{Actor, Context};
+use crate::base::error::{ActorDeadError, Error};
+use crate::base::logging::info;
+use crate::base::panic::{catch, drop_payload};
+use crate::mailbox::Suspend;
+use crate::sched::wake::TokenWake;
+use std::collections::VecDeque;
+use std::sync::{Arc, PoisonError};
+use std::task::{Context as TaskContext, Poll, Waker};
+
+impl<A: Actor> Cell<A> {
+    /// The actor's token goes back to where it runs: the pool, or its dedicated thread.
+    pub(crate) fn reschedule(self: &Arc<Self>) {
+        if self.mailbox.is_dedicated() {
+            self.system
+                .homes
+                .notify(self.id(), Arc::clone(self) as crate::sched::Token);
+        } else {
+            self.submit();
+        }
+    }
+
+    /// Starts an async message: the value is lent to its handler's future, which is polled at
+    /// once. `None`: it finished (the value is back in `core`); else what the activation does.
+    pub(super) fn start_async(
+        self: &Arc<Self>,
+        core: &mut Core<A>,
+        batch: &mut VecDeque<Envelope<A>>,
+        ctx: &mut Context<A>,
+        job: Box<dyn AsyncJob<A>>,
+        holder: bool,
+    ) -> Option<Run> {
+        let value = core.actor.take()?;
+        let home: Home<A> = Arc::default();
+        let wake = Arc::new(TokenWake::new(Resume(Arc::downgrade(self))));
+        let waker = Waker::from(Arc::clone(&wake));
+        let context = Context {
+            cell: Arc::clone(self),
+        };
+        let job = job.start(value, Arc::clone(&home), context);
+        let suspension = Suspension {
+            job,
+            home,
+            wake,
+            waker,
+        };
+        self.poll_suspension(core, batch, ctx, suspension, holder)
+    }
+
+    /// Polls the suspended handler, if any, before anything else runs. A thread that holds no
+    /// token (an inline run) does not: it would race the token holder for the waker's state.
+    pub(super) fn resume(
+        self: &Arc<Self>,
+        core: &mut Core<A>,
+        batch: &mut VecDeque<Envelope<A>>,
+        ctx: &mut Context<A>,
+        holder: bool,
+    ) -> Option<Run> {
+        let suspension = self.take_suspension()?;
+        if !holder {
+            self.store_suspension(suspension);
+            return Some(Run::Suspended { parked: false });
+        }
+        if self.ext.get().is_some_and(|e| e.is_killed()) {
+            // Killed while it waited: the value comes home; the batch loop sees the kill.
+            core.actor = core
+                .actor
+                .take()
+                .or_else(|| self.abort_suspension(Some(suspension)));
+            return None;
+        }
+        self.poll_suspension(core, batch, ctx, suspension, holder)
+    }
+
+    fn poll_suspension(
+        self: &Arc<Self>,
+        core: &mut Core<A>,
+        batch: &mut VecDeque<Envelope<A>>,
+        ctx: &mut Context<A>,
+        mut suspension: Suspension<A>,
+        holder: bool,
+    ) -> Option<Run> {
+        suspension.wake.begin_poll();
+        let polled = {
+            let mut cx = TaskContext::from_waker(&suspension.waker);
+            suspension.job.poll(&mut cx)
+        };
+        let outcome = match polled {
+            Poll::Pending => {
+                let parked = if holder {
+                    suspension.wake.park()
+                } else {
+                    suspension.wake.end_poll();
+                    false
+                };
+                self.store_suspension(suspension);
+                return Some(Run::Suspended { parked });
+            }
+            Poll::Ready(outcome) => outcome,
+        };
+        let Suspension { mut job, home, .. } = suspension;
+        // An ask's panic fails its future (the actor lives on); a tell's is a tell's panic.
+        let failure = outcome.as_ref().map(|p| self.failure(&**p));
+        let answered = match &failure {
+            Some(f) => job.fail(Error::Panicked(f.clone())),
+            None => false,
+        };
+        // The finished (or panicked) future: its guard gives the value back.
+        if let Err(p) = catch(move || drop(job)) {
+            self.log_drop_panic(p);
+        }
+        core.actor = home.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let payload = outcome?;
+        if answered {
+            if let Some(f) = failure {
+                info!(
+                    target: "pykka",
+                    "Exception returned from {self} to caller: {}",
+                    f.message()
+                );
+            }
+            drop_payload(payload);
+            return None;
+        }
+        self.panicked(core, batch, ctx, payload, false)
+            .map(Run::Held)
+    }
+
+    /// After `Run::Suspended` on the token holder: release the claim, keep the token (new
+    /// messages only queue), and leave it with the waker (`parked`) or resubmit it. Returns
+    /// whether the actor is alive.
+    pub(super) fn suspend(
+        self: &Arc<Self>,
+        batch: &mut VecDeque<Envelope<A>>,
+        parked: bool,
+    ) -> bool {
+        match self.mailbox.suspend(batch) {
+            Suspend::Closed => {
+                self.finalize(batch);
+                false
+            }
+            Suspend::Held => {
+                if !parked {
+                    self.reschedule();
+                }
+                true
+            }
+            Suspend::TokenBack => {
+                // The waker resubmitted the parked token while this thread still held the
+                // claim; a worker handed it back here.
+                self.reschedule();
+                true
+            }
+        }
+    }
+
+    pub(super) fn take_suspension(&self) -> Option<Suspension<A>> {
+        let ext = self.ext.get()?;
+        let taken = ext
+            .suspension
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()?;
+        taken.downcast::<Suspension<A>>().ok().map(|b| *b)
+    }
+
+    fn store_suspension(&self, suspension: Suspension<A>) {
+        *self
+            .ext()
+            .suspension
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Box::new(suspension));
+    }
+
+    /// Ends a suspended handler that will never be polled again (the actor was killed or
+    /// closed): an ask waiting on it fails with `ActorDead`, the future is dropped (user code:
+    /// under `catch`), and the lent value comes back.
+    pub(super) fn abort_suspension(&self, suspension: Option<Suspension<A>>) -> Option<A> {
+        let Suspension { mut job, home, .. } = suspension?;
+        let error = Error::ActorDead(ActorDeadError::stopped_before_handling(self));
+        if let Err(p) = catch(move || {
+            job.fail(error);
+            drop(job);
+        }) {
+            self.log_drop_panic(p);
+        }
+        let value = home.lock().unwrap_or_else(PoisonError::into_inner).take();
+        value
+    }
+}

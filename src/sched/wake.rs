@@ -1,0 +1,164 @@
+//! The waker of a suspended job: who holds a token while the job's future waits.
+//!
+//! An async handler that returns `Pending` must not keep a thread, nor run the actor's next
+//! message (one message at a time). So the thread that polled it gives up its claim on the
+//! actor but keeps the actor's *token* (the mailbox stays scheduled: new messages queue behind
+//! the suspended one and schedule nothing), and hands the token to the job's [`TokenWake`]:
+//! the first wake-up resubmits it, and the next activation polls the future again.
+//!
+//! # The states
+//!
+//! ```text
+//! IDLE      no poll in progress, no token held here
+//! POLLING   a claim holder is polling the future
+//! NOTIFIED  woken while POLLING: the poller must not park the token (it would miss this)
+//! PARKED    the token is held here; the first wake takes it and resubmits it
+//! ```
+//!
+//! | who | from | to | then |
+//! |---|---|---|---|
+//! | poller, before polling ([`begin_poll`](TokenWake::begin_poll)) | any | `POLLING` | polls |
+//! | token holder, after `Pending` and releasing its claim ([`park`](TokenWake::park)) | `POLLING` | `PARKED` | returns: the token is with the waker |
+//! | token holder, same | `NOTIFIED` | `IDLE` | resubmits the token itself (a wake came during the poll) |
+//! | a poller holding no token (an inline run), after `Pending` ([`end_poll`](TokenWake::end_poll)) | `POLLING`/`NOTIFIED` | `IDLE` | returns: the token holder polls later |
+//! | wake ([`wake`](TokenWake::wake)) | `PARKED` | `IDLE` | resubmits the token |
+//! | wake | `POLLING` | `NOTIFIED` | nothing |
+//! | wake | `IDLE`, `NOTIFIED` | unchanged | nothing (a poll is due anyway) |
+//!
+//! One token, never two: the token leaves a `PARKED` waker once (the CAS), and a poller that
+//! parks does so only from `POLLING` (a `NOTIFIED` poller keeps its token). No lost wake-up: a
+//! wake that comes before the poll that would miss it is seen by that poll (the future's own
+//! contract: a waker registered, then the event); one during the poll turns the park into a
+//! resubmission; one after finds the token parked. Checked by the loom model below.
+
+use crate::base::sync::AtomicU8;
+use std::sync::atomic::Ordering;
+
+const IDLE: u8 = 0;
+const POLLING: u8 = 1;
+const NOTIFIED: u8 = 2;
+const PARKED: u8 = 3;
+
+/// Where a parked token goes when it is woken.
+pub(crate) trait Resubmit: Send + Sync {
+    fn resubmit(&self);
+}
+
+/// See the module docs.
+pub(crate) struct TokenWake<R> {
+    state: AtomicU8,
+    target: R,
+}
+
+impl<R: Resubmit> TokenWake<R> {
+    pub(crate) fn new(target: R) -> Self {
+        TokenWake {
+            state: AtomicU8::new(IDLE),
+            target,
+        }
+    }
+
+    /// A claim holder is about to poll the future.
+    pub(crate) fn begin_poll(&self) {
+        // ORDERING: SeqCst with the other transitions: one total order of the state's changes,
+        // so that a wake either precedes this (and the poll sees its event) or follows it.
+        self.state.store(POLLING, Ordering::SeqCst);
+    }
+
+    /// The token holder, whose poll returned `Pending` and which has released its claim, parks
+    /// its token here. `false`: a wake came during the poll: the caller keeps the token and
+    /// must resubmit it.
+    pub(crate) fn park(&self) -> bool {
+        // ORDERING: SeqCst, see `begin_poll`.
+        match self
+            .state
+            .compare_exchange(POLLING, PARKED, Ordering::SeqCst, Ordering::SeqCst)
+        {
+            Ok(_) => true,
+            Err(_) => {
+                // NOTIFIED (nothing else moves the state while a claim holder polls).
+                self.state.store(IDLE, Ordering::SeqCst);
+                false
+            }
+        }
+    }
+
+    /// A poller that holds no token (an inline run) got `Pending`: the token holder will poll
+    /// the future when it comes.
+    pub(crate) fn end_poll(&self) {
+        // ORDERING: SeqCst, see `begin_poll`.
+        self.state.store(IDLE, Ordering::SeqCst);
+    }
+
+    /// The future's waker fired (or the actor was killed while its job waited): a parked token
+    /// is resubmitted.
+    pub(crate) fn wake(&self) {
+        let mut current = self.state.load(Ordering::SeqCst);
+        loop {
+            let next = match current {
+                PARKED => IDLE,
+                POLLING => NOTIFIED,
+                _ => return,
+            };
+            // ORDERING: SeqCst, see `begin_poll`.
+            match self
+                .state
+                .compare_exchange(current, next, Ordering::SeqCst, Ordering::SeqCst)
+            {
+                Ok(PARKED) => {
+                    self.target.resubmit();
+                    return;
+                }
+                Ok(_) => return,
+                Err(now) => current = now,
+            }
+        }
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::base::sync::AtomicUsize;
+    use loom::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    #[derive(Clone)]
+    struct Count(Arc<AtomicUsize>);
+    impl Resubmit for Count {
+        fn resubmit(&self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// A token holder polls a future that another thread completes and wakes: the future
+    /// either completes in that poll, or the token is resubmitted exactly once (by the poller
+    /// or by the wake), never lost and never doubled.
+    #[test]
+    fn loom_a_wake_against_a_park_resubmits_the_token_once() {
+        loom::model(|| {
+            let resubmits = Arc::new(AtomicUsize::new(0));
+            let wake = Arc::new(TokenWake::new(Count(Arc::clone(&resubmits))));
+            let ready = Arc::new(AtomicBool::new(false));
+            // The poll registers the waker first (begin_poll), then looks at the event.
+            wake.begin_poll();
+            let (w, r) = (Arc::clone(&wake), Arc::clone(&ready));
+            let waker = loom::thread::spawn(move || {
+                r.store(true, Ordering::SeqCst);
+                w.wake();
+            });
+            let completed = ready.load(Ordering::SeqCst);
+            if !completed && !wake.park() {
+                // A wake came during the poll: the poller resubmits its token itself.
+                resubmits.fetch_add(1, Ordering::SeqCst);
+            }
+            waker.join().unwrap();
+            let n = resubmits.load(Ordering::SeqCst);
+            if completed {
+                assert!(n <= 1);
+            } else {
+                assert_eq!(n, 1, "the token must come back exactly once");
+            }
+        });
+    }
+}
