@@ -198,6 +198,85 @@ impl<A: Actor, T: ?Sized + 'static> ActorProxy<A, T> {
             .defer(move |actor: &mut A, ctx: &mut Context<A>| f(access.reach(actor), ctx))
     }
 
+    /// Runs the future that `f` makes from the target inside the actor, with `call`'s (ask)
+    /// semantics: the actor handles nothing else until the future completes, and no pool thread
+    /// is held while it waits (see [`AsyncReceive`](crate::AsyncReceive)). What a proxied
+    /// `async fn` calls.
+    ///
+    /// ```
+    /// use pykka::{Actor, BoxFuture};
+    /// struct Cache { hits: u32 }
+    /// impl Cache {
+    ///     async fn hit(&mut self) -> u32 {
+    ///         pykka::sleep(std::time::Duration::from_millis(1)).await.unwrap();
+    ///         self.hits += 1;
+    ///         self.hits
+    ///     }
+    /// }
+    /// impl Actor for Cache {}
+    /// let cache = Cache { hits: 0 }.start();
+    /// let proxy = cache.proxy().unwrap();
+    /// let hits = proxy.call_async(|c: &mut Cache| -> BoxFuture<'_, u32> { Box::pin(c.hit()) });
+    /// assert_eq!(hits.get().unwrap(), 1);
+    /// # cache.stop();
+    /// ```
+    pub fn call_async<R, F>(&self, f: F) -> Future<R>
+    where
+        R: Send + 'static,
+        F: for<'a> FnOnce(&'a mut T) -> crate::BoxFuture<'a, R> + Send + 'static,
+    {
+        let access = self.access.clone();
+        self.actor_ref.cell().call_async(
+            move |actor: &mut A, _: &mut Context<A>| -> crate::BoxFuture<'_, R> {
+                f(access.reach(actor))
+            },
+        )
+    }
+
+    /// As [`call_async`](Self::call_async), with the actor's [`Context`].
+    pub fn call_async_with_context<R, F>(&self, f: F) -> Future<R>
+    where
+        R: Send + 'static,
+        F: for<'a> FnOnce(&'a mut T, &'a mut Context<A>) -> crate::BoxFuture<'a, R>
+            + Send
+            + 'static,
+    {
+        let access = self.access.clone();
+        self.actor_ref.cell().call_async(
+            move |actor: &mut A, ctx: &mut Context<A>| -> crate::BoxFuture<'_, R> {
+                f(access.reach(actor), ctx)
+            },
+        )
+    }
+
+    /// [`call_async`](Self::call_async) with `defer`'s (tell) semantics.
+    pub fn defer_async<F>(&self, f: F) -> Result<(), ActorDeadError>
+    where
+        F: for<'a> FnOnce(&'a mut T) -> crate::BoxFuture<'a, ()> + Send + 'static,
+    {
+        let access = self.access.clone();
+        self.actor_ref.cell().defer_async(
+            move |actor: &mut A, _: &mut Context<A>| -> crate::BoxFuture<'_, ()> {
+                f(access.reach(actor))
+            },
+        )
+    }
+
+    /// As [`defer_async`](Self::defer_async), with the actor's [`Context`].
+    pub fn defer_async_with_context<F>(&self, f: F) -> Result<(), ActorDeadError>
+    where
+        F: for<'a> FnOnce(&'a mut T, &'a mut Context<A>) -> crate::BoxFuture<'a, ()>
+            + Send
+            + 'static,
+    {
+        let access = self.access.clone();
+        self.actor_ref.cell().defer_async(
+            move |actor: &mut A, ctx: &mut Context<A>| -> crate::BoxFuture<'_, ()> {
+                f(access.reach(actor), ctx)
+            },
+        )
+    }
+
     /// A proxy to the object that `field` reaches from this proxy's target: Pykka's traversable
     /// attribute. `name` is the field's name, for the path (equality, hashing, `Debug`). Calls
     /// through the nested proxy run inside the actor, in the same mailbox order, to any depth.

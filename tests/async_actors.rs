@@ -380,3 +380,65 @@ fn blocking_get_inside_an_async_handler_is_safe_on_one_worker() {
     }
     rt.shutdown().unwrap();
 }
+
+// -- Async proxy methods ----------------------------------------------------------------------
+
+#[pykka::proxy]
+struct Fetcher {
+    pub(crate) fetched: Vec<u32>,
+    doubler: ActorRef<Doubler>,
+}
+
+#[pykka::proxy]
+impl Fetcher {
+    /// Awaits another actor's reply, then the timer, with the context.
+    pub(crate) async fn fetch(&mut self, n: u32, ctx: &mut Context<Self>) -> u32 {
+        let d = self.doubler.ask(n).await.unwrap();
+        ctx.sleep(Duration::from_millis(1)).await.unwrap();
+        self.fetched.push(d);
+        d
+    }
+
+    pub(crate) async fn fail(&mut self) -> u32 {
+        pykka::sleep(Duration::ZERO).await.unwrap();
+        panic!("proxied async boom")
+    }
+}
+
+impl Actor for Fetcher {}
+
+#[test]
+fn async_proxy_methods_run_in_order_on_pooled_and_dedicated_actors() {
+    let _guard = watchdog("async proxy methods", 60);
+    let rt = Runtime::builder()
+        .threads(1)
+        .quiet_panics(true)
+        .build()
+        .unwrap();
+    for dedicated in [false, true] {
+        let fetcher = Fetcher {
+            fetched: Vec::new(),
+            doubler: Doubler.start_in(&rt),
+        };
+        let f = if dedicated {
+            fetcher.start_dedicated()
+        } else {
+            fetcher.start_in(&rt)
+        };
+        let p: FetcherProxy = f.typed_proxy().unwrap();
+        let first = p.fetch(1);
+        p.fetch_defer(2).unwrap();
+        let third = p.fetch(3);
+        // A field read queued behind them sees all three.
+        assert_eq!(p.fetched().get_timeout(GUARD).unwrap(), [2, 4, 6]);
+        assert_eq!(first.get_timeout(GUARD).unwrap(), 2);
+        assert_eq!(third.get_timeout(GUARD).unwrap(), 6);
+        assert!(matches!(
+            p.fail().get_timeout(GUARD),
+            Err(Error::Panicked(_))
+        ));
+        assert_eq!(p.fetched().get_timeout(GUARD).unwrap().len(), 3);
+        assert!(f.stop());
+    }
+    rt.shutdown().unwrap();
+}

@@ -22,6 +22,34 @@ mod proxy_type;
 ///   nested proxy whose calls run inside the actor (Pykka's traversable attributes, to any
 ///   depth). The field's type needs `#[pykka::proxy(traversable)]` itself.
 ///
+/// An `async fn` is proxied too: its future is polled inside the actor, which handles nothing
+/// else until it completes and holds no pool thread while it waits (see `AsyncReceive`):
+///
+/// ```
+/// use std::time::Duration;
+///
+/// #[pykka::proxy]
+/// struct Fetcher { pub fetched: u32 }
+///
+/// #[pykka::proxy]
+/// impl Fetcher {
+///     pub async fn fetch(&mut self, delay_ms: u64) -> u32 {
+///         pykka::sleep(Duration::from_millis(delay_ms)).await.unwrap();
+///         self.fetched += 1;
+///         self.fetched
+///     }
+/// }
+/// impl pykka::Actor for Fetcher {}
+///
+/// use pykka::Actor;
+/// let f = Fetcher { fetched: 0 }.start();
+/// let proxy: FetcherProxy = f.typed_proxy().unwrap();
+/// assert_eq!(proxy.fetch(1).get().unwrap(), 1);
+/// proxy.fetch_defer(1).unwrap();
+/// assert_eq!(proxy.fetched().get().unwrap(), 2); // runs after the deferred fetch
+/// f.stop();
+/// ```
+///
 /// On the impl block it adds, for each public method taking `&self` or `&mut self`:
 /// - `method(&self, args..) -> Future<R>`: ask semantics (a panic fails the future; the actor
 ///   lives on);
@@ -174,14 +202,14 @@ mod proxy_type;
 /// impl pykka::Actor for Counter {}
 /// ```
 ///
-/// An `async` method (a proxied call runs to completion inside the actor):
+/// An `unsafe` method (the proxy would hide its contract):
 ///
 /// ```compile_fail
 /// #[pykka::proxy]
 /// struct Fetcher;
 /// #[pykka::proxy]
 /// impl Fetcher {
-///     pub async fn fetch(&mut self) -> u32 { 1 }
+///     pub unsafe fn fetch(&mut self) -> u32 { 1 }
 /// }
 /// impl pykka::Actor for Fetcher {}
 /// ```
@@ -341,7 +369,7 @@ mod tests {
             quote!(),
             quote! {
                 impl Store {
-                    pub async fn fetch(&self) -> u32 { 1 }
+                    pub unsafe fn fetch(&self) -> u32 { 1 }
                     pub fn put(&mut self, v: u32) { self.v = v; }
                     pub fn into_parts(self) {}
                 }
@@ -358,7 +386,7 @@ mod tests {
         );
         assert!(out.contains("fn put_defer"), "{out}");
         assert!(!out.contains("fn fetch_defer"), "{out}");
-        assert!(out.contains("is async"), "{out}");
+        assert!(out.contains("is unsafe"), "{out}");
     }
 
     #[test]

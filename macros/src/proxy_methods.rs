@@ -158,12 +158,7 @@ fn proxy_method(method: &ImplItemFn, self_ty: &Type) -> syn::Result<Option<Gener
             ),
         ));
     }
-    if let Some(asyncness) = sig.asyncness {
-        return Err(syn::Error::new(
-            asyncness.span(),
-            format!("`{name}` is async and cannot be proxied: a proxied call runs to completion inside the actor"),
-        ));
-    }
+    let is_async = sig.asyncness.is_some();
     if let Some(unsafety) = sig.unsafety {
         return Err(syn::Error::new(
             unsafety.span(),
@@ -218,14 +213,36 @@ fn proxy_method(method: &ImplItemFn, self_ty: &Type) -> syn::Result<Option<Gener
     });
     let send_checks2 = send_checks.clone();
     let ret_check = quote_spanned! {ret_span=> ::pykka::__private::assert_send::<#ret>(); };
-    let (call, defer, closure_params) = if context_actor.is_some() {
-        (
+    let (call, defer, closure_params) = match (context_actor.is_some(), is_async) {
+        (true, false) => (
             quote!(call_with_context),
             quote!(defer_with_context),
             quote!(|__pykka_value, __pykka_ctx|),
+        ),
+        (false, false) => (quote!(call), quote!(defer), quote!(|__pykka_value|)),
+        (true, true) => (
+            quote!(call_async_with_context),
+            quote!(defer_async_with_context),
+            quote!(|__pykka_value, __pykka_ctx|),
+        ),
+        (false, true) => (
+            quote!(call_async),
+            quote!(defer_async),
+            quote!(|__pykka_value|),
+        ),
+    };
+    // An `async fn` is polled inside the actor, which handles nothing else meanwhile and holds
+    // no thread while it waits (`ActorProxy::call_async`).
+    let (call_body, defer_body) = if is_async {
+        (
+            quote!(::std::boxed::Box::pin(__pykka_value.#name(#(#call_args),*))),
+            quote!(::std::boxed::Box::pin(async move { let _ = __pykka_value.#name(#(#call_args),*).await; })),
         )
     } else {
-        (quote!(call), quote!(defer), quote!(|__pykka_value|))
+        (
+            quote!(__pykka_value.#name(#(#call_args),*)),
+            quote!({ let _ = __pykka_value.#name(#(#call_args),*); }),
+        )
     };
     // The method's own where clause (a bound on the impl's parameters, say), `Self` made the
     // actor's type.
@@ -241,13 +258,13 @@ fn proxy_method(method: &ImplItemFn, self_ty: &Type) -> syn::Result<Option<Gener
         #vis fn #name(&self, #(#param_decls),*) -> ::pykka::Future<#ret> #where_clause {
             #(#send_checks)*
             #ret_check
-            self.0.#call(move #closure_params __pykka_value.#name(#(#call_args),*))
+            self.0.#call(move #closure_params #call_body)
         }
 
         #[doc = concat!("Deferred `", #method_name, "`: runs it inside the actor with tell semantics (nothing comes back; a panic stops the actor and runs `on_failure`). `Err` if the actor is dead.")]
         #vis fn #deferred(&self, #(#param_decls2),*) -> ::core::result::Result<(), ::pykka::ActorDeadError> #where_clause {
             #(#send_checks2)*
-            self.0.#defer(move #closure_params { let _ = __pykka_value.#name(#(#call_args),*); })
+            self.0.#defer(move #closure_params #defer_body)
         }
     };
     Ok(Some(Generated {

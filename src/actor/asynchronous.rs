@@ -220,6 +220,54 @@ impl<A: AsyncReceive> AsyncJob<A>
     }
 }
 
+/// A boxed future borrowing for `'a`: what an async proxy call's closure returns.
+pub type BoxFuture<'a, R> = Pin<Box<dyn Future<Output = R> + Send + 'a>>;
+
+/// An async proxy call (`ActorProxy::call_async`, a proxied `async fn`), asked or deferred.
+pub(crate) struct AsyncCall<F, R> {
+    pub(crate) f: F,
+    pub(crate) promise: Option<Promise<R>>,
+}
+
+impl<A, R, F> AsyncJob<A> for AsyncCall<F, R>
+where
+    A: Actor,
+    R: Send + 'static,
+    F: for<'a> FnOnce(&'a mut A, &'a mut Context<A>) -> BoxFuture<'a, R> + Send + 'static,
+{
+    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended> {
+        let AsyncCall { f, promise } = *self;
+        let future = async move {
+            let mut ctx = ctx;
+            let mut lent = Lend {
+                home,
+                value: Some(actor),
+            };
+            let Some(actor) = lent.value.as_mut() else {
+                unreachable!("the value is lent until the guard is dropped")
+            };
+            f(actor, &mut ctx).await
+        };
+        Box::new(Handling {
+            future: Box::pin(future),
+            promise,
+        })
+    }
+
+    fn fail(self: Box<Self>, error: Error) {
+        if let Some(p) = self.promise {
+            p.fail(error);
+        }
+    }
+
+    fn message_type(&self) -> Option<&'static str> {
+        match self.promise {
+            Some(_) => None,
+            None => Some("deferred call"),
+        }
+    }
+}
+
 /// A handler's future between polls.
 pub(crate) trait Suspended: Send {
     /// Polls it under `catch`: `Ready(None)` when it is done (an ask's reply set),

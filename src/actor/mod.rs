@@ -26,6 +26,6 @@ pub(crate) mod supervisor;
 pub(crate) mod system;
 mod traits;
 
-pub use asynchronous::AsyncReceive;
+pub use asynchronous::{AsyncReceive, BoxFuture};
 pub use context::Context;
 pub use traits::{Actor, Receive};

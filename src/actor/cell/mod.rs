@@ -267,6 +267,45 @@ impl<A: Actor> Cell<A> {
         }
     }
 
+    /// Runs the future `f` makes inside the actor, in mailbox order, with ask semantics: the
+    /// actor handles nothing else until it completes, and holds no thread while it waits.
+    pub(crate) fn call_async<R, F>(self: &Arc<Self>, f: F) -> Future<R>
+    where
+        R: Send + 'static,
+        F: for<'a> FnOnce(&'a mut A, &'a mut Context<A>) -> crate::actor::BoxFuture<'a, R>
+            + Send
+            + 'static,
+    {
+        let (promise, future) = promise_for(self.clone());
+        let job = Box::new(crate::actor::asynchronous::AsyncCall {
+            f,
+            promise: Some(promise),
+        });
+        match self.push(job, |b| Envelope::Async(b)) {
+            Ok(()) => future,
+            Err(job) => {
+                if let Some(p) = job.promise {
+                    p.fail(Error::ActorDead(self.dead_error()));
+                }
+                future
+            }
+        }
+    }
+
+    /// As [`call_async`](Self::call_async), with tell semantics.
+    pub(crate) fn defer_async<F>(self: &Arc<Self>, f: F) -> Result<(), ActorDeadError>
+    where
+        F: for<'a> FnOnce(&'a mut A, &'a mut Context<A>) -> crate::actor::BoxFuture<'a, ()>
+            + Send
+            + 'static,
+    {
+        let job = Box::new(crate::actor::asynchronous::AsyncCall::<F, ()> { f, promise: None });
+        self.push(job, |b| Envelope::Async(b)).map_err(|_| {
+            self.dead_letter("deferred call", crate::DeadLetterReason::RecipientDead);
+            self.dead_error()
+        })
+    }
+
     /// Runs `f` inside the actor, in mailbox order, with tell semantics.
     pub(crate) fn defer<F>(self: &Arc<Self>, f: F) -> Result<(), ActorDeadError>
     where
