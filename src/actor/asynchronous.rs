@@ -37,7 +37,7 @@
 //! `on_receive` (called only by code that calls it directly) runs the future to completion on
 //! the calling thread.
 
-use crate::actor::envelope::Envelope;
+use crate::actor::envelope::{AskMsg, Envelope, TellMsg};
 use crate::actor::{Actor, Context, Receive};
 use crate::base::error::Error;
 use crate::base::panic::catch;
@@ -112,20 +112,13 @@ impl<T: AsyncReceive> Receive for T {
     fn __tell_envelope(
         job: Box<crate::__private::TellMsg<Self::Message>>,
     ) -> crate::__private::Env<Self> {
-        crate::__private::Env(Envelope::Async(Box::new(AsyncMsg {
-            message: job.0,
-            promise: None,
-        })))
+        crate::__private::Env(Envelope::Async(job))
     }
 
     fn __ask_envelope(
         job: Box<crate::__private::AskMsg<Self::Message, Self::Reply>>,
     ) -> crate::__private::Env<Self> {
-        let crate::__private::AskMsg { message, promise } = *job;
-        crate::__private::Env(Envelope::Async(Box::new(AsyncMsg {
-            message,
-            promise: Some(promise),
-        })))
+        crate::__private::Env(Envelope::Async(job))
     }
 }
 
@@ -179,44 +172,59 @@ pub(crate) trait AsyncJob<A: Actor>: Send {
     fn message_type(&self) -> Option<&'static str>;
 }
 
-struct AsyncMsg<M, R> {
-    message: M,
-    promise: Option<Promise<R>>,
+/// Starts `A`'s handler on `message`, the value lent to its future.
+fn start_handler<A: AsyncReceive>(
+    message: <A as AsyncReceive>::Message,
+    promise: Option<Promise<<A as AsyncReceive>::Reply>>,
+    actor: A,
+    home: Home<A>,
+    ctx: Context<A>,
+) -> Box<dyn Suspended> {
+    let future = async move {
+        let mut ctx = ctx;
+        let mut lent = Lend {
+            home,
+            value: Some(actor),
+        };
+        let Some(actor) = lent.value.as_mut() else {
+            unreachable!("the value is lent until the guard is dropped")
+        };
+        AsyncReceive::on_receive(actor, message, &mut ctx).await
+    };
+    Box::new(Handling {
+        future: Box::pin(future),
+        promise,
+    })
+}
+
+/// A told message to an async actor: the same box as a sync actor's, queued as an async job
+/// (no second allocation, nothing allocated under the mailbox's lock).
+impl<A: AsyncReceive> AsyncJob<A> for TellMsg<<A as AsyncReceive>::Message> {
+    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended> {
+        start_handler(self.0, None, actor, home, ctx)
+    }
+
+    fn fail(self: Box<Self>, _: Error) {}
+
+    fn message_type(&self) -> Option<&'static str> {
+        Some(std::any::type_name::<<A as AsyncReceive>::Message>())
+    }
 }
 
 impl<A: AsyncReceive> AsyncJob<A>
-    for AsyncMsg<<A as AsyncReceive>::Message, <A as AsyncReceive>::Reply>
+    for AskMsg<<A as AsyncReceive>::Message, <A as AsyncReceive>::Reply>
 {
     fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended> {
-        let AsyncMsg { message, promise } = *self;
-        let future = async move {
-            let mut ctx = ctx;
-            let mut lent = Lend {
-                home,
-                value: Some(actor),
-            };
-            let Some(actor) = lent.value.as_mut() else {
-                unreachable!("the value is lent until the guard is dropped")
-            };
-            AsyncReceive::on_receive(actor, message, &mut ctx).await
-        };
-        Box::new(Handling {
-            future: Box::pin(future),
-            promise,
-        })
+        let AskMsg { message, promise } = *self;
+        start_handler(message, Some(promise), actor, home, ctx)
     }
 
     fn fail(self: Box<Self>, error: Error) {
-        if let Some(p) = self.promise {
-            p.fail(error);
-        }
+        self.promise.fail(error);
     }
 
     fn message_type(&self) -> Option<&'static str> {
-        match self.promise {
-            Some(_) => None,
-            None => Some(std::any::type_name::<<A as AsyncReceive>::Message>()),
-        }
+        None
     }
 }
 
@@ -312,12 +320,13 @@ impl<R: Send> Suspended for Handling<R> {
     }
 }
 
-/// A suspended handler, kept in the actor's extension between polls.
-pub(crate) struct Suspension<A: Actor> {
-    pub(crate) job: Box<dyn Suspended>,
-    pub(crate) home: Home<A>,
+/// What an actor's async handlers share across messages, made on its first async message and
+/// kept in its extension: the waker (one per actor: a stale wake of an earlier future only
+/// causes a spurious poll) and the home its value comes back to.
+pub(crate) struct Parts<A: Actor> {
     pub(crate) wake: Arc<crate::sched::wake::TokenWake<Resume<A>>>,
     pub(crate) waker: Waker,
+    pub(crate) home: Home<A>,
 }
 
 /// Where a suspension's parked token goes: back to its actor's run queue (or dedicated thread).

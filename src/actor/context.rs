@@ -150,7 +150,37 @@ impl<A: Actor> Context<A> {
     /// Starts `value` as a child of this actor, on the same runtime: a panic ends it as Pykka
     /// would ([`Directive::Stop`](crate::Directive::Stop); [`child`](Self::child) starts a
     /// supervised one). It is stopped before this actor stops (children last started first), and
-    /// killed if this actor is killed.
+    /// killed if this actor is killed. This actor watches it (pyctor's rule): its
+    /// [`on_terminated`](Actor::on_terminated) runs when the child stops, for whatever reason.
+    ///
+    /// ```
+    /// use pykka::{Actor, ActorRef, Context, Receive, StopReason, Terminated};
+    /// use std::sync::mpsc::{channel, Sender};
+    ///
+    /// struct Child;
+    /// impl Actor for Child {}
+    ///
+    /// struct Parent { ended: Sender<StopReason> }
+    /// impl Actor for Parent {
+    ///     fn on_terminated(&mut self, t: &Terminated, _ctx: &mut Context<Self>) {
+    ///         self.ended.send(t.reason()).unwrap();
+    ///     }
+    /// }
+    /// impl Receive for Parent {
+    ///     type Message = ();
+    ///     type Reply = ActorRef<Child>;
+    ///     fn on_receive(&mut self, _: (), ctx: &mut Context<Self>) -> ActorRef<Child> {
+    ///         ctx.start_child(Child)
+    ///     }
+    /// }
+    ///
+    /// let (tx, rx) = channel();
+    /// let parent = Parent { ended: tx }.start();
+    /// let child = parent.ask(()).get().unwrap();
+    /// child.stop();
+    /// assert_eq!(rx.recv().unwrap(), StopReason::Stopped);
+    /// parent.stop();
+    /// ```
     pub fn start_child<C: Actor>(&self, value: C) -> ActorRef<C> {
         self.start_linked_child(value, None)
     }
@@ -171,11 +201,15 @@ impl<A: Actor> Context<A> {
         let weak = Arc::downgrade(&parent);
         // Linked before it can run (and so before it can die), so the parent never lists a
         // child that died unlisted.
-        cell::start_with(value, self.cell.system(), None, |child| {
+        let child = cell::start_with(value, self.cell.system(), None, |child| {
             let number = parent.ext().add_child(child.clone());
             child.ext().life().supervised =
                 Some(Box::new(Supervised::new(weak, number, supervisor)));
-        })
+        });
+        // pyctor's rule: a parent watches its children. Its `on_terminated` runs when one
+        // stops, for whatever reason (not when a supervised child restarts in place).
+        self.watch(&child);
+        child
     }
 }
 

@@ -141,7 +141,9 @@ pub(crate) struct Ext {
     life: Mutex<Life>,
     /// An async handler suspended between polls (`actor::asynchronous::Suspension<A>`), taken
     /// by the claim holder that polls it.
-    pub(crate) suspension: Mutex<Option<Box<dyn std::any::Any + Send>>>,
+    pub(crate) suspension: Mutex<Option<Box<dyn crate::actor::asynchronous::Suspended>>>,
+    /// `actor::asynchronous::Parts<A>`, made on the first async message.
+    pub(crate) async_parts: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 /// Every operation on these is O(1) or O(log n): an actor may have 100 000 children or watch
@@ -166,6 +168,7 @@ impl Ext {
             killed: AtomicBool::new(false),
             life: Mutex::new(Life::default()),
             suspension: Mutex::new(None),
+            async_parts: std::sync::OnceLock::new(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! an async message, polling a suspended handler, and parking the token while it waits.
 
 use super::{Cell, Core, Run};
-use crate::actor::asynchronous::{AsyncJob, Home, Resume, Suspension};
+use crate::actor::asynchronous::{AsyncJob, Parts, Resume, Suspended};
 use crate::actor::envelope::Envelope;
 use crate::actor::{Actor, Context};
 use crate::base::error::{ActorDeadError, Error};
@@ -26,6 +26,23 @@ impl<A: Actor> Cell<A> {
         }
     }
 
+    /// The waker and home of this actor's async handlers (made once).
+    fn async_parts(self: &Arc<Self>) -> &Parts<A> {
+        let any = self.ext().async_parts.get_or_init(|| {
+            let wake = Arc::new(TokenWake::new(Resume(Arc::downgrade(self))));
+            let waker = Waker::from(Arc::clone(&wake));
+            Box::new(Parts::<A> {
+                wake,
+                waker,
+                home: Arc::default(),
+            })
+        });
+        match any.downcast_ref::<Parts<A>>() {
+            Some(parts) => parts,
+            None => unreachable!("made above for this actor type"),
+        }
+    }
+
     /// Starts an async message: the value is lent to its handler's future, which is polled at
     /// once. `None`: it finished (the value is back in `core`); else what the activation does.
     pub(super) fn start_async(
@@ -37,20 +54,12 @@ impl<A: Actor> Cell<A> {
         holder: bool,
     ) -> Option<Run> {
         let value = core.actor.take()?;
-        let home: Home<A> = Arc::default();
-        let wake = Arc::new(TokenWake::new(Resume(Arc::downgrade(self))));
-        let waker = Waker::from(Arc::clone(&wake));
+        let home = Arc::clone(&self.async_parts().home);
         let context = Context {
             cell: Arc::clone(self),
         };
-        let job = job.start(value, Arc::clone(&home), context);
-        let suspension = Suspension {
-            job,
-            home,
-            wake,
-            waker,
-        };
-        self.poll_suspension(core, batch, ctx, suspension, holder)
+        let suspended = job.start(value, home, context);
+        self.poll_suspension(core, batch, ctx, suspended, holder)
     }
 
     /// Polls the suspended handler, if any, before anything else runs. A thread that holds no
@@ -62,9 +71,9 @@ impl<A: Actor> Cell<A> {
         ctx: &mut Context<A>,
         holder: bool,
     ) -> Option<Run> {
-        let suspension = self.take_suspension()?;
+        let suspended = self.take_suspension()?;
         if !holder {
-            self.store_suspension(suspension);
+            self.store_suspension(suspended);
             return Some(Run::Suspended { parked: false });
         }
         if self.ext.get().is_some_and(|e| e.is_killed()) {
@@ -72,10 +81,10 @@ impl<A: Actor> Cell<A> {
             core.actor = core
                 .actor
                 .take()
-                .or_else(|| self.abort_suspension(Some(suspension)));
+                .or_else(|| self.abort_suspension(Some(suspended)));
             return None;
         }
-        self.poll_suspension(core, batch, ctx, suspension, holder)
+        self.poll_suspension(core, batch, ctx, suspended, holder)
     }
 
     fn poll_suspension(
@@ -83,39 +92,43 @@ impl<A: Actor> Cell<A> {
         core: &mut Core<A>,
         batch: &mut VecDeque<Envelope<A>>,
         ctx: &mut Context<A>,
-        mut suspension: Suspension<A>,
+        mut suspended: Box<dyn Suspended>,
         holder: bool,
     ) -> Option<Run> {
-        suspension.wake.begin_poll();
+        let parts = self.async_parts();
+        parts.wake.begin_poll();
         let polled = {
-            let mut cx = TaskContext::from_waker(&suspension.waker);
-            suspension.job.poll(&mut cx)
+            let mut cx = TaskContext::from_waker(&parts.waker);
+            suspended.poll(&mut cx)
         };
         let outcome = match polled {
             Poll::Pending => {
                 let parked = if holder {
-                    suspension.wake.park()
+                    parts.wake.park()
                 } else {
-                    suspension.wake.end_poll();
+                    parts.wake.end_poll();
                     false
                 };
-                self.store_suspension(suspension);
+                self.store_suspension(suspended);
                 return Some(Run::Suspended { parked });
             }
             Poll::Ready(outcome) => outcome,
         };
-        let Suspension { mut job, home, .. } = suspension;
         // An ask's panic fails its future (the actor lives on); a tell's is a tell's panic.
         let failure = outcome.as_ref().map(|p| self.failure(&**p));
         let answered = match &failure {
-            Some(f) => job.fail(Error::Panicked(f.clone())),
+            Some(f) => suspended.fail(Error::Panicked(f.clone())),
             None => false,
         };
         // The finished (or panicked) future: its guard gives the value back.
-        if let Err(p) = catch(move || drop(job)) {
+        if let Err(p) = catch(move || drop(suspended)) {
             self.log_drop_panic(p);
         }
-        core.actor = home.lock().unwrap_or_else(PoisonError::into_inner).take();
+        core.actor = parts
+            .home
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         let payload = outcome?;
         if answered {
             if let Some(f) = failure {
@@ -160,37 +173,46 @@ impl<A: Actor> Cell<A> {
         }
     }
 
-    pub(super) fn take_suspension(&self) -> Option<Suspension<A>> {
-        let ext = self.ext.get()?;
-        let taken = ext
+    pub(super) fn take_suspension(&self) -> Option<Box<dyn Suspended>> {
+        self.ext
+            .get()?
             .suspension
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .take()?;
-        taken.downcast::<Suspension<A>>().ok().map(|b| *b)
+            .take()
     }
 
-    fn store_suspension(&self, suspension: Suspension<A>) {
+    fn store_suspension(&self, suspended: Box<dyn Suspended>) {
         *self
             .ext()
             .suspension
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(Box::new(suspension));
+            .unwrap_or_else(PoisonError::into_inner) = Some(suspended);
     }
 
     /// Ends a suspended handler that will never be polled again (the actor was killed or
     /// closed): an ask waiting on it fails with `ActorDead`, the future is dropped (user code:
     /// under `catch`), and the lent value comes back.
-    pub(super) fn abort_suspension(&self, suspension: Option<Suspension<A>>) -> Option<A> {
-        let Suspension { mut job, home, .. } = suspension?;
+    pub(super) fn abort_suspension(&self, suspended: Option<Box<dyn Suspended>>) -> Option<A> {
+        let mut suspended = suspended?;
         let error = Error::ActorDead(ActorDeadError::stopped_before_handling(self));
         if let Err(p) = catch(move || {
-            job.fail(error);
-            drop(job);
+            suspended.fail(error);
+            drop(suspended);
         }) {
             self.log_drop_panic(p);
         }
-        let value = home.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let parts = self
+            .ext
+            .get()?
+            .async_parts
+            .get()?
+            .downcast_ref::<Parts<A>>()?;
+        let value = parts
+            .home
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         value
     }
 }
