@@ -115,10 +115,10 @@ mod sched;
 mod supervision;
 
 pub use actor::actor_ref::{ActorRef, AnyActorRef, ToAnyActorRef};
-pub use actor::dead_letters::{DeadLetter, DeadLetterReason, DeadLetterSubscription};
+pub use actor::dead_letters::{DeadLetter, DeadLetterReason, DeadLetterSubscription, Undelivered};
 pub use actor::lifecycle::{StopReason, Terminated, Watchable};
 pub use actor::system::Runtime;
-pub use actor::{Actor, AsyncReceive, BoxFuture, Context, Receive};
+pub use actor::{Actor, AfterPanic, AsyncReceive, BoxFuture, Context, Receive};
 pub use base::error::{
     ActorDeadError, BuildError, Deadlock, Error, PoolExhausted, RuntimeError, ScheduleError,
     TellError, Timeout,

@@ -170,18 +170,25 @@ pub(crate) trait AsyncJob<A: Actor>: Send {
     fn fail(self: Box<Self>, error: Error);
     /// A tell's message type, for the dead letters; `None` for an ask.
     fn message_type(&self) -> Option<&'static str>;
+    /// As `TellJob::into_returned`: a message told from inside an actor, to hand back.
+    fn into_returned(self: Box<Self>) -> Option<crate::actor::envelope::Returned> {
+        None
+    }
 }
 
 /// Starts `A`'s handler on `message`, the value lent to its future.
 fn start_handler<A: AsyncReceive>(
     message: <A as AsyncReceive>::Message,
     promise: Option<Promise<<A as AsyncReceive>::Reply>>,
+    sender: Option<crate::AnyActorRef>,
     actor: A,
     home: Home<A>,
     ctx: Context<A>,
 ) -> Box<dyn Suspended> {
+    let kept = sender.clone();
     let future = async move {
         let mut ctx = ctx;
+        ctx.sender = sender;
         let mut lent = Lend {
             home,
             value: Some(actor),
@@ -194,6 +201,7 @@ fn start_handler<A: AsyncReceive>(
     Box::new(Handling {
         future: Box::pin(future),
         promise,
+        sender: kept,
     })
 }
 
@@ -201,7 +209,8 @@ fn start_handler<A: AsyncReceive>(
 /// (no second allocation, nothing allocated under the mailbox's lock).
 impl<A: AsyncReceive> AsyncJob<A> for TellMsg<<A as AsyncReceive>::Message> {
     fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended> {
-        start_handler(self.0, None, actor, home, ctx)
+        let TellMsg(message, sender) = *self;
+        start_handler(message, None, sender, actor, home, ctx)
     }
 
     fn fail(self: Box<Self>, _: Error) {}
@@ -209,14 +218,23 @@ impl<A: AsyncReceive> AsyncJob<A> for TellMsg<<A as AsyncReceive>::Message> {
     fn message_type(&self) -> Option<&'static str> {
         Some(std::any::type_name::<<A as AsyncReceive>::Message>())
     }
+
+    fn into_returned(self: Box<Self>) -> Option<crate::actor::envelope::Returned> {
+        let TellMsg(message, sender) = *self;
+        Some((sender?, Box::new(message)))
+    }
 }
 
 impl<A: AsyncReceive> AsyncJob<A>
     for AskMsg<<A as AsyncReceive>::Message, <A as AsyncReceive>::Reply>
 {
     fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended> {
-        let AskMsg { message, promise } = *self;
-        start_handler(message, Some(promise), actor, home, ctx)
+        let AskMsg {
+            message,
+            promise,
+            sender,
+        } = *self;
+        start_handler(message, Some(promise), sender, actor, home, ctx)
     }
 
     fn fail(self: Box<Self>, error: Error) {
@@ -259,6 +277,7 @@ where
         Box::new(Handling {
             future: Box::pin(future),
             promise,
+            sender: None,
         })
     }
 
@@ -283,11 +302,16 @@ pub(crate) trait Suspended: Send {
     fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Box<dyn Any + Send>>>;
     /// Fails an ask's future with `error` (`true`); `false` for a tell (or an ask answered).
     fn fail(&mut self, error: Error) -> bool;
+    /// The sender of the message being handled, if it had one (for `after_panic`).
+    fn sender(&self) -> Option<crate::AnyActorRef> {
+        None
+    }
 }
 
 struct Handling<R> {
     future: Pin<Box<dyn Future<Output = R> + Send>>,
     promise: Option<Promise<R>>,
+    sender: Option<crate::AnyActorRef>,
 }
 
 impl<R: Send> Suspended for Handling<R> {
@@ -317,6 +341,10 @@ impl<R: Send> Suspended for Handling<R> {
             }
             None => false,
         }
+    }
+
+    fn sender(&self) -> Option<crate::AnyActorRef> {
+        self.sender.clone()
     }
 }
 

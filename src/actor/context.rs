@@ -12,9 +12,75 @@ use std::sync::{Arc, Weak};
 /// What a hook or handler knows of its own actor.
 pub struct Context<A: Actor> {
     pub(crate) cell: Arc<Cell<A>>,
+    /// The actor that sent the message being handled, if it was sent with `Context::tell` or
+    /// `Context::ask`.
+    pub(crate) sender: Option<AnyActorRef>,
 }
 
 impl<A: Actor> Context<A> {
+    /// The actor that sent the message being handled, if it sent it from inside its own handler
+    /// with [`tell`](Self::tell) or [`ask`](Self::ask) (pyctor's `sender`, Akka's `sender()`).
+    /// `None` for a message sent with `ActorRef::tell` or `ask`, a proxy call, or outside a
+    /// handler.
+    ///
+    /// ```
+    /// use pykka::{Actor, ActorRef, AnyActorRef, Context, Receive};
+    ///
+    /// struct Echo;
+    /// impl Actor for Echo {}
+    /// impl Receive for Echo {
+    ///     type Message = ();
+    ///     type Reply = Option<String>;
+    ///     fn on_receive(&mut self, _: (), ctx: &mut Context<Self>) -> Option<String> {
+    ///         ctx.sender().map(|s| s.actor_urn().to_owned())
+    ///     }
+    /// }
+    ///
+    /// struct Caller(ActorRef<Echo>);
+    /// impl Actor for Caller {}
+    /// impl Receive for Caller {
+    ///     type Message = ();
+    ///     type Reply = Option<String>;
+    ///     fn on_receive(&mut self, _: (), ctx: &mut Context<Self>) -> Option<String> {
+    ///         ctx.ask(&self.0, ()).get().unwrap()
+    ///     }
+    /// }
+    ///
+    /// let echo = Echo.start();
+    /// let caller = Caller(echo.clone()).start();
+    /// assert_eq!(caller.ask(()).get().unwrap().as_deref(), Some(caller.actor_urn()));
+    /// assert_eq!(echo.ask(()).get().unwrap(), None); // sent from outside
+    /// ```
+    pub fn sender(&self) -> Option<AnyActorRef> {
+        self.sender.clone()
+    }
+
+    /// Tells `message` to `to` as this actor: the handler sees this actor as its
+    /// [`sender`](Self::sender). If it is never handled because `to` stopped with it still
+    /// queued, it comes back to this actor's [`on_undelivered`](Actor::on_undelivered)
+    /// (pyctor's dead letter to the sender). A tell to an actor that is dead already returns
+    /// the message in the error, as `ActorRef::tell` does.
+    pub fn tell<B: crate::Receive>(
+        &self,
+        to: &ActorRef<B>,
+        message: B::Message,
+    ) -> Result<(), crate::TellError<B::Message>> {
+        to.cell().tell_from(message, Some(self.any_ref()))
+    }
+
+    /// Asks `to` as this actor: the handler sees this actor as its [`sender`](Self::sender).
+    pub fn ask<B: crate::Receive>(
+        &self,
+        to: &ActorRef<B>,
+        message: B::Message,
+    ) -> crate::Future<B::Reply> {
+        to.cell().ask_from(message, Some(self.any_ref()))
+    }
+
+    fn any_ref(&self) -> AnyActorRef {
+        AnyActorRef::new(Arc::clone(&self.cell) as Arc<dyn crate::actor::cell::AnyCell>)
+    }
+
     /// A reference to this actor (to give to others, or for a proxy to self).
     pub fn actor_ref(&self) -> ActorRef<A> {
         ActorRef::from_cell(Arc::clone(&self.cell))

@@ -27,6 +27,80 @@ pub enum DeadLetterReason {
     LeftInMailbox,
 }
 
+/// A message told from inside an actor ([`Context::tell`](crate::Context::tell)) that its
+/// recipient never handled (it stopped, failed or was killed with the message still queued),
+/// handed back to the sender's [`Actor::on_undelivered`](crate::Actor::on_undelivered) with the
+/// message itself: pyctor's `DeadLetter(actor, message)` sent back to the sender. (It is a
+/// runtime-wide [`DeadLetter`] too.)
+pub struct Undelivered {
+    pub(crate) letter: DeadLetter,
+    pub(crate) message: Box<dyn std::any::Any + Send>,
+}
+
+impl Undelivered {
+    /// What the runtime's dead letters say of it: recipient, message type, reason.
+    pub fn letter(&self) -> &DeadLetter {
+        &self.letter
+    }
+
+    /// The message, if it is an `M`; otherwise `self` back.
+    ///
+    /// ```
+    /// use pykka::{Actor, ActorRef, Context, Receive, Undelivered};
+    /// use std::sync::mpsc::{channel, Sender};
+    ///
+    /// /// Killed by its first message: what is queued behind it is never handled.
+    /// struct Slow;
+    /// impl Actor for Slow {}
+    /// impl Receive for Slow {
+    ///     type Message = String;
+    ///     type Reply = ();
+    ///     fn on_receive(&mut self, _: String, ctx: &mut Context<Self>) { ctx.kill(); }
+    /// }
+    ///
+    /// struct Sender_ { to: ActorRef<Slow>, back: Sender<String> }
+    /// impl Actor for Sender_ {
+    ///     fn on_undelivered(&mut self, letter: Undelivered, _ctx: &mut Context<Self>) {
+    ///         if let Ok(text) = letter.downcast::<String>() {
+    ///             self.back.send(text).unwrap();
+    ///         }
+    ///     }
+    /// }
+    /// impl Receive for Sender_ {
+    ///     type Message = ();
+    ///     type Reply = ();
+    ///     fn on_receive(&mut self, _: (), ctx: &mut Context<Self>) {
+    ///         // The first kills the recipient; the second is left in its mailbox.
+    ///         ctx.tell(&self.to, "first".to_owned()).unwrap();
+    ///         ctx.tell(&self.to, "second".to_owned()).unwrap();
+    ///     }
+    /// }
+    ///
+    /// let (tx, rx) = channel();
+    /// let s = Sender_ { to: Slow.start(), back: tx }.start();
+    /// s.tell(()).unwrap();
+    /// assert_eq!(rx.recv().unwrap(), "second");
+    /// s.stop();
+    /// ```
+    pub fn downcast<M: 'static>(self) -> Result<M, Self> {
+        match self.message.downcast::<M>() {
+            Ok(m) => Ok(*m),
+            Err(message) => Err(Undelivered {
+                letter: self.letter,
+                message,
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for Undelivered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Undelivered")
+            .field("letter", &self.letter)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A message that was never handled. The message itself is not kept (the sender of a tell to
 /// a dead actor got it back; one left in a mailbox is dropped): its type name says what it was.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! What a mailbox holds: envelopes, and the jobs inside them (a told or asked message, a proxy
 //! call or deferred call), with how each runs inside its actor.
 
+use crate::actor::actor_ref::AnyActorRef;
 use crate::actor::{Actor, Context, Receive};
 use crate::base::error::Error;
 use crate::base::panic::{catch, drop_payload, Failure};
@@ -12,7 +13,15 @@ pub(crate) trait TellJob<A: Actor>: Send {
     /// What a dead letter calls it; `None` for the library's own notifications, which are not
     /// dead letters.
     fn message_type(&self) -> Option<&'static str>;
+    /// A message told from inside an actor (`Context::tell`) that will never be handled: its
+    /// sender and the message, to hand back. `None` for the others (the job is dropped).
+    fn into_returned(self: Box<Self>) -> Option<Returned> {
+        None
+    }
 }
+
+/// A told message handed back to its sender: the sender, and the message, type-erased.
+pub(crate) type Returned = (AnyActorRef, Box<dyn std::any::Any + Send>);
 
 /// A job with a reply: an asked message, or a proxy call.
 pub(crate) trait AskJob<A: Actor>: Send {
@@ -33,15 +42,22 @@ pub(crate) enum Envelope<A: Actor> {
 
 /// A told message (public only for `Receive`'s hidden methods).
 #[derive(Debug)]
-pub struct TellMsg<M>(pub(crate) M);
+pub struct TellMsg<M>(pub(crate) M, pub(crate) Option<AnyActorRef>);
 
 impl<A: Receive> TellJob<A> for TellMsg<A::Message> {
     fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
-        let _ = actor.on_receive(self.0, ctx);
+        let TellMsg(message, sender) = *self;
+        ctx.sender = sender;
+        let _ = actor.on_receive(message, ctx);
     }
 
     fn message_type(&self) -> Option<&'static str> {
         Some(std::any::type_name::<A::Message>())
+    }
+
+    fn into_returned(self: Box<Self>) -> Option<Returned> {
+        let TellMsg(message, sender) = *self;
+        Some((sender?, Box::new(message)))
     }
 }
 
@@ -50,11 +66,17 @@ impl<A: Receive> TellJob<A> for TellMsg<A::Message> {
 pub struct AskMsg<M, R> {
     pub(crate) message: M,
     pub(crate) promise: Promise<R>,
+    pub(crate) sender: Option<AnyActorRef>,
 }
 
 impl<A: Receive> AskJob<A> for AskMsg<A::Message, A::Reply> {
     fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
-        let AskMsg { message, promise } = *self;
+        let AskMsg {
+            message,
+            promise,
+            sender,
+        } = *self;
+        ctx.sender = sender;
         answer(promise, ctx, |ctx| actor.on_receive(message, ctx))
     }
 

@@ -28,4 +28,4 @@ mod traits;
 
 pub use asynchronous::{AsyncReceive, BoxFuture};
 pub use context::Context;
-pub use traits::{Actor, Receive};
+pub use traits::{Actor, AfterPanic, Receive};

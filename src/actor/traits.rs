@@ -55,6 +55,52 @@ pub trait Actor: Sized + Send + 'static {
         let _ = (failure, ctx);
     }
 
+    /// What a panic while handling a told message (or a deferred call) leads to, for an actor
+    /// that no supervisor decides for: [`AfterPanic::Stop`] (the default, Pykka's rule: the
+    /// actor stops and [`on_failure`](Self::on_failure) runs) or [`AfterPanic::CarryOn`] (the
+    /// same value goes on with its next message: pyctor's `restarted`, called on the same
+    /// instance). It runs on the failed value, with the failure, and with the failed message's
+    /// [`sender`](Context::sender) still in `ctx`. A panic here stops the actor.
+    ///
+    /// ```
+    /// use pykka::{Actor, AfterPanic, Context, Failure, Receive};
+    ///
+    /// struct Resilient { failures: u32 }
+    /// impl Actor for Resilient {
+    ///     fn after_panic(&mut self, _failure: &Failure, _ctx: &mut Context<Self>) -> AfterPanic {
+    ///         self.failures += 1;
+    ///         AfterPanic::CarryOn
+    ///     }
+    /// }
+    /// impl Receive for Resilient {
+    ///     type Message = bool;
+    ///     type Reply = u32;
+    ///     fn on_receive(&mut self, fail: bool, _ctx: &mut Context<Self>) -> u32 {
+    ///         assert!(!fail, "bad message");
+    ///         self.failures
+    ///     }
+    /// }
+    ///
+    /// let a = Resilient { failures: 0 }.start();
+    /// a.tell(true).unwrap();
+    /// assert_eq!(a.ask(false).get().unwrap(), 1); // the same value, still alive
+    /// a.stop();
+    /// ```
+    fn after_panic(&mut self, failure: &Failure, ctx: &mut Context<Self>) -> crate::AfterPanic {
+        let _ = (failure, ctx);
+        crate::AfterPanic::Stop
+    }
+
+    /// Runs in the actor when a message it told from inside its handler
+    /// ([`Context::tell`]) was never handled: its recipient stopped, failed or was killed with
+    /// the message still queued. The message comes back in `letter`
+    /// ([`Undelivered::downcast`](crate::Undelivered::downcast)). pyctor's dead letter to the
+    /// sender. By default it is dropped (the runtime's dead letters count it either way). A panic
+    /// here is handled as a panic handling a tell.
+    fn on_undelivered(&mut self, letter: crate::Undelivered, ctx: &mut Context<Self>) {
+        let _ = (letter, ctx);
+    }
+
     /// Runs in the actor when an actor it [watches](Context::watch) has died, once per watch.
     /// A panic here is handled as a panic handling a tell.
     fn on_terminated(&mut self, terminated: &crate::Terminated, ctx: &mut Context<Self>) {
@@ -120,4 +166,13 @@ pub trait Receive: Actor {
     ) -> crate::__private::Env<Self> {
         crate::__private::Env(crate::actor::envelope::Envelope::Ask(job))
     }
+}
+
+/// What [`Actor::after_panic`] decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AfterPanic {
+    /// The actor stops; `on_failure` runs (Pykka's rule, the default).
+    Stop,
+    /// The same value goes on with its next message.
+    CarryOn,
 }

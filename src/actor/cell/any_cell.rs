@@ -17,6 +17,8 @@ pub(crate) trait AnyCell: Send + Sync + 'static {
     fn urn(&self) -> &str;
     fn is_alive(&self) -> bool;
     fn request_stop(self: Arc<Self>) -> Future<bool>;
+    /// Hands a message this actor told back to it (`Actor::on_undelivered`).
+    fn hand_back(self: Arc<Self>, letter: crate::Undelivered);
     /// Kills the actor (`ActorRef::kill`, or its runtime is gone): closes and answers its
     /// mailbox; it stops after the message it is handling, if any, and no hook runs.
     fn kill(&self);
@@ -70,6 +72,13 @@ impl<A: Actor> AnyCell for Cell<A> {
 
     fn request_stop(self: Arc<Self>) -> Future<bool> {
         ActorRef::from_cell(self).request_stop()
+    }
+
+    fn hand_back(self: Arc<Self>, letter: crate::Undelivered) {
+        // A sender that is dead too: the message is dropped here (under the caller's catch).
+        let _ = self.system_message(move |actor: &mut A, ctx: &mut crate::Context<A>| {
+            actor.on_undelivered(letter, ctx)
+        });
     }
 
     fn kill(&self) {

@@ -170,14 +170,28 @@ impl<A: Actor> Cell<A> {
         let failure = self.failure(&*payload);
         self.log_unhandled(payload);
         let now = Instant::now();
-        let decision = self
-            .ext_if_any()
-            .and_then(|ext| {
-                let mut life = ext.life();
-                let supervisor = life.supervised.as_mut()?.supervisor.as_mut()?;
-                Some(supervisor.decide(now))
-            })
-            .unwrap_or(Decision::Die);
+        let supervised = self.ext_if_any().and_then(|ext| {
+            let mut life = ext.life();
+            let supervisor = life.supervised.as_mut()?.supervisor.as_mut()?;
+            Some(supervisor.decide(now))
+        });
+        // With no supervisor, the actor decides for itself (pyctor's `restarted`): Pykka's
+        // rule, stop, unless its `after_panic` says carry on. Not after `on_start`.
+        let decision = match (supervised, in_start, core.actor.as_mut()) {
+            (Some(d), _, _) => d,
+            (None, false, Some(actor)) => match catch(|| actor.after_panic(&failure, ctx)) {
+                Ok(crate::AfterPanic::CarryOn) => {
+                    info!(target: "pykka", "{self} carries on after: {}", failure.message());
+                    Decision::Resume
+                }
+                Ok(crate::AfterPanic::Stop) => Decision::Die,
+                Err(p) => {
+                    self.log_unhandled(p);
+                    Decision::Die
+                }
+            },
+            (None, _, _) => Decision::Die,
+        };
         match decision {
             Decision::Resume => None,
             Decision::Die | Decision::Escalate => {

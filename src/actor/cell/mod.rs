@@ -28,7 +28,7 @@
 //! All of `impl Cell` is in this folder: `any_cell` (the type-erased face), `death` (how it
 //! ends, what a panic leads to, restarts).
 
-use crate::actor::actor_ref::ActorRef;
+use crate::actor::actor_ref::{ActorRef, AnyActorRef};
 use crate::actor::envelope::{AskMsg, CallFn, DeferFn, Envelope, SystemFn, TellMsg};
 use crate::actor::lifecycle::{Ext, StopReason};
 use crate::actor::system::System;
@@ -226,22 +226,52 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        self.push(Box::new(TellMsg(message)), |b| A::__tell_envelope(b).0)
-            .map_err(|b| {
-                self.dead_letter(
-                    std::any::type_name::<A::Message>(),
-                    crate::DeadLetterReason::RecipientDead,
-                );
-                TellError::new(b.0, self.dead_error())
-            })
+        self.tell_from(message, None)
+    }
+
+    /// A tell, from `sender` if it was sent from inside an actor (`Context::tell`).
+    pub(crate) fn tell_from(
+        self: &Arc<Self>,
+        message: A::Message,
+        sender: Option<AnyActorRef>,
+    ) -> Result<(), TellError<A::Message>>
+    where
+        A: Receive,
+    {
+        self.push(Box::new(TellMsg(message, sender)), |b| {
+            A::__tell_envelope(b).0
+        })
+        .map_err(|b| {
+            self.dead_letter(
+                std::any::type_name::<A::Message>(),
+                crate::DeadLetterReason::RecipientDead,
+            );
+            TellError::new(b.0, self.dead_error())
+        })
     }
 
     pub(crate) fn ask(self: &Arc<Self>, message: A::Message) -> Future<A::Reply>
     where
         A: Receive,
     {
+        self.ask_from(message, None)
+    }
+
+    /// An ask, from `sender` if it was sent from inside an actor (`Context::ask`).
+    pub(crate) fn ask_from(
+        self: &Arc<Self>,
+        message: A::Message,
+        sender: Option<AnyActorRef>,
+    ) -> Future<A::Reply>
+    where
+        A: Receive,
+    {
         let (promise, future) = promise_for(self.clone());
-        let job = Box::new(AskMsg { message, promise });
+        let job = Box::new(AskMsg {
+            message,
+            promise,
+            sender,
+        });
         match self.push(job, |b| A::__ask_envelope(b).0) {
             Ok(()) => future,
             Err(job) => {
@@ -327,6 +357,24 @@ impl<A: Actor> Cell<A> {
             .is_ok()
     }
 
+    /// A told message left in this actor's mailbox goes back to the actor that told it.
+    fn hand_back(
+        &self,
+        message_type: &'static str,
+        (sender, message): crate::actor::envelope::Returned,
+    ) {
+        let letter = crate::Undelivered {
+            letter: crate::DeadLetter {
+                recipient_urn: self.urn().to_owned(),
+                recipient_class: Self::class(),
+                message_type,
+                reason: crate::DeadLetterReason::LeftInMailbox,
+            },
+            message,
+        };
+        sender.any_cell().hand_back(letter);
+    }
+
     pub(crate) fn dead_letter(&self, message_type: &'static str, reason: crate::DeadLetterReason) {
         self.system.dead_letters.record(|| crate::DeadLetter {
             recipient_urn: self.urn().to_owned(),
@@ -355,6 +403,7 @@ impl<A: Actor> Cell<A> {
         let _running = crate::future::running(self.id(), std::any::type_name::<A>());
         let mut ctx = Context {
             cell: Arc::clone(self),
+            sender: None,
         };
         if !core.started {
             core.started = true;
@@ -393,6 +442,8 @@ impl<A: Actor> Cell<A> {
             let Some(envelope) = batch.pop_front() else {
                 return Run::Alive;
             };
+            // Each message sets its own sender, if it has one.
+            ctx.sender = None;
             *budget -= 1;
             match envelope {
                 Envelope::Tell(job) => {
@@ -543,6 +594,14 @@ impl<A: Actor> Cell<A> {
                 Envelope::Async(job) => {
                     if let Some(t) = job.message_type() {
                         self.dead_letter(t, crate::DeadLetterReason::LeftInMailbox);
+                        if let Err(p) = catch(move || {
+                            if let Some(returned) = job.into_returned() {
+                                self.hand_back(t, returned);
+                            }
+                        }) {
+                            self.log_drop_panic(p);
+                        }
+                        continue;
                     }
                     let error = Error::ActorDead(ActorDeadError::stopped_before_handling(self));
                     if let Err(p) = catch(move || job.fail(error)) {
@@ -552,10 +611,17 @@ impl<A: Actor> Cell<A> {
                 Envelope::Stop(Some(p)) => p.set(true),
                 Envelope::Stop(None) => {}
                 Envelope::Tell(job) => {
-                    if let Some(t) = job.message_type() {
+                    let message_type = job.message_type();
+                    if let Some(t) = message_type {
                         self.dead_letter(t, crate::DeadLetterReason::LeftInMailbox);
                     }
-                    if let Err(p) = catch(move || drop(job)) {
+                    // Dropping the job drops its message (user code); a message told from
+                    // inside an actor goes back to that actor instead.
+                    if let Err(p) = catch(move || {
+                        if let (Some(t), Some(returned)) = (message_type, job.into_returned()) {
+                            self.hand_back(t, returned);
+                        }
+                    }) {
                         self.log_drop_panic(p);
                     }
                 }

@@ -57,6 +57,7 @@ impl<A: Actor> Cell<A> {
         let home = Arc::clone(&self.async_parts().home);
         let context = Context {
             cell: Arc::clone(self),
+            sender: None,
         };
         let suspended = job.start(value, home, context);
         self.poll_suspension(core, batch, ctx, suspended, holder)
@@ -120,6 +121,8 @@ impl<A: Actor> Cell<A> {
             Some(f) => suspended.fail(Error::Panicked(f.clone())),
             None => false,
         };
+        // For `after_panic`: the failed message's sender.
+        ctx.sender = suspended.sender();
         // The finished (or panicked) future: its guard gives the value back.
         if let Err(p) = catch(move || drop(suspended)) {
             self.log_drop_panic(p);
