@@ -30,6 +30,7 @@ pub(crate) fn start<A: Actor>(actor: A) -> ActorRef<A> {
         format!("{}-{n}", actor_ref.actor_class()),
         crate::sched::pool_id(&system.pool),
         system.config().quiet_panics.clone(),
+        system.config().thread_context.clone(),
         home,
         move || owner.homes.remove(id),
     );

@@ -26,6 +26,36 @@ pub(crate) const DEFAULT_STACK_SIZE: usize =
 /// Pool threads are named `<prefix>-N`.
 pub(crate) const DEFAULT_THREAD_NAME: &str = "pykka-worker";
 
+/// Runs a thread's whole body inside a context (a tokio runtime's, with the `tokio` feature):
+/// the runtime's own threads call it with their loop.
+#[derive(Clone)]
+pub(crate) struct ThreadContext(pub(crate) std::sync::Arc<RunInside>);
+
+/// A function that runs a thread's body inside some context.
+pub(crate) type RunInside = dyn Fn(&mut dyn FnMut()) + Send + Sync;
+
+impl std::fmt::Debug for ThreadContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ThreadContext")
+    }
+}
+
+impl ThreadContext {
+    /// Runs `body` inside the context, if there is one.
+    pub(crate) fn run(context: Option<&ThreadContext>, body: impl FnOnce()) {
+        let mut body = Some(body);
+        let mut once = || {
+            if let Some(b) = body.take() {
+                b();
+            }
+        };
+        match context {
+            Some(c) => (c.0)(&mut once),
+            None => once(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     pub(crate) threads: usize,
@@ -40,6 +70,8 @@ pub(crate) struct Config {
     pub(crate) register_actors: bool,
     /// Panics on this runtime's threads skip Rust's panic hook (`log` only).
     pub(crate) quiet_panics: crate::base::panic::Quiet,
+    /// What the runtime's threads run inside (a tokio runtime's context), if anything.
+    pub(crate) thread_context: Option<ThreadContext>,
 }
 
 impl Config {
@@ -57,6 +89,7 @@ impl Config {
             thread_name: DEFAULT_THREAD_NAME.to_owned(),
             register_actors: true,
             quiet_panics: crate::base::panic::Quiet::default(),
+            thread_context: None,
         }
     }
 }

@@ -488,6 +488,7 @@ pub struct Builder {
     thread_name: String,
     register_actors: bool,
     quiet_panics: bool,
+    thread_context: Option<crate::base::config::ThreadContext>,
 }
 
 impl Default for Builder {
@@ -504,6 +505,7 @@ impl Default for Builder {
             thread_name: c::DEFAULT_THREAD_NAME.to_owned(),
             register_actors: true,
             quiet_panics: false,
+            thread_context: None,
         }
     }
 }
@@ -619,6 +621,49 @@ impl Builder {
         self
     }
 
+    /// Runs this runtime's threads (pool workers, spares, dedicated threads) inside `handle`'s
+    /// tokio runtime context, so that async handlers may use tokio's sockets, timers and
+    /// `tokio::spawn` (the tokio runtime drives the I/O; the pool polls the handlers). Needs the
+    /// `tokio` cargo feature. Keep the tokio runtime alive as long as this one.
+    ///
+    /// ```
+    /// # #[cfg(feature = "tokio")] {
+    /// use pykka::{Actor, AsyncReceive, Context, Runtime};
+    /// use std::time::Duration;
+    ///
+    /// struct Napper;
+    /// impl Actor for Napper {}
+    /// impl AsyncReceive for Napper {
+    ///     type Message = u64;
+    ///     type Reply = u64;
+    ///     async fn on_receive(&mut self, ms: u64, _ctx: &mut Context<Self>) -> u64 {
+    ///         tokio::time::sleep(Duration::from_millis(ms)).await; // tokio's timer
+    ///         ms
+    ///     }
+    /// }
+    ///
+    /// let tokio_rt = tokio::runtime::Builder::new_multi_thread()
+    ///     .worker_threads(1)
+    ///     .enable_all()
+    ///     .build()
+    ///     .unwrap();
+    /// let rt = Runtime::builder().tokio_handle(tokio_rt.handle().clone()).build().unwrap();
+    /// let napper = Napper.start_in(&rt);
+    /// assert_eq!(napper.ask(2).get().unwrap(), 2);
+    /// rt.shutdown().unwrap();
+    /// # }
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn tokio_handle(mut self, handle: tokio::runtime::Handle) -> Self {
+        self.thread_context = Some(crate::base::config::ThreadContext(Arc::new(
+            move |body: &mut dyn FnMut()| {
+                let _entered = handle.enter();
+                body();
+            },
+        )));
+        self
+    }
+
     /// Checks the settings and starts the workers.
     ///
     /// ```
@@ -658,6 +703,7 @@ impl Builder {
             thread_name: self.thread_name,
             register_actors: self.register_actors,
             quiet_panics: crate::base::panic::Quiet::new(self.quiet_panics),
+            thread_context: self.thread_context,
         };
         System::start(config).map_err(BuildError::Spawn)
     }

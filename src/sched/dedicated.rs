@@ -137,20 +137,23 @@ pub(crate) fn spawn(
     name: String,
     pool_id: usize,
     quiet: crate::base::panic::Quiet,
+    context: Option<crate::base::config::ThreadContext>,
     home: Arc<DedicatedHome>,
     on_exit: impl FnOnce() + Send + 'static,
 ) -> std::io::Result<()> {
     thread::Builder::new()
         .name(name)
         .spawn(move || {
-            super::pool::mark_owned_by_addr(pool_id);
-            crate::base::panic::quiet_on_this_thread(&quiet);
-            while let Some(token) = home.next() {
-                if !super::pool::run_guarded(token, usize::MAX) {
-                    break;
+            crate::base::config::ThreadContext::run(context.as_ref(), move || {
+                super::pool::mark_owned_by_addr(pool_id);
+                crate::base::panic::quiet_on_this_thread(&quiet);
+                while let Some(token) = home.next() {
+                    if !super::pool::run_guarded(token, usize::MAX) {
+                        break;
+                    }
                 }
-            }
-            on_exit();
+                on_exit();
+            });
         })
         .map(drop)
 }

@@ -362,8 +362,11 @@ impl Pool {
             .name(format!("{}-{n}", self.config.thread_name))
             .stack_size(self.config.stack_size)
             .spawn(move || {
-                let slot = sig.take();
-                worker_main(pool, slot, sig);
+                let context = pool.config.thread_context.clone();
+                crate::base::config::ThreadContext::run(context.as_ref(), move || {
+                    let slot = sig.take();
+                    worker_main(pool, slot, sig);
+                });
             });
         match spawned {
             Ok(handle) => {
