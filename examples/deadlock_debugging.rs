@@ -1,79 +1,56 @@
-//! Pykka's deadlock-debugging example: two actors ask each other and block. On a pool the
-//! threads say little; `pykka::debug` says who waits on whom.
+//! Pykka's deadlock-debugging example: actor A's `foo` asks B's `bar` and blocks, and `bar`
+//! asks A's `foo` and blocks. In Pykka both threads hang for ever. Here the wait that would
+//! close the cycle fails at once with `Error::Deadlock`, which names the cycle, whether the two
+//! handlers run on one thread or on two (here they are forced onto two: dedicated threads).
 //!
 //! Run: `cargo run --example deadlock_debugging`
-//!
-//! (A cycle on one thread is refused at once with `Error::Deadlock`; this one spans two worker
-//! threads, as it would with a thread per actor, so it really hangs: the example prints the
-//! snapshot and exits.)
 
-use pykka::{debug, Actor, ActorRef, Context, Receive, Runtime};
-use std::sync::{Arc, Barrier};
-use std::time::{Duration, Instant};
+use pykka::{Actor, ActorRef, Context, Error, Receive};
 
-enum Msg {
-    /// Meet the other at the barrier, then ask it and wait.
-    AskPeer(ActorRef<Node>, Arc<Barrier>),
-    Ping,
+enum AMsg {
+    Foo(ActorRef<DeadlockB>),
 }
 
-struct Node;
-impl Actor for Node {}
-impl Receive for Node {
-    type Message = Msg;
-    type Reply = u32;
-    fn on_receive(&mut self, msg: Msg, _: &mut Context<Self>) -> u32 {
-        match msg {
-            Msg::AskPeer(peer, barrier) => {
-                // Both handlers are now running, on two threads: neither can run the other.
-                barrier.wait();
-                peer.ask(Msg::Ping).get().unwrap_or(0)
-            }
-            Msg::Ping => 1,
-        }
+struct DeadlockA;
+impl Actor for DeadlockA {}
+impl Receive for DeadlockA {
+    type Message = AMsg;
+    type Reply = Result<u32, Error>;
+    fn on_receive(&mut self, AMsg::Foo(b): AMsg, ctx: &mut Context<Self>) -> Result<u32, Error> {
+        println!("This is foo calling bar");
+        b.ask(ctx.actor_ref()).get()?
+    }
+}
+
+struct DeadlockB;
+impl Actor for DeadlockB {}
+impl Receive for DeadlockB {
+    type Message = ActorRef<DeadlockA>;
+    type Reply = Result<u32, Error>;
+    fn on_receive(
+        &mut self,
+        a: ActorRef<DeadlockA>,
+        ctx: &mut Context<Self>,
+    ) -> Result<u32, Error> {
+        println!("This is bar calling foo; BOOM!");
+        a.ask(AMsg::Foo(ctx.actor_ref())).get()?
     }
 }
 
 fn main() {
-    // Leaked: the deadlocked handlers never return, so the runtime is never shut down.
-    let rt: &'static Runtime = Box::leak(Box::new(
-        Runtime::builder().threads(2).build().expect("a runtime"),
-    ));
-    let a = Node.start_in(rt);
-    let b = Node.start_in(rt);
-    let barrier = Arc::new(Barrier::new(2));
-    let _fa = a.ask(Msg::AskPeer(b.clone(), barrier.clone()));
-    let _fb = b.ask(Msg::AskPeer(a.clone(), barrier));
-
-    // Poll the snapshot until both are blocked (a human would call log_actor_states from a
-    // signal handler instead).
-    let start = Instant::now();
-    let snap = loop {
-        let snap = rt.snapshot();
-        if snap.waits().len() == 2 || start.elapsed() > Duration::from_secs(10) {
-            break snap;
+    // A thread each, as in Pykka: the cycle spans two threads.
+    let a = DeadlockA.start_dedicated();
+    let b = DeadlockB.start_dedicated();
+    match a.ask(AMsg::Foo(b.clone())).get() {
+        Ok(Err(Error::Deadlock(d))) => {
+            println!("Refused instead of hanging: {d}");
+            for (i, actor) in d.cycle().iter().enumerate() {
+                println!("  {i}: {actor}");
+            }
         }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    println!("Actors:");
-    for actor in &snap.actors {
-        println!("  {actor}");
+        other => println!("unexpected: {other:?}"),
     }
-    println!("Wait-for relation:");
-    for (waiter, awaited) in snap.waits() {
-        println!("  {waiter}  ->  {awaited}");
-    }
-    let t = &snap.threads;
-    println!(
-        "Threads: {} workers, {} live pool threads ({} spares took over the blocked workers' queues)",
-        t.workers,
-        t.live_threads,
-        t.live_threads.saturating_sub(t.workers)
-    );
-    if snap.waits().len() == 2 {
-        println!("Deadlock: each actor waits for the other.");
-    }
-    // The same, as ERROR records on target `pykka::debug` (shown if a logger is installed).
-    debug::log_actor_states();
-    std::process::exit(0);
+    // Both actors live on.
+    a.stop();
+    b.stop();
 }
