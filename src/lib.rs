@@ -139,7 +139,7 @@ pub mod __private {
     /// Fails to compile, at the offending type, when `T` cannot be sent to the actor's thread.
     pub fn assert_send<T: Send + ?Sized>() {}
 
-    pub use crate::actor::envelope::{AskMsg, TellMsg};
+    pub use crate::actor::envelope::{AskMsg, NoSender, SenderSlot, TellMsg};
 
     /// A queued message, as `Receive`'s hidden methods build it.
     pub struct Env<A: crate::Actor>(pub(crate) crate::actor::envelope::Envelope<A>);

@@ -37,7 +37,7 @@
 //! `on_receive` (called only by code that calls it directly) runs the future to completion on
 //! the calling thread.
 
-use crate::actor::envelope::{AskMsg, Envelope, TellMsg};
+use crate::actor::envelope::{AskMsg, Envelope, SenderSlot, TellMsg};
 use crate::actor::{Actor, Context, Receive};
 use crate::base::error::Error;
 use crate::base::panic::catch;
@@ -109,14 +109,14 @@ impl<T: AsyncReceive> Receive for T {
         block_on(AsyncReceive::on_receive(self, message, ctx))
     }
 
-    fn __tell_envelope(
-        job: Box<crate::__private::TellMsg<Self::Message>>,
+    fn __tell_envelope<S: crate::__private::SenderSlot>(
+        job: Box<crate::__private::TellMsg<Self::Message, S>>,
     ) -> crate::__private::Env<Self> {
         crate::__private::Env(Envelope::Async(job))
     }
 
-    fn __ask_envelope(
-        job: Box<crate::__private::AskMsg<Self::Message, Self::Reply>>,
+    fn __ask_envelope<S: crate::__private::SenderSlot>(
+        job: Box<crate::__private::AskMsg<Self::Message, Self::Reply, S>>,
     ) -> crate::__private::Env<Self> {
         crate::__private::Env(Envelope::Async(job))
     }
@@ -207,10 +207,10 @@ fn start_handler<A: AsyncReceive>(
 
 /// A told message to an async actor: the same box as a sync actor's, queued as an async job
 /// (no second allocation, nothing allocated under the mailbox's lock).
-impl<A: AsyncReceive> AsyncJob<A> for TellMsg<<A as AsyncReceive>::Message> {
+impl<A: AsyncReceive, S: SenderSlot> AsyncJob<A> for TellMsg<<A as AsyncReceive>::Message, S> {
     fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended> {
         let TellMsg(message, sender) = *self;
-        start_handler(message, None, sender, actor, home, ctx)
+        start_handler(message, None, sender.into_sender(), actor, home, ctx)
     }
 
     fn fail(self: Box<Self>, _: Error) {}
@@ -221,12 +221,12 @@ impl<A: AsyncReceive> AsyncJob<A> for TellMsg<<A as AsyncReceive>::Message> {
 
     fn into_returned(self: Box<Self>) -> Option<crate::actor::envelope::Returned> {
         let TellMsg(message, sender) = *self;
-        Some((sender?, Box::new(message)))
+        Some((sender.into_sender()?, Box::new(message)))
     }
 }
 
-impl<A: AsyncReceive> AsyncJob<A>
-    for AskMsg<<A as AsyncReceive>::Message, <A as AsyncReceive>::Reply>
+impl<A: AsyncReceive, S: SenderSlot> AsyncJob<A>
+    for AskMsg<<A as AsyncReceive>::Message, <A as AsyncReceive>::Reply, S>
 {
     fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended> {
         let AskMsg {
@@ -234,7 +234,14 @@ impl<A: AsyncReceive> AsyncJob<A>
             promise,
             sender,
         } = *self;
-        start_handler(message, Some(promise), sender, actor, home, ctx)
+        start_handler(
+            message,
+            Some(promise),
+            sender.into_sender(),
+            actor,
+            home,
+            ctx,
+        )
     }
 
     fn fail(self: Box<Self>, error: Error) {

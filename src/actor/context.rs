@@ -65,7 +65,7 @@ impl<A: Actor> Context<A> {
         to: &ActorRef<B>,
         message: B::Message,
     ) -> Result<(), crate::TellError<B::Message>> {
-        to.cell().tell_from(message, Some(self.any_ref()))
+        to.cell().tell_from(message, self.any_ref())
     }
 
     /// Asks `to` as this actor: the handler sees this actor as its [`sender`](Self::sender).
@@ -74,7 +74,7 @@ impl<A: Actor> Context<A> {
         to: &ActorRef<B>,
         message: B::Message,
     ) -> crate::Future<B::Reply> {
-        to.cell().ask_from(message, Some(self.any_ref()))
+        to.cell().ask_from(message, self.any_ref())
     }
 
     fn any_ref(&self) -> AnyActorRef {

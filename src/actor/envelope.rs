@@ -42,13 +42,48 @@ pub(crate) enum Envelope<A: Actor> {
 
 /// A told message (public only for `Receive`'s hidden methods).
 #[derive(Debug)]
-pub struct TellMsg<M>(pub(crate) M, pub(crate) Option<AnyActorRef>);
+pub struct TellMsg<M, S = NoSender>(pub(crate) M, pub(crate) S);
 
-impl<A: Receive> TellJob<A> for TellMsg<A::Message> {
+/// Where a message keeps its sender: nowhere ([`NoSender`], zero bytes: a plain tell or ask
+/// costs what it did before senders existed) or an [`AnyActorRef`] (sent with `Context::tell`
+/// or `Context::ask`). Public only for `Receive`'s hidden methods.
+pub trait SenderSlot: Send + 'static {
+    /// The sender, if there is one.
+    fn into_sender(self) -> Option<AnyActorRef>;
+}
+
+/// No sender (see [`SenderSlot`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NoSender;
+
+impl SenderSlot for NoSender {
+    fn into_sender(self) -> Option<AnyActorRef> {
+        None
+    }
+}
+
+impl SenderSlot for AnyActorRef {
+    fn into_sender(self) -> Option<AnyActorRef> {
+        Some(self)
+    }
+}
+
+impl<A: Receive, S: SenderSlot> TellJob<A> for TellMsg<A::Message, S> {
     fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
         let TellMsg(message, sender) = *self;
-        ctx.sender = sender;
-        let _ = actor.on_receive(message, ctx);
+        match sender.into_sender() {
+            // A plain tell (`NoSender`): no sender to set, and nothing more than before.
+            None => {
+                let _ = actor.on_receive(message, ctx);
+            }
+            // Cleared after the handler; a panic leaves it set for `after_panic`, and the
+            // caller clears it then.
+            Some(s) => {
+                ctx.sender = Some(s);
+                let _ = actor.on_receive(message, ctx);
+                ctx.sender = None;
+            }
+        }
     }
 
     fn message_type(&self) -> Option<&'static str> {
@@ -57,27 +92,34 @@ impl<A: Receive> TellJob<A> for TellMsg<A::Message> {
 
     fn into_returned(self: Box<Self>) -> Option<Returned> {
         let TellMsg(message, sender) = *self;
-        Some((sender?, Box::new(message)))
+        Some((sender.into_sender()?, Box::new(message)))
     }
 }
 
 /// An asked message and its promise (public only for `Receive`'s hidden methods).
 #[derive(Debug)]
-pub struct AskMsg<M, R> {
+pub struct AskMsg<M, R, S = NoSender> {
     pub(crate) message: M,
     pub(crate) promise: Promise<R>,
-    pub(crate) sender: Option<AnyActorRef>,
+    pub(crate) sender: S,
 }
 
-impl<A: Receive> AskJob<A> for AskMsg<A::Message, A::Reply> {
+impl<A: Receive, S: SenderSlot> AskJob<A> for AskMsg<A::Message, A::Reply, S> {
     fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
         let AskMsg {
             message,
             promise,
             sender,
         } = *self;
-        ctx.sender = sender;
-        answer(promise, ctx, |ctx| actor.on_receive(message, ctx))
+        match sender.into_sender() {
+            None => answer(promise, ctx, |ctx| actor.on_receive(message, ctx)),
+            Some(s) => {
+                ctx.sender = Some(s);
+                let failure = answer(promise, ctx, |ctx| actor.on_receive(message, ctx));
+                ctx.sender = None;
+                failure
+            }
+        }
     }
 
     fn fail(self: Box<Self>, error: Error) {

@@ -153,16 +153,16 @@ pub trait Receive: Actor {
     /// How a told message is queued (under the mailbox's lock: only a wrap, no allocation, for
     /// a sync handler); not part of the API. Async actors queue theirs to be polled.
     #[doc(hidden)]
-    fn __tell_envelope(
-        job: Box<crate::__private::TellMsg<Self::Message>>,
+    fn __tell_envelope<S: crate::__private::SenderSlot>(
+        job: Box<crate::__private::TellMsg<Self::Message, S>>,
     ) -> crate::__private::Env<Self> {
         crate::__private::Env(crate::actor::envelope::Envelope::Tell(job))
     }
 
     /// How an asked message is queued; not part of the API.
     #[doc(hidden)]
-    fn __ask_envelope(
-        job: Box<crate::__private::AskMsg<Self::Message, Self::Reply>>,
+    fn __ask_envelope<S: crate::__private::SenderSlot>(
+        job: Box<crate::__private::AskMsg<Self::Message, Self::Reply, S>>,
     ) -> crate::__private::Env<Self> {
         crate::__private::Env(crate::actor::envelope::Envelope::Ask(job))
     }

@@ -29,7 +29,9 @@
 //! ends, what a panic leads to, restarts).
 
 use crate::actor::actor_ref::{ActorRef, AnyActorRef};
-use crate::actor::envelope::{AskMsg, CallFn, DeferFn, Envelope, SystemFn, TellMsg};
+use crate::actor::envelope::{
+    AskMsg, CallFn, DeferFn, Envelope, NoSender, SenderSlot, SystemFn, TellMsg,
+};
 use crate::actor::lifecycle::{Ext, StopReason};
 use crate::actor::system::System;
 use crate::actor::{Actor, Context, Receive};
@@ -226,14 +228,25 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        self.tell_from(message, None)
+        self.tell_with(message, NoSender)
     }
 
-    /// A tell, from `sender` if it was sent from inside an actor (`Context::tell`).
+    /// A tell, from `sender` (`Context::tell`).
     pub(crate) fn tell_from(
         self: &Arc<Self>,
         message: A::Message,
-        sender: Option<AnyActorRef>,
+        sender: AnyActorRef,
+    ) -> Result<(), TellError<A::Message>>
+    where
+        A: Receive,
+    {
+        self.tell_with(message, sender)
+    }
+
+    fn tell_with<S: SenderSlot>(
+        self: &Arc<Self>,
+        message: A::Message,
+        sender: S,
     ) -> Result<(), TellError<A::Message>>
     where
         A: Receive,
@@ -254,15 +267,22 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        self.ask_from(message, None)
+        self.ask_with(message, NoSender)
     }
 
-    /// An ask, from `sender` if it was sent from inside an actor (`Context::ask`).
+    /// An ask, from `sender` (`Context::ask`).
     pub(crate) fn ask_from(
         self: &Arc<Self>,
         message: A::Message,
-        sender: Option<AnyActorRef>,
+        sender: AnyActorRef,
     ) -> Future<A::Reply>
+    where
+        A: Receive,
+    {
+        self.ask_with(message, sender)
+    }
+
+    fn ask_with<S: SenderSlot>(self: &Arc<Self>, message: A::Message, sender: S) -> Future<A::Reply>
     where
         A: Receive,
     {
@@ -442,13 +462,14 @@ impl<A: Actor> Cell<A> {
             let Some(envelope) = batch.pop_front() else {
                 return Run::Alive;
             };
-            // Each message sets its own sender, if it has one.
-            ctx.sender = None;
             *budget -= 1;
             match envelope {
                 Envelope::Tell(job) => {
                     if let Err(payload) = catch(|| job.run(actor, &mut ctx)) {
-                        if let Some(wait) = self.panicked(core, batch, &mut ctx, payload, false) {
+                        // `after_panic` sees the failed message's sender, then it is cleared.
+                        let held = self.panicked(core, batch, &mut ctx, payload, false);
+                        ctx.sender = None;
+                        if let Some(wait) = held {
                             return Run::Held(wait);
                         }
                     }

@@ -144,8 +144,9 @@ impl<A: Actor> Cell<A> {
             drop_payload(payload);
             return None;
         }
-        self.panicked(core, batch, ctx, payload, false)
-            .map(Run::Held)
+        let held = self.panicked(core, batch, ctx, payload, false);
+        ctx.sender = None;
+        held.map(Run::Held)
     }
 
     /// After `Run::Suspended` on the token holder: release the claim, keep the token (new
