@@ -161,4 +161,57 @@ mod loom_tests {
             }
         });
     }
+
+    /// The suspension protocol end to end, with the real mailbox: a token holder polls a
+    /// suspended handler (`Pending`), parks its token with the waker, then releases its claim
+    /// (`Mailbox::suspend`); meanwhile the future is woken, and the woken token is popped by a
+    /// worker, which may find the claim still held (the token is then handed back to the
+    /// holder: `Suspend::TokenBack`). On every schedule exactly one token stays in play: either
+    /// a worker claimed the actor, or the holder got the token back and resubmits it.
+    #[test]
+    fn loom_a_woken_token_against_the_suspending_holder_is_never_lost_or_doubled() {
+        use crate::mailbox::{Mailbox, Suspend};
+        use std::collections::VecDeque;
+
+        /// Resubmitting hands the token to a worker, which tries to claim the actor.
+        struct ToWorker {
+            mailbox: Arc<Mailbox<u32>>,
+            claimed: Arc<AtomicUsize>,
+        }
+        impl Resubmit for ToWorker {
+            fn resubmit(&self) {
+                let mut batch = VecDeque::new();
+                if self.mailbox.claim_token(&mut batch) {
+                    self.claimed.fetch_add(1, Ordering::SeqCst);
+                }
+                // Else: handed to the claim holder (`TOKEN_PARKED`).
+            }
+        }
+
+        loom::model(|| {
+            let mailbox = Arc::new(Mailbox::<u32>::new_scheduled(false, 0));
+            let claimed = Arc::new(AtomicUsize::new(0));
+            let wake = Arc::new(TokenWake::new(ToWorker {
+                mailbox: Arc::clone(&mailbox),
+                claimed: Arc::clone(&claimed),
+            }));
+            // The holder claims the actor and polls: the handler registers the waker.
+            let mut batch = VecDeque::new();
+            assert!(mailbox.claim_token(&mut batch));
+            wake.begin_poll();
+            let w = Arc::clone(&wake);
+            let waker = loom::thread::spawn(move || w.wake());
+            // `Pending`: park, then release the claim keeping the token.
+            let parked = wake.park();
+            let resubmitted = match mailbox.suspend(&mut batch) {
+                Suspend::Held => !parked,
+                Suspend::TokenBack => true,
+                Suspend::Closed => unreachable!("nobody closes it here"),
+            };
+            waker.join().unwrap();
+            let claims = claimed.load(Ordering::SeqCst);
+            // One token: claimed by the worker, or back with the holder to resubmit.
+            assert_eq!(claims + usize::from(resubmitted), 1, "parked={parked}");
+        });
+    }
 }
