@@ -165,7 +165,7 @@ impl<A> Drop for Lend<A> {
 /// An async handler's message in the mailbox: told (no promise) or asked.
 pub(crate) trait AsyncJob<A: Actor>: Send {
     /// Starts the handler on `actor`, lent until the returned suspension ends or is dropped.
-    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended>;
+    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Suspended;
     /// Answers the job without running it: an ask's future fails with `error`.
     fn fail(self: Box<Self>, error: Error);
     /// A tell's message type, for the dead letters; `None` for an ask.
@@ -176,7 +176,9 @@ pub(crate) trait AsyncJob<A: Actor>: Send {
     }
 }
 
-/// Starts `A`'s handler on `message`, the value lent to its future.
+/// Starts `A`'s handler on `message`, the value lent to its future. One allocation: the
+/// future, which sets the promise itself; a type-erased handle to the promise's slot stays
+/// outside it, to fail the ask if the future panics or is dropped.
 fn start_handler<A: AsyncReceive>(
     message: <A as AsyncReceive>::Message,
     promise: Option<Promise<<A as AsyncReceive>::Reply>>,
@@ -184,7 +186,8 @@ fn start_handler<A: AsyncReceive>(
     actor: A,
     home: Home<A>,
     ctx: Context<A>,
-) -> Box<dyn Suspended> {
+) -> Suspended {
+    let fail = promise.as_ref().and_then(Promise::fail_handle);
     let kept = sender.clone();
     let future = async move {
         let mut ctx = ctx;
@@ -196,19 +199,21 @@ fn start_handler<A: AsyncReceive>(
         let Some(actor) = lent.value.as_mut() else {
             unreachable!("the value is lent until the guard is dropped")
         };
-        AsyncReceive::on_receive(actor, message, &mut ctx).await
+        let reply_to = ReplyTo(promise);
+        let reply = AsyncReceive::on_receive(actor, message, &mut ctx).await;
+        reply_to.set(reply);
     };
-    Box::new(Handling {
+    Suspended {
         future: Box::pin(future),
-        promise,
+        fail,
         sender: kept,
-    })
+    }
 }
 
 /// A told message to an async actor: the same box as a sync actor's, queued as an async job
 /// (no second allocation, nothing allocated under the mailbox's lock).
 impl<A: AsyncReceive, S: SenderSlot> AsyncJob<A> for TellMsg<<A as AsyncReceive>::Message, S> {
-    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended> {
+    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Suspended {
         let TellMsg(message, sender) = *self;
         start_handler(message, None, sender.into_sender(), actor, home, ctx)
     }
@@ -228,7 +233,7 @@ impl<A: AsyncReceive, S: SenderSlot> AsyncJob<A> for TellMsg<<A as AsyncReceive>
 impl<A: AsyncReceive, S: SenderSlot> AsyncJob<A>
     for AskMsg<<A as AsyncReceive>::Message, <A as AsyncReceive>::Reply, S>
 {
-    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended> {
+    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Suspended {
         let AskMsg {
             message,
             promise,
@@ -268,8 +273,9 @@ where
     R: Send + 'static,
     F: for<'a> FnOnce(&'a mut A, &'a mut Context<A>) -> BoxFuture<'a, R> + Send + 'static,
 {
-    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Box<dyn Suspended> {
+    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Suspended {
         let AsyncCall { f, promise } = *self;
+        let fail = promise.as_ref().and_then(Promise::fail_handle);
         let future = async move {
             let mut ctx = ctx;
             let mut lent = Lend {
@@ -279,13 +285,15 @@ where
             let Some(actor) = lent.value.as_mut() else {
                 unreachable!("the value is lent until the guard is dropped")
             };
-            f(actor, &mut ctx).await
+            let reply_to = ReplyTo(promise);
+            let reply = f(actor, &mut ctx).await;
+            reply_to.set(reply);
         };
-        Box::new(Handling {
+        Suspended {
             future: Box::pin(future),
-            promise,
+            fail,
             sender: None,
-        })
+        }
     }
 
     fn fail(self: Box<Self>, error: Error) {
@@ -302,55 +310,71 @@ where
     }
 }
 
-/// A handler's future between polls.
-pub(crate) trait Suspended: Send {
-    /// Polls it under `catch`: `Ready(None)` when it is done (an ask's reply set),
-    /// `Ready(Some(payload))` if it panicked.
-    fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Box<dyn Any + Send>>>;
-    /// Fails an ask's future with `error` (`true`); `false` for a tell (or an ask answered).
-    fn fail(&mut self, error: Error) -> bool;
-    /// The sender of the message being handled, if it had one (for `after_panic`).
-    fn sender(&self) -> Option<crate::AnyActorRef> {
-        None
+/// An ask's promise inside its handler's future. Set when the handler returns; if the future
+/// panics or is dropped first, it lets go of the slot without completing it, and the
+/// [`Suspended`]'s handle completes it (`Panicked`, `ActorDead`, or `BrokenPromise`).
+struct ReplyTo<R>(Option<Promise<R>>);
+
+impl<R> ReplyTo<R> {
+    fn set(mut self, reply: R) {
+        if let Some(p) = self.0.take() {
+            p.set(reply);
+        }
     }
 }
 
-struct Handling<R> {
-    future: Pin<Box<dyn Future<Output = R> + Send>>,
-    promise: Option<Promise<R>>,
+impl<R> Drop for ReplyTo<R> {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            p.disarm();
+        }
+    }
+}
+
+/// A handler's future between polls (one allocation: the future), with what the activation
+/// needs beside it: the handle that fails an ask's future, and the message's sender.
+pub(crate) struct Suspended {
+    future: Pin<Box<dyn Future<Output = ()> + Send>>,
+    fail: Option<Arc<dyn crate::future::FailSlot>>,
     sender: Option<crate::AnyActorRef>,
 }
 
-impl<R: Send> Suspended for Handling<R> {
-    fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Box<dyn Any + Send>>> {
-        let promise = &mut self.promise;
+/// A suspension dropped without an outcome (nothing set the reply, nothing failed it): the asker
+/// is not left waiting.
+impl Drop for Suspended {
+    fn drop(&mut self) {
+        if let Some(f) = self.fail.take() {
+            f.fail(Error::BrokenPromise);
+        }
+    }
+}
+
+impl Suspended {
+    /// Polls it under `catch`: `Ready(None)` when it is done (an ask's reply set),
+    /// `Ready(Some(payload))` if it panicked.
+    pub(crate) fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Box<dyn Any + Send>>> {
         let future = &mut self.future;
-        match catch(|| match future.as_mut().poll(cx) {
-            Poll::Pending => false,
-            Poll::Ready(reply) => {
-                if let Some(p) = promise.take() {
-                    p.set(reply);
-                }
-                true
-            }
-        }) {
-            Ok(false) => Poll::Pending,
-            Ok(true) => Poll::Ready(None),
+        match catch(|| future.as_mut().poll(cx)) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(())) => Poll::Ready(None),
             Err(payload) => Poll::Ready(Some(payload)),
         }
     }
 
-    fn fail(&mut self, error: Error) -> bool {
-        match self.promise.take() {
-            Some(p) => {
-                p.fail(error);
+    /// Fails an ask's future with `error` (`true`: it was an ask; a reply already set stays);
+    /// `false` for a tell.
+    pub(crate) fn fail(&mut self, error: Error) -> bool {
+        match self.fail.take() {
+            Some(f) => {
+                f.fail(error);
                 true
             }
             None => false,
         }
     }
 
-    fn sender(&self) -> Option<crate::AnyActorRef> {
+    /// The sender of the message being handled, if it had one (for `after_panic`).
+    pub(crate) fn sender(&self) -> Option<crate::AnyActorRef> {
         self.sender.clone()
     }
 }

@@ -141,7 +141,7 @@ pub(crate) struct Ext {
     life: Mutex<Life>,
     /// An async handler suspended between polls (`actor::asynchronous::Suspension<A>`), taken
     /// by the claim holder that polls it.
-    pub(crate) suspension: Mutex<Option<Box<dyn crate::actor::asynchronous::Suspended>>>,
+    pub(crate) suspension: Mutex<Option<crate::actor::asynchronous::Suspended>>,
     /// `actor::asynchronous::Parts<A>`, made on the first async message.
     pub(crate) async_parts: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
 }

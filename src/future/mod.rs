@@ -86,9 +86,18 @@ impl<T> Slot<T> {
         }
     }
 
+    /// Sets the value, unless the slot is complete already (the first completion wins: an async
+    /// handler's promise is failed from outside its future when the future panics or is
+    /// dropped, and the promise inside the future then completes nothing).
     fn complete(&self, value: Result<T, Error>) {
         let (notify, waker) = {
             let mut st = lock(&self.state);
+            // ORDERING: Relaxed under the lock that sets it.
+            if self.set.load(Ordering::Relaxed) {
+                drop(st);
+                drop(value);
+                return;
+            }
             st.value = Some(value);
             // ORDERING: Release so that a reader that sees the flag also sees the value (it takes
             // it under the lock anyway: `is_ready` true means `try_take` finds it).
@@ -225,6 +234,18 @@ impl<T> Slot<T> {
     }
 }
 
+/// A promise's slot, failed from outside the code that holds the promise (an async handler's
+/// future that panicked or was dropped), whatever its type.
+pub(crate) trait FailSlot: Send + Sync {
+    fn fail(&self, error: Error);
+}
+
+impl<T: Send> FailSlot for Slot<T> {
+    fn fail(&self, error: Error) {
+        self.complete(Err(error));
+    }
+}
+
 /// The writing end of a [`Future`]: set it once, with a value or an error.
 ///
 /// Ownership makes a second set impossible: `set` consumes the promise.
@@ -264,6 +285,23 @@ impl<T> Promise<T> {
         if let Some(s) = self.slot.take() {
             s.complete(Err(error));
         }
+    }
+}
+
+impl<T: Send + 'static> Promise<T> {
+    /// A handle that fails this promise's future (if nothing completed it first).
+    pub(crate) fn fail_handle(&self) -> Option<Arc<dyn FailSlot>> {
+        self.slot
+            .as_ref()
+            .map(|s| Arc::clone(s) as Arc<dyn FailSlot>)
+    }
+}
+
+impl<T> Promise<T> {
+    /// Lets go of the slot without completing it: whoever holds a [`FailSlot`] handle to it
+    /// completes it instead.
+    pub(crate) fn disarm(mut self) {
+        self.slot.take();
     }
 }
 

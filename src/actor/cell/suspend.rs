@@ -93,7 +93,7 @@ impl<A: Actor> Cell<A> {
         core: &mut Core<A>,
         batch: &mut VecDeque<Envelope<A>>,
         ctx: &mut Context<A>,
-        mut suspended: Box<dyn Suspended>,
+        mut suspended: Suspended,
         holder: bool,
     ) -> Option<Run> {
         let parts = self.async_parts();
@@ -177,7 +177,7 @@ impl<A: Actor> Cell<A> {
         }
     }
 
-    pub(super) fn take_suspension(&self) -> Option<Box<dyn Suspended>> {
+    pub(super) fn take_suspension(&self) -> Option<Suspended> {
         self.ext
             .get()?
             .suspension
@@ -186,7 +186,7 @@ impl<A: Actor> Cell<A> {
             .take()
     }
 
-    fn store_suspension(&self, suspended: Box<dyn Suspended>) {
+    fn store_suspension(&self, suspended: Suspended) {
         *self
             .ext()
             .suspension
@@ -197,7 +197,7 @@ impl<A: Actor> Cell<A> {
     /// Ends a suspended handler that will never be polled again (the actor was killed or
     /// closed): an ask waiting on it fails with `ActorDead`, the future is dropped (user code:
     /// under `catch`), and the lent value comes back.
-    pub(super) fn abort_suspension(&self, suspended: Option<Box<dyn Suspended>>) -> Option<A> {
+    pub(super) fn abort_suspension(&self, suspended: Option<Suspended>) -> Option<A> {
         let mut suspended = suspended?;
         let error = Error::ActorDead(ActorDeadError::stopped_before_handling(self));
         if let Err(p) = catch(move || {
