@@ -22,7 +22,11 @@
 //!   too, but hold no token: on `Pending` they leave it for the token's next activation.
 //! - **Panics** in a poll are caught: an ask's future fails with `Error::Panicked` and the actor
 //!   lives on (its value comes back through the guard); a tell's panic is a tell's panic
-//!   (supervision, or death and `on_failure`), as for sync handlers.
+//!   (supervision, `after_panic`, or death and `on_failure`), as for sync handlers. The ask's
+//!   promise lives inside the future (which sets it: one allocation per message, the future);
+//!   a type-erased handle to its slot stays outside (`Suspended`), and a promise dropped with
+//!   its future lets go of the slot without completing it, so the handle's `Panicked` or
+//!   `ActorDead` is what the asker sees (a slot's first completion wins).
 //! - **Kill** while suspended wakes the suspension's waker, so that an activation finds the
 //!   actor closed: the suspension is dropped (the value comes home), an ask waiting on it fails
 //!   with `ActorDead`, and the value is retired as usual.
