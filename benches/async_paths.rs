@@ -13,8 +13,8 @@
 
 mod common;
 
-use common::{Asker, Counter};
-use pykka::{Actor, ActorRef, AsyncReceive, Context, Promise, Receive, Runtime};
+use common::{median, per_op, rss_bytes, Asker, Counter, Player};
+use pykka::{Actor, ActorRef, AsyncReceive, Context, Promise, Runtime};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -47,40 +47,6 @@ impl AsyncReceive for AsyncPlayer {
             }
             Ball::Hit(n) => {
                 let _ = self.peer.as_ref().unwrap().tell(Ball::Hit(n - 1));
-            }
-        }
-    }
-}
-
-enum SyncBall {
-    Hit(u64),
-    Meet(ActorRef<SyncPlayer>, Promise<()>),
-}
-
-struct SyncPlayer {
-    peer: Option<ActorRef<SyncPlayer>>,
-    done: Option<Promise<()>>,
-}
-impl Actor for SyncPlayer {}
-impl Receive for SyncPlayer {
-    type Message = SyncBall;
-    type Reply = ();
-    fn on_receive(&mut self, m: SyncBall, _: &mut Context<Self>) {
-        match m {
-            SyncBall::Meet(peer, done) => {
-                self.peer = Some(peer);
-                self.done = Some(done);
-            }
-            SyncBall::Hit(0) => {
-                if let Some(d) = self.done.take() {
-                    d.set(());
-                }
-                if let Some(p) = &self.peer {
-                    let _ = p.tell(SyncBall::Hit(0));
-                }
-            }
-            SyncBall::Hit(n) => {
-                let _ = self.peer.as_ref().unwrap().tell(SyncBall::Hit(n - 1));
             }
         }
     }
@@ -119,28 +85,19 @@ impl AsyncReceive for Sleeper {
     }
 }
 
-fn per_op(t: Instant, n: u64) -> f64 {
-    t.elapsed().as_nanos() as f64 / n as f64
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn sync_ping_pong(rt: &Runtime) -> f64 {
-    let player = || SyncPlayer {
+    let player = || Player {
         peer: None,
         done: None,
     };
     let (x, y) = (player().start_in(rt), player().start_in(rt));
     let (p1, f1) = pykka::promise();
     let (p2, _f2) = pykka::promise();
-    x.tell(SyncBall::Meet(y.clone(), p1)).unwrap();
-    y.tell(SyncBall::Meet(x.clone(), p2)).unwrap();
+    x.tell(common::Ball::Meet(y.clone(), p1)).unwrap();
+    y.tell(common::Ball::Meet(x.clone(), p2)).unwrap();
     let n = 200_000;
     let t = Instant::now();
-    x.tell(SyncBall::Hit(2 * n)).unwrap();
+    x.tell(common::Ball::Hit(2 * n)).unwrap();
     f1.get().unwrap();
     let r = per_op(t, n);
     x.stop();
@@ -184,16 +141,6 @@ fn async_ask_in_handler(rt: &Runtime) -> f64 {
     let t = Instant::now();
     asker.ask(n).get().unwrap();
     per_op(t, n)
-}
-
-fn rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kib| kib.parse::<u64>().ok())
-        .map_or(0, |kib| kib * 1024)
 }
 
 fn memory() {

@@ -12,47 +12,9 @@
 
 mod common;
 
-use common::{Asker, Counter};
-use pykka::{Actor, ActorRef, Context, Future, Promise, Receive, Runtime};
+use common::{median, per_op, Asker, Ball, Counter, Player};
+use pykka::{Actor, Future, Runtime};
 use std::time::Instant;
-
-enum Ball {
-    Hit(u64),
-    Meet(ActorRef<Player>, Promise<()>),
-}
-
-struct Player {
-    peer: Option<ActorRef<Player>>,
-    done: Option<Promise<()>>,
-}
-impl Actor for Player {}
-impl Receive for Player {
-    type Message = Ball;
-    type Reply = ();
-    fn on_receive(&mut self, m: Ball, _: &mut Context<Self>) {
-        match m {
-            Ball::Meet(peer, done) => {
-                self.peer = Some(peer);
-                self.done = Some(done);
-            }
-            Ball::Hit(0) => {
-                if let Some(d) = self.done.take() {
-                    d.set(());
-                }
-                if let Some(p) = &self.peer {
-                    let _ = p.tell(Ball::Hit(0));
-                }
-            }
-            Ball::Hit(n) => {
-                let _ = self.peer.as_ref().unwrap().tell(Ball::Hit(n - 1));
-            }
-        }
-    }
-}
-
-fn per_op(t: Instant, n: u64) -> f64 {
-    t.elapsed().as_nanos() as f64 / n as f64
-}
 
 fn spawn(rt: &Runtime) -> f64 {
     let n = 100_000;
@@ -110,11 +72,6 @@ fn ask_in_handler(rt: &Runtime) -> f64 {
     let t = Instant::now();
     asker.ask(n).get().unwrap();
     per_op(t, n)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 type Workload = (&'static str, fn(&Runtime) -> f64);

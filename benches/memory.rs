@@ -5,6 +5,9 @@
 //! Run: `cargo bench --bench memory` (prints a small table; not a criterion bench, because RSS
 //! must be read in a process of its own).
 
+mod common;
+
+use common::rss_bytes;
 use pykka::{Actor, ActorRef, Context, Receive, Runtime};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -20,16 +23,6 @@ impl Receive for Idle {
     type Message = ();
     type Reply = ();
     fn on_receive(&mut self, _: (), _: &mut Context<Self>) {}
-}
-
-fn rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kib| kib.parse::<u64>().ok())
-        .map_or(0, |kib| kib * 1024)
 }
 
 fn measure(label: &str, n: usize, start: impl Fn() -> ActorRef<Idle>) {

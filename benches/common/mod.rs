@@ -2,7 +2,7 @@
 #![allow(dead_code)] // each bench uses what it needs
 
 use criterion::Criterion;
-use pykka::{Actor, ActorRef, Context, Receive};
+use pykka::{Actor, ActorRef, Context, Promise, Receive};
 use std::time::Duration;
 
 /// Small samples: the machines are shared and have 2 cores; ratios come from one group.
@@ -40,4 +40,62 @@ impl Receive for Asker {
         }
         last
     }
+}
+
+/// What two `Player`s bounce (`ping_pong`).
+pub(crate) enum Ball {
+    Hit(u64),
+    Meet(ActorRef<Player>, Promise<()>),
+}
+
+/// Tells its peer the ball back until the count runs out.
+pub(crate) struct Player {
+    pub(crate) peer: Option<ActorRef<Player>>,
+    pub(crate) done: Option<Promise<()>>,
+}
+impl Actor for Player {}
+impl Receive for Player {
+    type Message = Ball;
+    type Reply = ();
+    fn on_receive(&mut self, m: Ball, _: &mut Context<Self>) {
+        match m {
+            Ball::Meet(peer, done) => {
+                self.peer = Some(peer);
+                self.done = Some(done);
+            }
+            Ball::Hit(0) => {
+                if let Some(d) = self.done.take() {
+                    d.set(());
+                }
+                if let Some(p) = &self.peer {
+                    let _ = p.tell(Ball::Hit(0));
+                }
+            }
+            Ball::Hit(n) => {
+                let _ = self.peer.as_ref().unwrap().tell(Ball::Hit(n - 1));
+            }
+        }
+    }
+}
+
+/// Nanoseconds per operation since `t`.
+pub(crate) fn per_op(t: std::time::Instant, n: u64) -> f64 {
+    t.elapsed().as_nanos() as f64 / n as f64
+}
+
+/// The median of `v`.
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// This process's resident set, in bytes (Linux).
+pub(crate) fn rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kib| kib.parse::<u64>().ok())
+        .map_or(0, |kib| kib * 1024)
 }
