@@ -383,11 +383,19 @@ impl<E> Mailbox<E> {
     /// The token holder stops running the actor while an async handler is suspended, keeping
     /// the token (sends meanwhile only queue): the batch goes back in front and the claim is
     /// released. See [`Suspend`].
-    pub(crate) fn suspend(&self, batch: &mut VecDeque<E>) -> Suspend {
+    ///
+    /// `parked`: the caller's token is with the handler's waker (it may be woken and resubmitted
+    /// at any time). If the actor was closed meanwhile, that token is still in play: `scheduled`
+    /// stays set, and whoever runs it finds the actor closed and releases it as such (as for a
+    /// token still queued when an inline runner closes an actor). Only a token the caller holds
+    /// (not parked, or handed back) is gone with the close.
+    pub(crate) fn suspend(&self, batch: &mut VecDeque<E>, parked: bool) -> Suspend {
         let mut st = lock(&self.state);
         st.set(RUNNING, false);
         if st.has(CLOSED) {
-            st.set(SCHEDULED, false);
+            if !parked || st.has(TOKEN_PARKED) {
+                st.set(SCHEDULED, false);
+            }
             st.set(TOKEN_PARKED, false);
             return Suspend::Closed;
         }

@@ -442,3 +442,67 @@ fn async_proxy_methods_run_in_order_on_pooled_and_dedicated_actors() {
     }
     rt.shutdown().unwrap();
 }
+
+// -- Found by review ---------------------------------------------------------------------------
+
+/// Kills itself, then sleeps: the token parked with its waker when the actor was closed must
+/// not come back as a second token (it tripped `claim_token`'s assertion, and in release ran
+/// one more activation on the dead actor).
+struct KillsItself;
+impl Actor for KillsItself {}
+impl AsyncReceive for KillsItself {
+    type Message = ();
+    type Reply = ();
+    async fn on_receive(&mut self, _: (), ctx: &mut Context<Self>) {
+        ctx.kill();
+        let _ = ctx.sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Set by the panic hook below if a worker trips over a second token.
+static SECOND_TOKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+#[test]
+fn a_kill_while_the_token_is_parked_leaves_one_token_and_a_dead_actor() {
+    let _guard = watchdog("kill with a parked token", 60);
+    // The library catches a worker's panic (and logs it); the hook still sees it first.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info
+            .to_string()
+            .contains("a token exists only while scheduled")
+        {
+            SECOND_TOKEN.store(true, Ordering::SeqCst);
+        }
+        previous(info);
+    }));
+    for threads in [1, 2] {
+        let rt = Runtime::builder().threads(threads).build().unwrap();
+        let k = KillsItself.start_in(&rt);
+        assert!(matches!(
+            k.ask(()).get_timeout(GUARD),
+            Err(Error::ActorDead(_))
+        ));
+        // Keep the pool busy past the timer's wake-up of the aborted future's waker.
+        let d = Doubler.start_in(&rt);
+        let (p, f) = pykka::promise::<()>();
+        let timer = rt.sleep(Duration::from_millis(40));
+        std::thread::spawn(move || {
+            let _ = timer.get();
+            p.set(());
+        });
+        while !f.is_ready() {
+            assert_eq!(d.ask(1).get_timeout(GUARD).unwrap(), 2);
+        }
+        assert!(!k.is_alive());
+        assert!(matches!(
+            k.ask(()).get_timeout(GUARD),
+            Err(Error::ActorDead(_))
+        ));
+        assert_eq!(rt.shutdown_timeout(GUARD), Ok(true));
+        assert!(
+            !SECOND_TOKEN.load(Ordering::SeqCst),
+            "a worker found a token of an actor that was not scheduled"
+        );
+    }
+}

@@ -239,3 +239,64 @@ fn an_actor_can_carry_on_after_a_panic_with_the_failure_and_the_sender() {
     assert!(r.is_alive());
     rt.shutdown().unwrap();
 }
+
+// -- Found by review: a finished async message's sender must not leak ------------------------
+
+enum SvcMsg {
+    Gate(pykka::Future<u32>),
+    Ping,
+}
+
+struct Svc {
+    stopped_with: Sender<Option<String>>,
+}
+impl Actor for Svc {
+    fn on_stop(&mut self, ctx: &mut Context<Self>) {
+        let _ = self
+            .stopped_with
+            .send(ctx.sender().map(|s| s.actor_urn().to_owned()));
+    }
+}
+impl AsyncReceive for Svc {
+    type Message = SvcMsg;
+    type Reply = ();
+    async fn on_receive(&mut self, m: SvcMsg, _: &mut Context<Self>) {
+        if let SvcMsg::Gate(f) = m {
+            let _ = f.await;
+        }
+    }
+}
+
+struct Client;
+impl Actor for Client {}
+impl Receive for Client {
+    type Message = ActorRef<Svc>;
+    type Reply = ();
+    fn on_receive(&mut self, svc: ActorRef<Svc>, ctx: &mut Context<Self>) {
+        ctx.tell(&svc, SvcMsg::Ping).unwrap();
+    }
+}
+
+#[test]
+fn the_sender_of_an_async_message_does_not_leak_into_the_next_envelopes() {
+    let rt = Runtime::builder().threads(1).build().unwrap();
+    let (tx, rx) = channel();
+    let svc = Svc { stopped_with: tx }.start_in(&rt);
+    let client = Client.start_in(&rt);
+    // Queued behind a suspended message, in one batch: a message with a sender, then a proxy
+    // call, then a stop.
+    let (gate, gated) = pykka::promise::<u32>();
+    let first = svc.ask(SvcMsg::Gate(gated));
+    client.ask(svc.clone()).get_timeout(GUARD).unwrap();
+    let seen = svc
+        .proxy()
+        .unwrap()
+        .call_with_context(|_, ctx| ctx.sender().map(|s| s.actor_urn().to_owned()));
+    let stopped = svc.request_stop();
+    gate.set(1);
+    first.get_timeout(GUARD).unwrap();
+    assert_eq!(seen.get_timeout(GUARD).unwrap(), None);
+    assert!(stopped.get_timeout(GUARD).unwrap());
+    assert_eq!(rx.recv_timeout(GUARD).unwrap(), None);
+    rt.shutdown().unwrap();
+}

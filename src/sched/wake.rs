@@ -203,7 +203,7 @@ mod loom_tests {
             let waker = loom::thread::spawn(move || w.wake());
             // `Pending`: park, then release the claim keeping the token.
             let parked = wake.park();
-            let resubmitted = match mailbox.suspend(&mut batch) {
+            let resubmitted = match mailbox.suspend(&mut batch, parked) {
                 Suspend::Held => !parked,
                 Suspend::TokenBack => true,
                 Suspend::Closed => unreachable!("nobody closes it here"),
@@ -212,6 +212,47 @@ mod loom_tests {
             let claims = claimed.load(Ordering::SeqCst);
             // One token: claimed by the worker, or back with the holder to resubmit.
             assert_eq!(claims + usize::from(resubmitted), 1, "parked={parked}");
+        });
+    }
+
+    /// The same, with the actor closed (killed) while the holder suspends: a token parked with
+    /// the waker stays counted (`scheduled`) until whoever runs it finds the actor closed, so a
+    /// late wake never hands a worker a token of an actor that is not scheduled (that tripped
+    /// `claim_token`'s assertion).
+    #[test]
+    fn loom_a_kill_while_the_token_is_parked_leaves_it_scheduled() {
+        use crate::mailbox::{Mailbox, Suspend};
+        use std::collections::VecDeque;
+
+        struct ToWorker(Arc<Mailbox<u32>>);
+        impl Resubmit for ToWorker {
+            fn resubmit(&self) {
+                // A token in play means a scheduled actor (`claim_token`'s debug assertion,
+                // checked here too: the loom models run in release builds).
+                let (_, _, scheduled, _) = self.0.debug_state();
+                assert!(scheduled, "a token of an actor that is not scheduled");
+                let _ = self.0.claim_token(&mut VecDeque::new());
+            }
+        }
+
+        loom::model(|| {
+            let mailbox = Arc::new(Mailbox::<u32>::new_scheduled(false, 0));
+            let wake = Arc::new(TokenWake::new(ToWorker(Arc::clone(&mailbox))));
+            let mut batch = VecDeque::new();
+            assert!(mailbox.claim_token(&mut batch));
+            wake.begin_poll();
+            let (m, w) = (Arc::clone(&mailbox), Arc::clone(&wake));
+            let killer = loom::thread::spawn(move || {
+                let _ = m.close();
+                w.wake();
+            });
+            let parked = wake.park();
+            let outcome = mailbox.suspend(&mut batch, parked);
+            killer.join().unwrap();
+            if outcome == Suspend::Held && !parked {
+                // The holder keeps its token and would resubmit it.
+                let _ = mailbox.claim_token(&mut VecDeque::new());
+            }
         });
     }
 }

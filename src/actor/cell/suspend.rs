@@ -121,8 +121,7 @@ impl<A: Actor> Cell<A> {
             Some(f) => suspended.fail(Error::Panicked(f.clone())),
             None => false,
         };
-        // For `after_panic`: the failed message's sender.
-        ctx.sender = suspended.sender();
+        let sender = suspended.sender();
         // The finished (or panicked) future: its guard gives the value back.
         if let Err(p) = catch(move || drop(suspended)) {
             self.log_drop_panic(p);
@@ -144,6 +143,9 @@ impl<A: Actor> Cell<A> {
             drop_payload(payload);
             return None;
         }
+        // A tell's panic: `after_panic` sees the failed message's sender, then it is cleared
+        // (the activation's context serves the next envelopes).
+        ctx.sender = sender;
         let held = self.panicked(core, batch, ctx, payload, false);
         ctx.sender = None;
         held.map(Run::Held)
@@ -157,7 +159,7 @@ impl<A: Actor> Cell<A> {
         batch: &mut VecDeque<Envelope<A>>,
         parked: bool,
     ) -> bool {
-        match self.mailbox.suspend(batch) {
+        match self.mailbox.suspend(batch, parked) {
             Suspend::Closed => {
                 self.finalize(batch);
                 false
