@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{median, per_op, rss_bytes, Asker, Counter, Player};
+use common::{median, per_op, rss_bytes, Asker, Counter};
 use pykka::{Actor, ActorRef, AsyncReceive, Context, Promise, Runtime};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -86,23 +86,7 @@ impl AsyncReceive for Sleeper {
 }
 
 fn sync_ping_pong(rt: &Runtime) -> f64 {
-    let player = || Player {
-        peer: None,
-        done: None,
-    };
-    let (x, y) = (player().start_in(rt), player().start_in(rt));
-    let (p1, f1) = pykka::promise();
-    let (p2, _f2) = pykka::promise();
-    x.tell(common::Ball::Meet(y.clone(), p1)).unwrap();
-    y.tell(common::Ball::Meet(x.clone(), p2)).unwrap();
-    let n = 200_000;
-    let t = Instant::now();
-    x.tell(common::Ball::Hit(2 * n)).unwrap();
-    f1.get().unwrap();
-    let r = per_op(t, n);
-    x.stop();
-    y.stop();
-    r
+    common::ping_pong(rt, 200_000)
 }
 
 fn async_ping_pong(rt: &Runtime) -> f64 {

@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{median, per_op, Asker, Ball, Counter, Player};
+use common::{median, per_op, Asker, Counter};
 use pykka::{Actor, Future, Runtime};
 use std::time::Instant;
 
@@ -46,23 +46,7 @@ fn counting(rt: &Runtime) -> f64 {
 }
 
 fn ping_pong(rt: &Runtime) -> f64 {
-    let player = || Player {
-        peer: None,
-        done: None,
-    };
-    let (x, y) = (player().start_in(rt), player().start_in(rt));
-    let (p1, f1) = pykka::promise();
-    let (p2, _f2) = pykka::promise();
-    x.tell(Ball::Meet(y.clone(), p1)).unwrap();
-    y.tell(Ball::Meet(x.clone(), p2)).unwrap();
-    let n = 500_000;
-    let t = Instant::now();
-    x.tell(Ball::Hit(2 * n)).unwrap();
-    f1.get().unwrap();
-    let r = per_op(t, n);
-    x.stop();
-    y.stop();
-    r
+    common::ping_pong(rt, 500_000)
 }
 
 fn ask_in_handler(rt: &Runtime) -> f64 {

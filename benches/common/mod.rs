@@ -99,3 +99,23 @@ pub(crate) fn rss_bytes() -> u64 {
         .and_then(|kib| kib.parse::<u64>().ok())
         .map_or(0, |kib| kib * 1024)
 }
+
+/// Two `Player`s bounce a ball `n` round trips; ns per round trip.
+pub(crate) fn ping_pong(rt: &pykka::Runtime, n: u64) -> f64 {
+    let player = || Player {
+        peer: None,
+        done: None,
+    };
+    let (x, y) = (player().start_in(rt), player().start_in(rt));
+    let (p1, f1) = pykka::promise();
+    let (p2, _f2) = pykka::promise();
+    x.tell(Ball::Meet(y.clone(), p1)).unwrap();
+    y.tell(Ball::Meet(x.clone(), p2)).unwrap();
+    let t = std::time::Instant::now();
+    x.tell(Ball::Hit(2 * n)).unwrap();
+    f1.get().unwrap();
+    let r = per_op(t, n);
+    x.stop();
+    y.stop();
+    r
+}
