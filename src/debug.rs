@@ -55,6 +55,9 @@ pub enum ActorState {
         /// The awaited actor's URN, if any.
         awaiting_urn: Option<String>,
     },
+    /// An async handler is suspended: it waits (for a reply, a timer, I/O) without a thread,
+    /// and the actor handles nothing else meanwhile. (Not shown while a thread polls it.)
+    Suspended,
     /// Stopped or failed (still registered only for an instant).
     Dead,
 }
@@ -136,6 +139,7 @@ impl fmt::Display for ActorSnapshot {
             ActorState::Blocked { awaiting: None, .. } => {
                 f.write_str("blocked in get(), waiting for a promise")?
             }
+            ActorState::Suspended => f.write_str("suspended in an async handler")?,
             ActorState::Dead => f.write_str("dead")?,
         }
         write!(f, ", {} queued", self.mailbox_len)
@@ -169,6 +173,8 @@ pub(crate) fn snapshot_of(system: &System) -> Snapshot {
                     awaiting: w.as_ref().map(|(_, d)| d.clone()),
                     awaiting_urn: w.as_ref().map(|(id, _)| crate::base::urn::format(*id)),
                 }
+            } else if cell.is_suspended() {
+                ActorState::Suspended
             } else if running {
                 ActorState::Running
             } else if scheduled {

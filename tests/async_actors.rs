@@ -122,9 +122,20 @@ fn a_suspended_handler_holds_no_thread_and_keeps_mailbox_order() {
     for i in 0..100 {
         assert_eq!(other.ask(i).get_timeout(GUARD).unwrap(), i * 2);
     }
-    // Nothing behind the suspended message has run.
+    // Nothing behind the suspended message has run, and the snapshot says it is suspended.
     assert!(log.lock().unwrap().is_empty());
     assert!(!third.is_ready());
+    let snap = rt.snapshot();
+    let state = snap
+        .actors
+        .iter()
+        .find(|a| a.urn == rec.actor_urn())
+        .map(|a| a.state.clone());
+    assert_eq!(
+        state,
+        Some(pykka::debug::ActorState::Suspended),
+        "{snap:#?}"
+    );
     gate.set(7);
     assert_eq!(first.get_timeout(GUARD).unwrap(), 1);
     assert_eq!(third.get_timeout(GUARD).unwrap(), 3);

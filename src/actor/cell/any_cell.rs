@@ -33,6 +33,8 @@ pub(crate) trait AnyCell: Send + Sync + 'static {
     fn actor_type(&self) -> std::any::TypeId;
     /// (closed, running, scheduled, messages queued), for debug snapshots.
     fn debug_state(&self) -> (bool, bool, bool, usize);
+    /// Whether an async handler of it is suspended (for debug snapshots).
+    fn is_suspended(&self) -> bool;
     /// The place in the registry's start order (kept in the mailbox: `Mailbox::seq`).
     fn seq(&self) -> u64;
     fn set_seq(&self, seq: u64);
@@ -144,6 +146,15 @@ impl<A: Actor> AnyCell for Cell<A> {
 
     fn debug_state(&self) -> (bool, bool, bool, usize) {
         self.mailbox.debug_state()
+    }
+
+    fn is_suspended(&self) -> bool {
+        self.ext_if_any().is_some_and(|e| {
+            e.suspension
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .is_some()
+        })
     }
 
     fn seq(&self) -> u64 {
