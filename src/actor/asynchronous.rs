@@ -5,9 +5,10 @@
 //! An async handler's future borrows the actor (`&mut self`) across its awaits. To keep it
 //! between polls without `unsafe`, the actor value is *lent* to the future: the activation takes
 //! it out of the cell's core and moves it into the future (an `async move` block that owns it,
-//! through a [`Lend`] guard), and the guard gives it back to a shared [`Home`] when the future
-//! ends, panics or is dropped. kameo's actor loop owns its actor the same way; here the loan
-//! lasts one message.
+//! through a [`Lend`] guard, with the handler's `Context`). The future's output is the value:
+//! when the handler ends, the activation puts it back in the core, with no lock; if the future
+//! panics or is dropped first, the guard gives it back to the actor's `Parts::home`. kameo's
+//! actor loop owns its actor the same way; here the loan lasts one message.
 //!
 //! - **Fast path.** The activation polls the future at once. Most handlers finish in that poll
 //!   (they await a reply that is there, or nothing): the value goes back into the core and the
@@ -49,6 +50,7 @@ use crate::future::Promise;
 use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
@@ -148,20 +150,18 @@ fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
-/// Where a lent actor value comes back to.
-pub(crate) type Home<A> = Arc<Mutex<Option<A>>>;
-
-/// The actor value lent to a handler's future: back [`Home`] when the future ends, panics or
-/// is dropped.
-struct Lend<A> {
-    home: Home<A>,
+/// The actor value lent to a handler's future, with the handler's context. A future that ends
+/// returns the value (the activation puts it back in the core: no lock); one that panics or is
+/// dropped first gives it back through this guard, to its actor's `Parts::home`.
+struct Lend<A: Actor> {
     value: Option<A>,
+    ctx: Context<A>,
 }
 
-impl<A> Drop for Lend<A> {
+impl<A: Actor> Drop for Lend<A> {
     fn drop(&mut self) {
         if let Some(v) = self.value.take() {
-            *self.home.lock().unwrap_or_else(PoisonError::into_inner) = Some(v);
+            self.ctx.cell.give_back(v);
         }
     }
 }
@@ -169,7 +169,7 @@ impl<A> Drop for Lend<A> {
 /// An async handler's message in the mailbox: told (no promise) or asked.
 pub(crate) trait AsyncJob<A: Actor>: Send {
     /// Starts the handler on `actor`, lent until the returned suspension ends or is dropped.
-    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Suspended;
+    fn start(self: Box<Self>, actor: A, ctx: Context<A>) -> Suspended<A>;
     /// Answers the job without running it: an ask's future fails with `error`.
     fn fail(self: Box<Self>, error: Error);
     /// A tell's message type, for the dead letters; `None` for an ask.
@@ -188,24 +188,24 @@ fn start_handler<A: AsyncReceive>(
     promise: Option<Promise<<A as AsyncReceive>::Reply>>,
     sender: Option<crate::AnyActorRef>,
     actor: A,
-    home: Home<A>,
     ctx: Context<A>,
-) -> Suspended {
+) -> Suspended<A> {
     let fail = promise.as_ref().and_then(Promise::fail_handle);
     let kept = sender.clone();
     let future = async move {
-        let mut ctx = ctx;
-        ctx.sender = sender;
         let mut lent = Lend {
-            home,
             value: Some(actor),
+            ctx,
         };
-        let Some(actor) = lent.value.as_mut() else {
+        lent.ctx.sender = sender;
+        let Lend { value, ctx } = &mut lent;
+        let Some(actor) = value.as_mut() else {
             unreachable!("the value is lent until the guard is dropped")
         };
         let reply_to = ReplyTo(promise);
-        let reply = AsyncReceive::on_receive(actor, message, &mut ctx).await;
+        let reply = AsyncReceive::on_receive(actor, message, ctx).await;
         reply_to.set(reply);
+        lent.value.take()
     };
     Suspended {
         future: Box::pin(future),
@@ -217,9 +217,9 @@ fn start_handler<A: AsyncReceive>(
 /// A told message to an async actor: the same box as a sync actor's, queued as an async job
 /// (no second allocation, nothing allocated under the mailbox's lock).
 impl<A: AsyncReceive, S: SenderSlot> AsyncJob<A> for TellMsg<<A as AsyncReceive>::Message, S> {
-    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Suspended {
+    fn start(self: Box<Self>, actor: A, ctx: Context<A>) -> Suspended<A> {
         let TellMsg(message, sender) = *self;
-        start_handler(message, None, sender.into_sender(), actor, home, ctx)
+        start_handler(message, None, sender.into_sender(), actor, ctx)
     }
 
     fn fail(self: Box<Self>, _: Error) {}
@@ -237,20 +237,13 @@ impl<A: AsyncReceive, S: SenderSlot> AsyncJob<A> for TellMsg<<A as AsyncReceive>
 impl<A: AsyncReceive, S: SenderSlot> AsyncJob<A>
     for AskMsg<<A as AsyncReceive>::Message, <A as AsyncReceive>::Reply, S>
 {
-    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Suspended {
+    fn start(self: Box<Self>, actor: A, ctx: Context<A>) -> Suspended<A> {
         let AskMsg {
             message,
             promise,
             sender,
         } = *self;
-        start_handler(
-            message,
-            Some(promise),
-            sender.into_sender(),
-            actor,
-            home,
-            ctx,
-        )
+        start_handler(message, Some(promise), sender.into_sender(), actor, ctx)
     }
 
     fn fail(self: Box<Self>, error: Error) {
@@ -277,21 +270,22 @@ where
     R: Send + 'static,
     F: for<'a> FnOnce(&'a mut A, &'a mut Context<A>) -> BoxFuture<'a, R> + Send + 'static,
 {
-    fn start(self: Box<Self>, actor: A, home: Home<A>, ctx: Context<A>) -> Suspended {
+    fn start(self: Box<Self>, actor: A, ctx: Context<A>) -> Suspended<A> {
         let AsyncCall { f, promise } = *self;
         let fail = promise.as_ref().and_then(Promise::fail_handle);
         let future = async move {
-            let mut ctx = ctx;
             let mut lent = Lend {
-                home,
                 value: Some(actor),
+                ctx,
             };
-            let Some(actor) = lent.value.as_mut() else {
+            let Lend { value, ctx } = &mut lent;
+            let Some(actor) = value.as_mut() else {
                 unreachable!("the value is lent until the guard is dropped")
             };
             let reply_to = ReplyTo(promise);
-            let reply = f(actor, &mut ctx).await;
+            let reply = f(actor, ctx).await;
             reply_to.set(reply);
+            lent.value.take()
         };
         Suspended {
             future: Box::pin(future),
@@ -336,16 +330,17 @@ impl<R> Drop for ReplyTo<R> {
 }
 
 /// A handler's future between polls (one allocation: the future), with what the activation
-/// needs beside it: the handle that fails an ask's future, and the message's sender.
-pub(crate) struct Suspended {
-    future: Pin<Box<dyn Future<Output = ()> + Send>>,
+/// needs beside it: the handle that fails an ask's future, and the message's sender. The
+/// future's output is the lent value, given back when the handler ends.
+pub(crate) struct Suspended<A> {
+    future: Pin<Box<dyn Future<Output = Option<A>> + Send>>,
     fail: Option<Arc<dyn crate::future::FailSlot>>,
     sender: Option<crate::AnyActorRef>,
 }
 
 /// A suspension dropped without an outcome (nothing set the reply, nothing failed it): the asker
 /// is not left waiting.
-impl Drop for Suspended {
+impl<A> Drop for Suspended<A> {
     fn drop(&mut self) {
         if let Some(f) = self.fail.take() {
             f.fail(Error::BrokenPromise);
@@ -353,15 +348,19 @@ impl Drop for Suspended {
     }
 }
 
-impl Suspended {
-    /// Polls it under `catch`: `Ready(None)` when it is done (an ask's reply set),
-    /// `Ready(Some(payload))` if it panicked.
-    pub(crate) fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Box<dyn Any + Send>>> {
+/// What polling a [`Suspended`] gave: the handler ended (its value returned), or it panicked.
+pub(crate) type Polled<A> = Result<Option<A>, Box<dyn Any + Send>>;
+
+impl<A> Suspended<A> {
+    /// Polls it under `catch`: `Ready(Ok(value))` when it is done (an ask's reply set, the lent
+    /// value returned), `Ready(Err(payload))` if it panicked (the value went home through its
+    /// guard).
+    pub(crate) fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Polled<A>> {
         let future = &mut self.future;
         match catch(|| future.as_mut().poll(cx)) {
             Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(())) => Poll::Ready(None),
-            Err(payload) => Poll::Ready(Some(payload)),
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(payload) => Poll::Ready(Err(payload)),
         }
     }
 
@@ -378,18 +377,68 @@ impl Suspended {
     }
 
     /// The sender of the message being handled, if it had one (for `after_panic`).
-    pub(crate) fn sender(&self) -> Option<crate::AnyActorRef> {
-        self.sender.clone()
+    pub(crate) fn take_sender(&mut self) -> Option<crate::AnyActorRef> {
+        self.sender.take()
     }
 }
 
 /// What an actor's async handlers share across messages, made on its first async message and
 /// kept in its extension: the waker (one per actor: a stale wake of an earlier future only
-/// causes a spurious poll) and the home its value comes back to.
+/// causes a spurious poll), the home a lent value comes back to when its future panics or is
+/// dropped, and the suspended handler between polls.
 pub(crate) struct Parts<A: Actor> {
     pub(crate) wake: Arc<crate::sched::wake::TokenWake<Resume<A>>>,
     pub(crate) waker: Waker,
-    pub(crate) home: Home<A>,
+    pub(crate) home: Mutex<Option<A>>,
+    /// Taken and stored only by the claim holder, or by a killer holding the core.
+    suspension: Mutex<Option<Suspended<A>>>,
+    /// Whether `suspension` holds one: read without its lock at the start of each activation.
+    suspended: AtomicBool,
+}
+
+impl<A: Actor> Parts<A> {
+    pub(crate) fn new(wake: Arc<crate::sched::wake::TokenWake<Resume<A>>>) -> Self {
+        Parts {
+            waker: Waker::from(Arc::clone(&wake)),
+            wake,
+            home: Mutex::new(None),
+            suspension: Mutex::new(None),
+            suspended: AtomicBool::new(false),
+        }
+    }
+
+    /// Takes the suspended handler, if any.
+    pub(crate) fn take_suspension(&self) -> Option<Suspended<A>> {
+        // ORDERING: Acquire pairs with `store_suspension`'s Release; the suspension itself is
+        // under its lock, and whoever takes it holds the actor's claim or core, which the
+        // storing thread released after storing.
+        if !self.suspended.load(Ordering::Acquire) {
+            return None;
+        }
+        let taken = self
+            .suspension
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        // ORDERING: Release, see above.
+        self.suspended.store(false, Ordering::Release);
+        taken
+    }
+
+    pub(crate) fn store_suspension(&self, suspended: Suspended<A>) {
+        *self
+            .suspension
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(suspended);
+        // ORDERING: Release, see `take_suspension`.
+        self.suspended.store(true, Ordering::Release);
+    }
+
+    /// Whether a handler is suspended (for the debug snapshot).
+    pub(crate) fn is_suspended(&self) -> bool {
+        // ORDERING: Acquire, see `take_suspension`; a snapshot only.
+        self.suspended.load(Ordering::Acquire)
+    }
 }
 
 /// Where a suspension's parked token goes: back to its actor's run queue (or dedicated thread).

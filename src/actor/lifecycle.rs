@@ -139,10 +139,8 @@ pub(crate) struct Ext {
     /// Set by `kill`; the thread running the actor checks it before each message.
     pub(crate) killed: AtomicBool,
     life: Mutex<Life>,
-    /// An async handler suspended between polls (`actor::asynchronous::Suspension<A>`), taken
-    /// by the claim holder that polls it.
-    pub(crate) suspension: Mutex<Option<crate::actor::asynchronous::Suspended>>,
-    /// `actor::asynchronous::Parts<A>`, made on the first async message.
+    /// `actor::asynchronous::Parts<A>` (the waker, and the handler suspended between polls),
+    /// made on the first async message.
     pub(crate) async_parts: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
 }
 
@@ -167,7 +165,6 @@ impl Ext {
             urn: crate::base::urn::format(id),
             killed: AtomicBool::new(false),
             life: Mutex::new(Life::default()),
-            suspension: Mutex::new(None),
             async_parts: std::sync::OnceLock::new(),
         }
     }

@@ -60,9 +60,14 @@ impl<R: Resubmit> TokenWake<R> {
 
     /// A claim holder is about to poll the future.
     pub(crate) fn begin_poll(&self) {
+        // Already `POLLING` (the previous future ended in its poll, the common case): nothing to
+        // store. A wake after this load finds `POLLING` or `PARKED` by its CAS, as after a
+        // store; one before it would have left `NOTIFIED`, which the load sees.
         // ORDERING: SeqCst with the other transitions: one total order of the state's changes,
         // so that a wake either precedes this (and the poll sees its event) or follows it.
-        self.state.store(POLLING, Ordering::SeqCst);
+        if self.state.load(Ordering::SeqCst) != POLLING {
+            self.state.store(POLLING, Ordering::SeqCst);
+        }
     }
 
     /// The token holder, whose poll returned `Pending` and which has released its claim, parks
@@ -153,6 +158,42 @@ mod loom_tests {
                 resubmits.fetch_add(1, Ordering::SeqCst);
             }
             waker.join().unwrap();
+            let n = resubmits.load(Ordering::SeqCst);
+            if completed {
+                assert!(n <= 1);
+            } else {
+                assert_eq!(n, 1, "the token must come back exactly once");
+            }
+        });
+    }
+
+    /// The next message's poll begins where the previous one ended (`POLLING`: its future was
+    /// ready at once, and `begin_poll` then stores nothing), while a wake of an earlier future
+    /// (a stale waker) and the new future's own wake race it: the token is still resubmitted
+    /// exactly once when the new poll returns `Pending`.
+    #[test]
+    fn loom_a_poll_begun_on_polling_still_resubmits_once() {
+        loom::model(|| {
+            let resubmits = Arc::new(AtomicUsize::new(0));
+            let wake = Arc::new(TokenWake::new(Count(Arc::clone(&resubmits))));
+            // The previous message: polled, ready at once.
+            wake.begin_poll();
+            let stale = Arc::clone(&wake);
+            let stale = loom::thread::spawn(move || stale.wake());
+            let ready = Arc::new(AtomicBool::new(false));
+            // The next message's poll registers the waker, then looks at its event.
+            wake.begin_poll();
+            let (w, r) = (Arc::clone(&wake), Arc::clone(&ready));
+            let waker = loom::thread::spawn(move || {
+                r.store(true, Ordering::SeqCst);
+                w.wake();
+            });
+            let completed = ready.load(Ordering::SeqCst);
+            if !completed && !wake.park() {
+                resubmits.fetch_add(1, Ordering::SeqCst);
+            }
+            waker.join().unwrap();
+            stale.join().unwrap();
             let n = resubmits.load(Ordering::SeqCst);
             if completed {
                 assert!(n <= 1);

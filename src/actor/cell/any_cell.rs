@@ -149,12 +149,7 @@ impl<A: Actor> AnyCell for Cell<A> {
     }
 
     fn is_suspended(&self) -> bool {
-        self.ext_if_any().is_some_and(|e| {
-            e.suspension
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .is_some()
-        })
+        self.parts().is_some_and(|p| p.is_suspended())
     }
 
     fn seq(&self) -> u64 {

@@ -12,7 +12,7 @@ use crate::mailbox::Suspend;
 use crate::sched::wake::TokenWake;
 use std::collections::VecDeque;
 use std::sync::{Arc, PoisonError};
-use std::task::{Context as TaskContext, Poll, Waker};
+use std::task::{Context as TaskContext, Poll};
 
 impl<A: Actor> Cell<A> {
     /// The actor's token goes back to where it runs: the pool, or its dedicated thread.
@@ -30,17 +30,39 @@ impl<A: Actor> Cell<A> {
     fn async_parts(self: &Arc<Self>) -> &Parts<A> {
         let any = self.ext().async_parts.get_or_init(|| {
             let wake = Arc::new(TokenWake::new(Resume(Arc::downgrade(self))));
-            let waker = Waker::from(Arc::clone(&wake));
-            Box::new(Parts::<A> {
-                wake,
-                waker,
-                home: Arc::default(),
-            })
+            Box::new(Parts::<A>::new(wake))
         });
         match any.downcast_ref::<Parts<A>>() {
             Some(parts) => parts,
             None => unreachable!("made above for this actor type"),
         }
+    }
+
+    /// The async parts, if this actor has had an async message.
+    pub(super) fn parts(&self) -> Option<&Parts<A>> {
+        self.ext
+            .get()?
+            .async_parts
+            .get()?
+            .downcast_ref::<Parts<A>>()
+    }
+
+    /// A lent value whose future panicked or was dropped comes back here (`Lend`'s drop).
+    pub(crate) fn give_back(self: &Arc<Self>, value: A) {
+        *self
+            .async_parts()
+            .home
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(value);
+    }
+
+    /// The value given back by a future that panicked or was dropped.
+    fn take_home(&self) -> Option<A> {
+        self.parts()?
+            .home
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 
     /// Starts an async message: the value is lent to its handler's future, which is polled at
@@ -54,12 +76,11 @@ impl<A: Actor> Cell<A> {
         holder: bool,
     ) -> Option<Run> {
         let value = core.actor.take()?;
-        let home = Arc::clone(&self.async_parts().home);
         let context = Context {
             cell: Arc::clone(self),
             sender: None,
         };
-        let suspended = job.start(value, home, context);
+        let suspended = job.start(value, context);
         self.poll_suspension(core, batch, ctx, suspended, holder)
     }
 
@@ -93,7 +114,7 @@ impl<A: Actor> Cell<A> {
         core: &mut Core<A>,
         batch: &mut VecDeque<Envelope<A>>,
         ctx: &mut Context<A>,
-        mut suspended: Suspended,
+        mut suspended: Suspended<A>,
         holder: bool,
     ) -> Option<Run> {
         let parts = self.async_parts();
@@ -115,31 +136,33 @@ impl<A: Actor> Cell<A> {
             }
             Poll::Ready(outcome) => outcome,
         };
-        // An ask's panic fails its future (the actor lives on); a tell's is a tell's panic.
-        let failure = outcome.as_ref().map(|p| self.failure(&**p));
-        let answered = match &failure {
-            Some(f) => suspended.fail(Error::Panicked(f.clone())),
-            None => false,
+        let payload = match outcome {
+            Ok(value) => {
+                // The handler ended and returned the value. Dropping the finished future runs
+                // no user code, but the ask's slot handle may drop a reply nobody took.
+                if let Err(p) = catch(move || drop(suspended)) {
+                    self.log_drop_panic(p);
+                }
+                core.actor = value.or_else(|| self.take_home());
+                return None;
+            }
+            Err(payload) => payload,
         };
-        let sender = suspended.sender();
-        // The finished (or panicked) future: its guard gives the value back.
+        // An ask's panic fails its future (the actor lives on); a tell's is a tell's panic.
+        let failure = self.failure(&*payload);
+        let answered = suspended.fail(Error::Panicked(failure.clone()));
+        let sender = suspended.take_sender();
+        // The panicked future: its guard gave the value back.
         if let Err(p) = catch(move || drop(suspended)) {
             self.log_drop_panic(p);
         }
-        core.actor = parts
-            .home
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        let payload = outcome?;
+        core.actor = self.take_home();
         if answered {
-            if let Some(f) = failure {
-                info!(
-                    target: "pykka",
-                    "Exception returned from {self} to caller: {}",
-                    f.message()
-                );
-            }
+            info!(
+                target: "pykka",
+                "Exception returned from {self} to caller: {}",
+                failure.message()
+            );
             drop_payload(payload);
             return None;
         }
@@ -179,27 +202,18 @@ impl<A: Actor> Cell<A> {
         }
     }
 
-    pub(super) fn take_suspension(&self) -> Option<Suspended> {
-        self.ext
-            .get()?
-            .suspension
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
+    pub(super) fn take_suspension(&self) -> Option<Suspended<A>> {
+        self.parts()?.take_suspension()
     }
 
-    fn store_suspension(&self, suspended: Suspended) {
-        *self
-            .ext()
-            .suspension
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(suspended);
+    fn store_suspension(self: &Arc<Self>, suspended: Suspended<A>) {
+        self.async_parts().store_suspension(suspended);
     }
 
     /// Ends a suspended handler that will never be polled again (the actor was killed or
     /// closed): an ask waiting on it fails with `ActorDead`, the future is dropped (user code:
     /// under `catch`), and the lent value comes back.
-    pub(super) fn abort_suspension(&self, suspended: Option<Suspended>) -> Option<A> {
+    pub(super) fn abort_suspension(&self, suspended: Option<Suspended<A>>) -> Option<A> {
         let mut suspended = suspended?;
         let error = Error::ActorDead(ActorDeadError::stopped_before_handling(self));
         if let Err(p) = catch(move || {
@@ -208,17 +222,6 @@ impl<A: Actor> Cell<A> {
         }) {
             self.log_drop_panic(p);
         }
-        let parts = self
-            .ext
-            .get()?
-            .async_parts
-            .get()?
-            .downcast_ref::<Parts<A>>()?;
-        let value = parts
-            .home
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        value
+        self.take_home()
     }
 }
