@@ -144,26 +144,9 @@ mod loom_tests {
         loom::model(|| {
             let resubmits = Arc::new(AtomicUsize::new(0));
             let wake = Arc::new(TokenWake::new(Count(Arc::clone(&resubmits))));
-            let ready = Arc::new(AtomicBool::new(false));
-            // The poll registers the waker first (begin_poll), then looks at the event.
-            wake.begin_poll();
-            let (w, r) = (Arc::clone(&wake), Arc::clone(&ready));
-            let waker = loom::thread::spawn(move || {
-                r.store(true, Ordering::SeqCst);
-                w.wake();
-            });
-            let completed = ready.load(Ordering::SeqCst);
-            if !completed && !wake.park() {
-                // A wake came during the poll: the poller resubmits its token itself.
-                resubmits.fetch_add(1, Ordering::SeqCst);
-            }
+            let (completed, waker) = poll_racing_its_wake(&wake, &resubmits);
             waker.join().unwrap();
-            let n = resubmits.load(Ordering::SeqCst);
-            if completed {
-                assert!(n <= 1);
-            } else {
-                assert_eq!(n, 1, "the token must come back exactly once");
-            }
+            assert_resubmitted_once(completed, &resubmits);
         });
     }
 
@@ -180,27 +163,44 @@ mod loom_tests {
             wake.begin_poll();
             let stale = Arc::clone(&wake);
             let stale = loom::thread::spawn(move || stale.wake());
-            let ready = Arc::new(AtomicBool::new(false));
-            // The next message's poll registers the waker, then looks at its event.
-            wake.begin_poll();
-            let (w, r) = (Arc::clone(&wake), Arc::clone(&ready));
-            let waker = loom::thread::spawn(move || {
-                r.store(true, Ordering::SeqCst);
-                w.wake();
-            });
-            let completed = ready.load(Ordering::SeqCst);
-            if !completed && !wake.park() {
-                resubmits.fetch_add(1, Ordering::SeqCst);
-            }
+            let (completed, waker) = poll_racing_its_wake(&wake, &resubmits);
             waker.join().unwrap();
             stale.join().unwrap();
-            let n = resubmits.load(Ordering::SeqCst);
-            if completed {
-                assert!(n <= 1);
-            } else {
-                assert_eq!(n, 1, "the token must come back exactly once");
-            }
+            assert_resubmitted_once(completed, &resubmits);
         });
+    }
+
+    /// A poll whose future another thread completes and wakes: the poll registers the waker
+    /// (`begin_poll`), looks at the event, and parks its token on `Pending`; a wake during the
+    /// poll makes the poller resubmit the token itself. Returns whether the poll completed, and
+    /// the waking thread.
+    fn poll_racing_its_wake(
+        wake: &Arc<TokenWake<Count>>,
+        resubmits: &Arc<AtomicUsize>,
+    ) -> (bool, loom::thread::JoinHandle<()>) {
+        wake.begin_poll();
+        let ready = Arc::new(AtomicBool::new(false));
+        let (w, r) = (Arc::clone(wake), Arc::clone(&ready));
+        let waker = loom::thread::spawn(move || {
+            r.store(true, Ordering::SeqCst);
+            w.wake();
+        });
+        let completed = ready.load(Ordering::SeqCst);
+        if !completed && !wake.park() {
+            resubmits.fetch_add(1, Ordering::SeqCst);
+        }
+        (completed, waker)
+    }
+
+    /// Once every thread is joined: a poll that completed leaves at most a spurious resubmit; a
+    /// `Pending` one has its token back exactly once.
+    fn assert_resubmitted_once(completed: bool, resubmits: &AtomicUsize) {
+        let n = resubmits.load(Ordering::SeqCst);
+        if completed {
+            assert!(n <= 1);
+        } else {
+            assert_eq!(n, 1, "the token must come back exactly once");
+        }
     }
 
     /// The suspension protocol end to end, with the real mailbox: a token holder polls a
