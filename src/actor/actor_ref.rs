@@ -129,7 +129,7 @@ impl<A: Receive> ActorRef<A> {
     }
 
     /// Queues `message` with a reply slot and returns its future at once. To a dead actor: a
-    /// future that has already failed with [`Error::ActorDead`](crate::Error::ActorDead).
+    /// future that has already failed with [`Error::ActorDead`].
     ///
     /// Pykka's blocking `ask(m)` is `ask(m).get()`; `ask(m, timeout=t)` is
     /// `ask(m).get_timeout(t)`; `ask(m, block=False)` is `ask(m)`.
