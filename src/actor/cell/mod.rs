@@ -57,6 +57,9 @@ pub(crate) use any_cell::AnyCell;
 pub(crate) struct Core<A> {
     pub(crate) actor: Option<A>,
     started: bool,
+    /// An async handler may be suspended (its suspension stored in the actor's async parts):
+    /// an activation looks there only then. Beside `started`, in what would be padding.
+    pub(crate) suspended: bool,
 }
 
 /// An actor: its identity, its home, its mailbox and (under `core`) its value.
@@ -127,6 +130,7 @@ pub(crate) fn start_with<A: Actor>(
             core: Mutex::new(Core {
                 actor: Some(actor),
                 started: false,
+                suspended: false,
             }),
             ext: OnceBox::new(),
         })

@@ -93,8 +93,13 @@ impl<A: Actor> Cell<A> {
         ctx: &mut Context<A>,
         holder: bool,
     ) -> Option<Run> {
+        if !core.suspended {
+            return None;
+        }
+        core.suspended = false;
         let suspended = self.take_suspension()?;
         if !holder {
+            core.suspended = true;
             self.store_suspension(suspended);
             return Some(Run::Suspended { parked: false });
         }
@@ -131,6 +136,7 @@ impl<A: Actor> Cell<A> {
                     parts.wake.end_poll();
                     false
                 };
+                core.suspended = true;
                 self.store_suspension(suspended);
                 return Some(Run::Suspended { parked });
             }
