@@ -134,3 +134,48 @@ fn a_proxy_call_costs_what_an_ask_costs() {
     }
     outer.stop();
 }
+
+/// Spawn's figures (docs/benchmarks.md), on the starting thread: one allocation per actor (its
+/// cell; the registry's table and the pool's injector blocks grow now and then); the first
+/// message to a new actor costs its queue's buffer on top of the message's box and the ask's
+/// slot; a blocking stop costs its reply slot.
+#[test]
+fn spawning_costs_one_allocation_and_a_first_message_its_queue_buffer() {
+    let rt = Runtime::builder().threads(1).build().unwrap();
+    let mut refs = Vec::with_capacity(2000);
+    // Warm up the registry's table and the pool.
+    for _ in 0..1000 {
+        refs.push(Echo.start_in(&rt));
+    }
+    let ((), start) = allocations(|| {
+        for _ in 0..1000 {
+            refs.push(Echo.start_in(&rt));
+        }
+    });
+    let ((), first_ask) = allocations(|| {
+        for r in &refs[1000..] {
+            assert_eq!(r.ask(1).get().unwrap(), 1);
+        }
+    });
+    let ((), stop) = allocations(|| {
+        for r in &refs[1000..] {
+            assert!(r.stop());
+        }
+    });
+    let slack = 1000 / 8;
+    assert!(
+        (1000..=1000 + slack).contains(&start),
+        "{start} allocations for 1000 starts"
+    );
+    assert!(
+        (3000..=3000 + slack).contains(&first_ask),
+        "{first_ask} allocations for 1000 first asks"
+    );
+    assert!(
+        (1000..=1000 + slack).contains(&stop),
+        "{stop} allocations for 1000 stops"
+    );
+    for r in &refs[..1000] {
+        r.stop();
+    }
+}
