@@ -5,6 +5,8 @@
 //! - `ping_pong`: two actors bounce a token `PING_PONG` round trips (per round trip);
 //! - `counting`: the bench thread tells one actor `COUNTING` numbers, then asks for the total
 //!   (per message);
+//! - `counting_in_system`: the same, told by a sender actor on the system's own threads (pykka
+//!   and actix only; per message);
 //! - `thread_ring`: `RING_ACTORS` actors in a ring pass a token `RING_HOPS` hops (per hop);
 //! - `ask`: the bench thread (not one of the system's workers) asks an actor and waits for the
 //!   reply, `ASKS` times (per ask); percentiles: the `latency` bench;
@@ -146,6 +148,20 @@ fn main() {
     group(&mut c, &systems, "counting", COUNTING, |s| {
         (s.counting(), COUNTING)
     });
+    {
+        // Only the systems that have it written (pykka's and actix's).
+        let mut g = c.benchmark_group("counting_in_system");
+        g.sampling_mode(SamplingMode::Flat);
+        g.throughput(Throughput::Elements(COUNTING));
+        for s in &systems {
+            if let Some(mut run) = s.counting_in_system() {
+                g.bench_function(BenchmarkId::from_parameter(s.name()), |b| {
+                    b.iter(|| run(COUNTING))
+                });
+            }
+        }
+        g.finish();
+    }
     group(&mut c, &systems, "thread_ring", RING_HOPS, |s| {
         (s.ring(RING_ACTORS), RING_HOPS)
     });

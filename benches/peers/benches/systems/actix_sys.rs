@@ -65,6 +65,25 @@ impl Actor for Counter {
     }
 }
 
+/// Told `Feed(n)`, tells its counter `n` numbers from the arbiter's own thread
+/// (`counting_in_system`).
+struct Feeder(Addr<Counter>);
+impl Actor for Feeder {
+    type Context = actix::Context<Self>;
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Feed(u64);
+impl Handler<Feed> for Feeder {
+    type Result = ();
+    fn handle(&mut self, Feed(n): Feed, _: &mut Self::Context) {
+        for i in 0..n {
+            self.0.do_send(Add(i));
+        }
+    }
+}
+
 #[derive(Message)]
 #[rtype(result = "()")]
 struct Add(u64);
@@ -564,6 +583,19 @@ impl System for Actix {
             }
             self.local.block_on(a.send(Total(0))).unwrap();
         })
+    }
+
+    fn counting_in_system(&self) -> Option<Run<'_>> {
+        // Both on the one arbiter: the sender runs on the counter's own thread.
+        let a = self.counter(None);
+        let f = {
+            let a = a.clone();
+            Feeder::start_in_arbiter(&self.arbiter, move |_| Feeder(a))
+        };
+        Some(Box::new(move |n| {
+            self.local.block_on(f.send(Feed(n))).unwrap();
+            self.local.block_on(a.send(Total(0))).unwrap();
+        }))
     }
 
     fn asker(&self) -> Ask<'_> {

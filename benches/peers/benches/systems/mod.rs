@@ -113,6 +113,14 @@ pub trait System {
         false
     }
 
+    /// Counting inside the system: a sender actor on the system's own threads tells one counting
+    /// actor. `run(n)`: the sender is asked to tell `n` numbers (its handler tells them all),
+    /// then the counter is asked for its total (queued behind the tells). `None` where it is not
+    /// written (pykka and actix only: [zero-alloc]'s target compares those two).
+    fn counting_in_system(&self) -> Option<Run<'_>> {
+        None
+    }
+
     /// Starts `n` idle actors (never messaged) and waits until each has run its start hook (a
     /// call of [`idle_started`]); what it returns keeps them alive. For the memory bench.
     fn idle(&self, n: usize) -> Box<dyn Keep + '_>;

@@ -71,6 +71,19 @@ impl Drop for Pykka {
 }
 
 /// Adds what it is told; answers the running total.
+/// Asked `n`, tells its counter `n` numbers (`counting_in_system`).
+struct Feeder(ActorRef<Counter>);
+impl Actor for Feeder {}
+impl Receive for Feeder {
+    type Message = u64;
+    type Reply = ();
+    fn on_receive(&mut self, n: u64, _: &mut Context<Self>) {
+        for i in 0..n {
+            self.0.tell(i).unwrap();
+        }
+    }
+}
+
 struct Counter(u64);
 impl Actor for Counter {}
 impl Receive for Counter {
@@ -497,6 +510,15 @@ impl System for Pykka {
             }
             a.ask(0).get().unwrap();
         })
+    }
+
+    fn counting_in_system(&self) -> Option<Run<'_>> {
+        let c = Stopper(vec![self.start(Counter(0))]);
+        let f = Stopper(vec![self.start(Feeder(c.0[0].clone()))]);
+        Some(Box::new(move |n| {
+            f.0[0].ask(n).get().unwrap();
+            c.0[0].ask(0).get().unwrap();
+        }))
     }
 
     fn asker(&self) -> Ask<'_> {
