@@ -55,13 +55,16 @@ fn snapshot_shows_who_waits_on_whom_across_threads() {
     asked_rx.recv_timeout(GUARD).unwrap();
     // A and B (one on each worker) wait for C, which blocks on the outside promise, run inline
     // beneath one of them or on a thread of its own. Read snapshots until all three show as
-    // blocked: the relation is recorded just before each thread parks.
+    // blocked and each blocked worker has handed its queue to a spare thread: the relation is
+    // recorded before the thread hands its slot over and parks, so a snapshot taken in between
+    // shows the actors blocked and the spares not yet live (seen in CI under load).
     let snap = snapshot_until(&rt, |s| {
         s.actors
             .iter()
             .filter(|a| matches!(a.state, ActorState::Blocked { .. }))
             .count()
             == 3
+            && s.threads.live_threads >= 4
     });
     let mut waits = snap.waits();
     waits.sort();
