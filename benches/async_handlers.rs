@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{Asker, Counter};
+use common::{Asker, AsyncAsker, Counter};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pykka::{Actor, ActorRef, AsyncReceive, Context, Promise, Receive, Runtime};
 use std::time::Instant;
@@ -95,23 +95,6 @@ impl AsyncReceive for AsyncPlayer {
         if let Some(n) = self.0.play(m) {
             self.0.hit(n);
         }
-    }
-}
-
-/// Asked `n`, asks its target `n` times, awaiting each reply.
-struct AsyncAsker {
-    target: ActorRef<Counter>,
-}
-impl Actor for AsyncAsker {}
-impl AsyncReceive for AsyncAsker {
-    type Message = u64;
-    type Reply = u64;
-    async fn on_receive(&mut self, n: u64, _: &mut Context<Self>) -> u64 {
-        let mut last = 0;
-        for i in 0..n {
-            last = self.target.ask(i).await.unwrap();
-        }
-        last
     }
 }
 

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{median, per_op, rss_bytes, Asker, Counter};
+use common::{median, per_op, rss_bytes, Asker, AsyncAsker, Counter};
 use pykka::{Actor, ActorRef, AsyncReceive, Context, Promise, Runtime};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -49,23 +49,6 @@ impl AsyncReceive for AsyncPlayer {
                 let _ = self.peer.as_ref().unwrap().tell(Ball::Hit(n - 1));
             }
         }
-    }
-}
-
-/// Asked `n`, asks its target `n` times, awaiting each reply.
-struct AsyncAsker {
-    target: ActorRef<Counter>,
-}
-impl Actor for AsyncAsker {}
-impl AsyncReceive for AsyncAsker {
-    type Message = u64;
-    type Reply = u64;
-    async fn on_receive(&mut self, n: u64, _: &mut Context<Self>) -> u64 {
-        let mut last = 0;
-        for i in 0..n {
-            last = self.target.ask(i).await.unwrap();
-        }
-        last
     }
 }
 

@@ -1,4 +1,4 @@
-//! Shared by the criterion benches (`mod common;`): one configuration, one counting actor.
+//! Shared by the benches (`mod common;`): one configuration, the counting actor and the askers.
 #![allow(dead_code)] // each bench uses what it needs
 
 use criterion::Criterion;
@@ -37,6 +37,23 @@ impl Receive for Asker {
         let mut last = 0;
         for i in 0..n {
             last = self.target.ask(i).get().unwrap();
+        }
+        last
+    }
+}
+
+/// Asked `n`, asks its target `n` times, awaiting each reply (the async `Asker`).
+pub(crate) struct AsyncAsker {
+    pub(crate) target: ActorRef<Counter>,
+}
+impl Actor for AsyncAsker {}
+impl pykka::AsyncReceive for AsyncAsker {
+    type Message = u64;
+    type Reply = u64;
+    async fn on_receive(&mut self, n: u64, _: &mut Context<Self>) -> u64 {
+        let mut last = 0;
+        for i in 0..n {
+            last = self.target.ask(i).await.unwrap();
         }
         last
     }
