@@ -12,86 +12,17 @@
 
 mod common;
 
-use common::{Asker, AsyncAsker, Counter};
+use common::{Asker, AsyncAsker, Counter, Rally, Shot, SyncPlayer};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pykka::{Actor, ActorRef, AsyncReceive, Context, Promise, Receive, Runtime};
+use pykka::{Actor, AsyncReceive, Context, Receive, Runtime};
 use std::time::Instant;
-
-/// What the players bounce.
-enum Ball<P: Actor> {
-    Peer(ActorRef<P>),
-    Serve(u64, Promise<()>),
-    Hit(u64),
-}
-
-/// The rally's rules, shared by both players: the one that was served ends it when the count
-/// runs out; the other sends the last hit back to it.
-struct Rally<P: Actor> {
-    peer: Option<ActorRef<P>>,
-    done: Option<Promise<()>>,
-}
-
-impl<P: Actor> Rally<P> {
-    fn new() -> Self {
-        Rally {
-            peer: None,
-            done: None,
-        }
-    }
-
-    /// What to tell the peer next, if anything.
-    fn play(&mut self, m: Ball<P>) -> Option<u64> {
-        let n = match m {
-            Ball::Peer(p) => {
-                self.peer = Some(p);
-                return None;
-            }
-            Ball::Serve(n, done) => {
-                self.done = Some(done);
-                n
-            }
-            Ball::Hit(n) => n,
-        };
-        if n == 0 {
-            return match self.done.take() {
-                Some(d) => {
-                    d.set(());
-                    None
-                }
-                None => Some(0),
-            };
-        }
-        Some(n - 1)
-    }
-
-    fn hit(&self, n: u64)
-    where
-        P: Receive<Message = Ball<P>>,
-    {
-        if let Some(p) = &self.peer {
-            let _ = p.tell(Ball::Hit(n));
-        }
-    }
-}
-
-struct SyncPlayer(Rally<SyncPlayer>);
-impl Actor for SyncPlayer {}
-impl Receive for SyncPlayer {
-    type Message = Ball<SyncPlayer>;
-    type Reply = ();
-    fn on_receive(&mut self, m: Ball<SyncPlayer>, _: &mut Context<Self>) {
-        if let Some(n) = self.0.play(m) {
-            self.0.hit(n);
-        }
-    }
-}
 
 struct AsyncPlayer(Rally<AsyncPlayer>);
 impl Actor for AsyncPlayer {}
 impl AsyncReceive for AsyncPlayer {
-    type Message = Ball<AsyncPlayer>;
+    type Message = Shot<AsyncPlayer>;
     type Reply = ();
-    async fn on_receive(&mut self, m: Ball<AsyncPlayer>, _: &mut Context<Self>) {
+    async fn on_receive(&mut self, m: Shot<AsyncPlayer>, _: &mut Context<Self>) {
         if let Some(n) = self.0.play(m) {
             self.0.hit(n);
         }
@@ -112,17 +43,17 @@ fn rally<P>(
     rt: &Runtime,
     new: fn() -> P,
 ) where
-    P: Receive<Message = Ball<P>>,
+    P: Receive<Message = Shot<P>>,
 {
     let a = new().start_in(rt);
     let b2 = new().start_in(rt);
-    a.tell(Ball::Peer(b2.clone())).unwrap();
-    b2.tell(Ball::Peer(a.clone())).unwrap();
+    a.tell(Shot::Peer(b2.clone())).unwrap();
+    b2.tell(Shot::Peer(a.clone())).unwrap();
     g.bench_function(BenchmarkId::from_parameter(name), |b| {
         b.iter_custom(|iters| {
             let (p, f) = pykka::promise();
             let t = Instant::now();
-            a.tell(Ball::Serve(2 * iters, p)).unwrap();
+            a.tell(Shot::Serve(2 * iters, p)).unwrap();
             f.get().unwrap();
             t.elapsed()
         })

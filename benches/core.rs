@@ -10,9 +10,9 @@
 
 mod common;
 
-use common::{Asker, Counter};
+use common::{Asker, Counter, Rally, Shot, SyncPlayer};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pykka::{Actor, ActorRef, Context, Future, Promise, Receive, Runtime};
+use pykka::{Actor, ActorRef, Future, Runtime};
 use std::time::Instant;
 
 #[derive(Clone, Copy)]
@@ -92,66 +92,22 @@ fn counting(c: &mut Criterion) {
 
 // ---- ping-pong between two actors ----
 
-enum Ball {
-    Peer(ActorRef<Player>),
-    Serve(u64, Promise<()>),
-    Hit(u64),
-}
-
-struct Player {
-    peer: Option<ActorRef<Player>>,
-    done: Option<Promise<()>>,
-}
-impl Actor for Player {}
-impl Receive for Player {
-    type Message = Ball;
-    type Reply = ();
-    fn on_receive(&mut self, m: Ball, _: &mut Context<Self>) {
-        let n = match m {
-            Ball::Peer(p) => {
-                self.peer = Some(p);
-                return;
-            }
-            Ball::Serve(n, done) => {
-                self.done = Some(done);
-                n
-            }
-            Ball::Hit(n) => n,
-        };
-        if n == 0 {
-            // The rally ends wherever the count runs out; the peer holds no promise.
-            if let Some(d) = self.done.take() {
-                d.set(());
-            } else if let Some(p) = &self.peer {
-                let _ = p.tell(Ball::Hit(0));
-            }
-            return;
-        }
-        if let Some(p) = &self.peer {
-            let _ = p.tell(Ball::Hit(n - 1));
-        }
-    }
-}
-
 fn ping_pong(c: &mut Criterion) {
     let rt = Runtime::builder().threads(1).build().unwrap();
     let mut g = c.benchmark_group("ping_pong");
     g.throughput(Throughput::Elements(1));
     for home in HOMES {
-        let new = || Player {
-            peer: None,
-            done: None,
-        };
+        let new = || SyncPlayer(Rally::new());
         let a = home.start(&rt, new());
         let b2 = home.start(&rt, new());
-        a.tell(Ball::Peer(b2.clone())).unwrap();
-        b2.tell(Ball::Peer(a.clone())).unwrap();
+        a.tell(Shot::Peer(b2.clone())).unwrap();
+        b2.tell(Shot::Peer(a.clone())).unwrap();
         g.bench_function(BenchmarkId::from_parameter(home.name()), |b| {
             b.iter_custom(|iters| {
                 let (p, f) = pykka::promise();
                 let t = Instant::now();
                 // 2 * iters hits = iters round trips.
-                a.tell(Ball::Serve(2 * iters, p)).unwrap();
+                a.tell(Shot::Serve(2 * iters, p)).unwrap();
                 f.get().unwrap();
                 t.elapsed()
             })

@@ -136,3 +136,72 @@ pub(crate) fn ping_pong(rt: &pykka::Runtime, n: u64) -> f64 {
     y.stop();
     r
 }
+
+/// What the rally players bounce (`core`'s and `async_handlers`' ping-pong).
+pub(crate) enum Shot<P: Actor> {
+    Peer(ActorRef<P>),
+    Serve(u64, Promise<()>),
+    Hit(u64),
+}
+
+/// The rally's rules, shared by both players: the one that was served ends it when the count
+/// runs out; the other sends the last hit back to it.
+pub(crate) struct Rally<P: Actor> {
+    peer: Option<ActorRef<P>>,
+    done: Option<Promise<()>>,
+}
+
+impl<P: Actor> Rally<P> {
+    pub(crate) fn new() -> Self {
+        Rally {
+            peer: None,
+            done: None,
+        }
+    }
+
+    /// What to tell the peer next, if anything.
+    pub(crate) fn play(&mut self, m: Shot<P>) -> Option<u64> {
+        let n = match m {
+            Shot::Peer(p) => {
+                self.peer = Some(p);
+                return None;
+            }
+            Shot::Serve(n, done) => {
+                self.done = Some(done);
+                n
+            }
+            Shot::Hit(n) => n,
+        };
+        if n == 0 {
+            return match self.done.take() {
+                Some(d) => {
+                    d.set(());
+                    None
+                }
+                None => Some(0),
+            };
+        }
+        Some(n - 1)
+    }
+
+    pub(crate) fn hit(&self, n: u64)
+    where
+        P: Receive<Message = Shot<P>>,
+    {
+        if let Some(p) = &self.peer {
+            let _ = p.tell(Shot::Hit(n));
+        }
+    }
+}
+
+pub(crate) struct SyncPlayer(pub(crate) Rally<SyncPlayer>);
+impl Actor for SyncPlayer {}
+impl Receive for SyncPlayer {
+    type Message = Shot<SyncPlayer>;
+    type Reply = ();
+    fn on_receive(&mut self, m: Shot<SyncPlayer>, _: &mut Context<Self>) {
+        if let Some(n) = self.0.play(m) {
+            self.0.hit(n);
+        }
+    }
+}
