@@ -65,6 +65,26 @@ impl<A, T: ?Sized> Clone for Access<A, T> {
     }
 }
 
+/// Binds `$reach` to what reaches the target, captured by value in the job's closure: a root
+/// proxy's bare function pointer (one word) or a traversed proxy's `Arc` (two), and never the
+/// two-word `Access` enum beside either. So a closure capturing up to three words, with what
+/// reaches its target, fits in an envelope without an allocation (`actor::envelope`): the
+/// pointer's niche also gives the job's spent flag its room.
+macro_rules! through {
+    ($access:expr, |$reach:ident| $body:expr) => {
+        match $access {
+            Access::Direct(f) => {
+                let $reach = *f;
+                $body
+            }
+            Access::Composed(f) => {
+                let $reach = Arc::clone(f);
+                $body
+            }
+        }
+    };
+}
+
 impl<A, T: ?Sized> Access<A, T> {
     fn reach<'a>(&self, actor: &'a mut A) -> &'a mut T {
         match self {
@@ -146,10 +166,9 @@ impl<A: Actor, T: ?Sized + 'static> ActorProxy<A, T> {
         R: Send + 'static,
         F: FnOnce(&mut T) -> R + Send + 'static,
     {
-        let access = self.access.clone();
-        self.actor_ref
-            .cell()
-            .call(move |actor: &mut A, _: &mut Context<A>| f(access.reach(actor)))
+        let cell = self.actor_ref.cell();
+        through!(&self.access, |reach| cell
+            .call(move |actor: &mut A, _: &mut Context<A>| f(reach(actor))))
     }
 
     /// As [`call`](Self::call), with the actor's [`Context`] (its own reference, `stop`).
@@ -168,10 +187,10 @@ impl<A: Actor, T: ?Sized + 'static> ActorProxy<A, T> {
         R: Send + 'static,
         F: FnOnce(&mut T, &mut Context<A>) -> R + Send + 'static,
     {
-        let access = self.access.clone();
-        self.actor_ref
-            .cell()
-            .call(move |actor: &mut A, ctx: &mut Context<A>| f(access.reach(actor), ctx))
+        let cell = self.actor_ref.cell();
+        through!(&self.access, |reach| cell.call(
+            move |actor: &mut A, ctx: &mut Context<A>| f(reach(actor), ctx)
+        ))
     }
 
     /// Runs `f` on the target inside the actor with `tell` semantics: nothing comes back; a
@@ -181,10 +200,9 @@ impl<A: Actor, T: ?Sized + 'static> ActorProxy<A, T> {
     where
         F: FnOnce(&mut T) + Send + 'static,
     {
-        let access = self.access.clone();
-        self.actor_ref
-            .cell()
-            .defer(move |actor: &mut A, _: &mut Context<A>| f(access.reach(actor)))
+        let cell = self.actor_ref.cell();
+        through!(&self.access, |reach| cell
+            .defer(move |actor: &mut A, _: &mut Context<A>| f(reach(actor))))
     }
 
     /// As [`defer`](Self::defer), with the actor's [`Context`].
@@ -192,10 +210,10 @@ impl<A: Actor, T: ?Sized + 'static> ActorProxy<A, T> {
     where
         F: FnOnce(&mut T, &mut Context<A>) + Send + 'static,
     {
-        let access = self.access.clone();
-        self.actor_ref
-            .cell()
-            .defer(move |actor: &mut A, ctx: &mut Context<A>| f(access.reach(actor), ctx))
+        let cell = self.actor_ref.cell();
+        through!(&self.access, |reach| cell.defer(
+            move |actor: &mut A, ctx: &mut Context<A>| f(reach(actor), ctx)
+        ))
     }
 
     /// Runs the future that `f` makes from the target inside the actor, with `call`'s (ask)

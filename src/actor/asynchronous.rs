@@ -42,7 +42,7 @@
 //! `on_receive` (called only by code that calls it directly) runs the future to completion on
 //! the calling thread.
 
-use crate::actor::envelope::{AskMsg, Envelope, SenderSlot, TellMsg};
+use crate::actor::envelope::{AskMsg, AsyncKind, Envelope, Once, SenderSlot, TellMsg};
 use crate::actor::{Actor, Context, Receive};
 use crate::base::error::Error;
 use crate::base::panic::catch;
@@ -116,15 +116,15 @@ impl<T: AsyncReceive> Receive for T {
     }
 
     fn __tell_envelope<S: crate::__private::SenderSlot>(
-        job: Box<crate::__private::TellMsg<Self::Message, S>>,
+        job: crate::__private::TellMsg<Self::Message, S>,
     ) -> crate::__private::Env<Self> {
-        crate::__private::Env(Envelope::Async(job))
+        crate::__private::Env(Envelope::run_async(job))
     }
 
     fn __ask_envelope<S: crate::__private::SenderSlot>(
-        job: Box<crate::__private::AskMsg<Self::Message, Self::Reply, S>>,
+        job: crate::__private::AskMsg<Self::Message, Self::Reply, S>,
     ) -> crate::__private::Env<Self> {
-        crate::__private::Env(Envelope::Async(job))
+        crate::__private::Env(Envelope::run_async(job))
     }
 }
 
@@ -166,17 +166,51 @@ impl<A: Actor> Drop for Lend<A> {
     }
 }
 
-/// An async handler's message in the mailbox: told (no promise) or asked.
-pub(crate) trait AsyncJob<A: Actor>: Send {
+/// An async handler's message, by value: told (no promise) or asked.
+pub(crate) trait AsyncOnce<A: Actor>: Send + Sized + 'static {
     /// Starts the handler on `actor`, lent until the returned suspension ends or is dropped.
-    fn start(self: Box<Self>, actor: A, ctx: Context<A>) -> Suspended<A>;
+    fn start(self, actor: A, ctx: Context<A>) -> Suspended<A>;
     /// Answers the job without running it: an ask's future fails with `error`.
-    fn fail(self: Box<Self>, error: Error);
+    fn fail(self, error: Error);
     /// A tell's message type, for the dead letters; `None` for an ask.
     fn message_type(&self) -> Option<&'static str>;
-    /// As `TellJob::into_returned`: a message told from inside an actor, to hand back.
-    fn into_returned(self: Box<Self>) -> Option<crate::actor::envelope::Returned> {
+    /// As `TellOnce::into_returned`: a message told from inside an actor, to hand back.
+    fn into_returned(self) -> Option<crate::actor::envelope::Returned> {
         None
+    }
+}
+
+/// [`AsyncOnce`] as the mailbox calls it, through `&mut` (see `envelope::Once`).
+/// `into_returned` takes the job out, dropping it unless it gives a message back.
+pub(crate) trait AsyncJob<A: Actor>: Send {
+    /// As [`AsyncOnce::start`]; `Err` gives the value back if the job was spent (never, as
+    /// the library calls each job once).
+    fn start(&mut self, actor: A, ctx: Context<A>) -> Result<Suspended<A>, A>;
+    fn fail(&mut self, error: Error);
+    fn message_type(&self) -> Option<&'static str>;
+    fn take_returned(&mut self) -> Option<crate::actor::envelope::Returned>;
+}
+
+impl<A: Actor, J: AsyncOnce<A>> AsyncJob<A> for Once<J, AsyncKind> {
+    fn start(&mut self, actor: A, ctx: Context<A>) -> Result<Suspended<A>, A> {
+        match self.0.take() {
+            Some(job) => Ok(job.start(actor, ctx)),
+            None => Err(actor),
+        }
+    }
+
+    fn fail(&mut self, error: Error) {
+        if let Some(job) = self.0.take() {
+            job.fail(error);
+        }
+    }
+
+    fn message_type(&self) -> Option<&'static str> {
+        self.0.as_ref()?.message_type()
+    }
+
+    fn take_returned(&mut self) -> Option<crate::actor::envelope::Returned> {
+        self.0.take()?.into_returned()
     }
 }
 
@@ -216,37 +250,37 @@ fn start_handler<A: AsyncReceive>(
 
 /// A told message to an async actor: the same box as a sync actor's, queued as an async job
 /// (no second allocation, nothing allocated under the mailbox's lock).
-impl<A: AsyncReceive, S: SenderSlot> AsyncJob<A> for TellMsg<<A as AsyncReceive>::Message, S> {
-    fn start(self: Box<Self>, actor: A, ctx: Context<A>) -> Suspended<A> {
-        let TellMsg(message, sender) = *self;
+impl<A: AsyncReceive, S: SenderSlot> AsyncOnce<A> for TellMsg<<A as AsyncReceive>::Message, S> {
+    fn start(self, actor: A, ctx: Context<A>) -> Suspended<A> {
+        let TellMsg(message, sender) = self;
         start_handler(message, None, sender.into_sender(), actor, ctx)
     }
 
-    fn fail(self: Box<Self>, _: Error) {}
+    fn fail(self, _: Error) {}
 
     fn message_type(&self) -> Option<&'static str> {
         Some(std::any::type_name::<<A as AsyncReceive>::Message>())
     }
 
-    fn into_returned(self: Box<Self>) -> Option<crate::actor::envelope::Returned> {
-        let TellMsg(message, sender) = *self;
+    fn into_returned(self) -> Option<crate::actor::envelope::Returned> {
+        let TellMsg(message, sender) = self;
         Some((sender.into_sender()?, Box::new(message)))
     }
 }
 
-impl<A: AsyncReceive, S: SenderSlot> AsyncJob<A>
+impl<A: AsyncReceive, S: SenderSlot> AsyncOnce<A>
     for AskMsg<<A as AsyncReceive>::Message, <A as AsyncReceive>::Reply, S>
 {
-    fn start(self: Box<Self>, actor: A, ctx: Context<A>) -> Suspended<A> {
+    fn start(self, actor: A, ctx: Context<A>) -> Suspended<A> {
         let AskMsg {
             message,
             promise,
             sender,
-        } = *self;
+        } = self;
         start_handler(message, Some(promise), sender.into_sender(), actor, ctx)
     }
 
-    fn fail(self: Box<Self>, error: Error) {
+    fn fail(self, error: Error) {
         self.promise.fail(error);
     }
 
@@ -264,14 +298,14 @@ pub(crate) struct AsyncCall<F, R> {
     pub(crate) promise: Option<Promise<R>>,
 }
 
-impl<A, R, F> AsyncJob<A> for AsyncCall<F, R>
+impl<A, R, F> AsyncOnce<A> for AsyncCall<F, R>
 where
     A: Actor,
     R: Send + 'static,
     F: for<'a> FnOnce(&'a mut A, &'a mut Context<A>) -> BoxFuture<'a, R> + Send + 'static,
 {
-    fn start(self: Box<Self>, actor: A, ctx: Context<A>) -> Suspended<A> {
-        let AsyncCall { f, promise } = *self;
+    fn start(self, actor: A, ctx: Context<A>) -> Suspended<A> {
+        let AsyncCall { f, promise } = self;
         let fail = promise.as_ref().and_then(Promise::fail_handle);
         let future = async move {
             let mut lent = Lend {
@@ -294,7 +328,7 @@ where
         }
     }
 
-    fn fail(self: Box<Self>, error: Error) {
+    fn fail(self, error: Error) {
         if let Some(p) = self.promise {
             p.fail(error);
         }

@@ -1,43 +1,231 @@
 //! What a mailbox holds: envelopes, and the jobs inside them (a told or asked message, a proxy
 //! call or deferred call), with how each runs inside its actor.
+//!
+//! # Jobs are stored inline
+//!
+//! A job is type-erased (the closure of a proxy call has a type nobody can name, and an
+//! [`Actor`] without [`Receive`] has no message type), so the mailbox holds it behind a trait
+//! object. The object lives *inside the envelope* when it fits in five machine words (a message
+//! of up to three words with its promise or sender, or a closure capturing up to three words
+//! deferred through a root proxy), in a [`SmallBox`]: a tell or a deferred call allocates nothing, and an ask only its reply slot.
+//! Larger or over-aligned jobs go to the heap, once, as before. docs/design.md ("Inline
+//! envelopes") gives the measurements behind this, and why it is the crate's one `unsafe`.
+//!
+//! Each job's by-value trait ([`TellOnce`], [`AskOnce`], `AsyncOnce`) is what its type
+//! implements; the mailbox calls it through an object-safe twin ([`TellJob`], [`AskJob`],
+//! `AsyncJob`) implemented by [`Once`], which moves the job out on its one call. An envelope
+//! holds one trait object, [`AnyJob`], whose [`open`](Envelope::open) says which kind it is:
+//! one pointer and no tag beside the inline space.
 
 use crate::actor::actor_ref::AnyActorRef;
+use crate::actor::asynchronous::{AsyncJob, AsyncOnce};
 use crate::actor::{Actor, Context, Receive};
 use crate::base::error::Error;
 use crate::base::panic::{catch, drop_payload, Failure};
 use crate::future::Promise;
+use smallbox::SmallBox;
 
-/// A fire-and-forget job: a told message, or a deferred proxy call.
-pub(crate) trait TellJob<A: Actor>: Send {
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>);
+/// The inline space of a job: five machine words. What the issue requires inline, with what the
+/// library wraps around it: a three-word message with its promise (an ask) or its sender (a
+/// `Context::tell`), 40 bytes with the job's spent flag; a three-word closure deferred through a
+/// root proxy, with the proxy's accessor (32). With the trait object's pointer an envelope is
+/// 56 bytes, so that a new mailbox's first buffer (two envelopes, 112 bytes) stays in the
+/// allocator's smallest size classes (docs/design.md, "Inline envelopes").
+pub(crate) type Space = [usize; 5];
+
+/// A job in its envelope: inline up to [`Space`] (aligned to a word at most), else boxed.
+type Job<T> = SmallBox<T, Space>;
+
+/// A fire-and-forget job, by value: a told message, or a deferred proxy call.
+pub(crate) trait TellOnce<A: Actor>: Send + Sized + 'static {
+    fn run(self, actor: &mut A, ctx: &mut Context<A>);
     /// What a dead letter calls it; `None` for the library's own notifications, which are not
     /// dead letters.
     fn message_type(&self) -> Option<&'static str>;
     /// A message told from inside an actor (`Context::tell`) that will never be handled: its
     /// sender and the message, to hand back. `None` for the others (the job is dropped).
-    fn into_returned(self: Box<Self>) -> Option<Returned> {
+    fn into_returned(self) -> Option<Returned> {
         None
+    }
+}
+
+/// A job with a reply, by value: an asked message, or a proxy call.
+pub(crate) trait AskOnce<A: Actor>: Send + Sized + 'static {
+    /// Runs the job and resolves its promise; a panic fails the promise with
+    /// `Error::Panicked` and is returned for logging.
+    fn run(self, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure>;
+    /// Answers the job without running it.
+    fn fail(self, error: Error);
+}
+
+/// [`TellOnce`] as the mailbox calls it, through `&mut` (see [`Once`]).
+pub(crate) trait TellJob<A: Actor>: Send {
+    fn run(&mut self, actor: &mut A, ctx: &mut Context<A>);
+    fn message_type(&self) -> Option<&'static str>;
+    /// Takes the job out: a message to hand back, or `None` (the job is dropped here, so a
+    /// caller that catches panics around this call catches its drop glue too).
+    fn take_returned(&mut self) -> Option<Returned>;
+}
+
+/// [`AskOnce`] as the mailbox calls it, through `&mut` (see [`Once`]).
+pub(crate) trait AskJob<A: Actor>: Send {
+    fn run(&mut self, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure>;
+    fn fail(&mut self, error: Error);
+}
+
+/// What an envelope holds, opened: the job, by kind.
+pub(crate) enum Opened<'a, A: Actor> {
+    Tell(&'a mut dyn TellJob<A>),
+    Ask(&'a mut dyn AskJob<A>),
+    /// A message to an async handler, told or asked (`actor::asynchronous`).
+    Async(&'a mut dyn AsyncJob<A>),
+    /// A stop request, and the promise of a blocking stop (taken when answered).
+    Stop(&'a mut Option<Promise<bool>>),
+}
+
+/// Any job, type-erased in an envelope.
+pub(crate) trait AnyJob<A: Actor>: Send {
+    fn open(&mut self) -> Opened<'_, A>;
+    fn is_stop(&self) -> bool {
+        false
+    }
+}
+
+/// A job that its one call moves out: the object-safe traits take `&mut self` (a trait object
+/// stored inline cannot be moved out by value), and the job inside runs by value. A second call
+/// finds nothing and does nothing; the library never makes one. `K` says which kind of job
+/// (`TellKind`, `AskKind`, `AsyncKind`), so that each kind has its own [`AnyJob`] impl.
+pub(crate) struct Once<J, K>(pub(crate) Option<J>, std::marker::PhantomData<K>);
+
+impl<J, K> Once<J, K> {
+    fn new(job: J) -> Self {
+        Once(Some(job), std::marker::PhantomData)
+    }
+}
+
+/// The kinds of [`Once`].
+pub(crate) struct TellKind;
+pub(crate) struct AskKind;
+pub(crate) struct AsyncKind;
+
+impl<A: Actor, J: TellOnce<A>> TellJob<A> for Once<J, TellKind> {
+    fn run(&mut self, actor: &mut A, ctx: &mut Context<A>) {
+        if let Some(job) = self.0.take() {
+            job.run(actor, ctx);
+        }
+    }
+
+    fn message_type(&self) -> Option<&'static str> {
+        self.0.as_ref()?.message_type()
+    }
+
+    fn take_returned(&mut self) -> Option<Returned> {
+        self.0.take()?.into_returned()
+    }
+}
+
+impl<A: Actor, J: TellOnce<A>> AnyJob<A> for Once<J, TellKind> {
+    fn open(&mut self) -> Opened<'_, A> {
+        Opened::Tell(self)
+    }
+}
+
+impl<A: Actor, J: AskOnce<A>> AskJob<A> for Once<J, AskKind> {
+    fn run(&mut self, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
+        self.0.take()?.run(actor, ctx)
+    }
+
+    fn fail(&mut self, error: Error) {
+        if let Some(job) = self.0.take() {
+            job.fail(error);
+        }
+    }
+}
+
+impl<A: Actor, J: AskOnce<A>> AnyJob<A> for Once<J, AskKind> {
+    fn open(&mut self) -> Opened<'_, A> {
+        Opened::Ask(self)
+    }
+}
+
+impl<A: Actor, J: AsyncOnce<A>> AnyJob<A> for Once<J, AsyncKind> {
+    fn open(&mut self) -> Opened<'_, A> {
+        Opened::Async(self)
+    }
+}
+
+/// A stop request in the mailbox.
+struct StopJob(Option<Promise<bool>>);
+
+impl<A: Actor> AnyJob<A> for StopJob {
+    fn open(&mut self) -> Opened<'_, A> {
+        Opened::Stop(&mut self.0)
+    }
+
+    fn is_stop(&self) -> bool {
+        true
+    }
+}
+
+/// The one place the crate writes `unsafe`: putting a job in its [`SmallBox`] as a trait object.
+///
+/// On stable Rust a `SmallBox<dyn Trait>` is made by `SmallBox::new_unchecked(value, ptr)`
+/// (what the crate's `smallbox!` macro expands to), where `ptr` must point at `value` and carry
+/// the metadata of the trait object wanted. [`erase`](inline::erase) passes `&raw const job`,
+/// coerced by the compiler to `*const dyn AnyJob<A>`: its address is `job`'s and its metadata
+/// is `job`'s vtable, which is that contract. `SmallBox` then moves `job` in (inline when it
+/// fits its space and alignment, else into one allocation) and drops it exactly once.
+#[allow(unsafe_code)]
+mod inline {
+    use super::{AnyJob, Job};
+    use crate::actor::Actor;
+    use smallbox::SmallBox;
+
+    pub(super) fn erase<A: Actor, J: AnyJob<A> + 'static>(job: J) -> Job<dyn AnyJob<A>> {
+        let ptr: *const dyn AnyJob<A> = &raw const job;
+        // SAFETY: `ptr` points at `job` and carries `job`'s vtable for `dyn AnyJob<A>` (module
+        // docs); `job` is moved in right after, and `ptr` is not used again.
+        unsafe { SmallBox::new_unchecked(job, ptr) }
     }
 }
 
 /// A told message handed back to its sender: the sender, and the message, type-erased.
 pub(crate) type Returned = (AnyActorRef, Box<dyn std::any::Any + Send>);
 
-/// A job with a reply: an asked message, or a proxy call.
-pub(crate) trait AskJob<A: Actor>: Send {
-    /// Runs the job and resolves its promise; a panic fails the promise with
-    /// `Error::Panicked` and is returned for logging.
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure>;
-    /// Answers the job without running it.
-    fn fail(self: Box<Self>, error: Error);
-}
+/// One message in a mailbox: a job of any kind, type-erased, stored inline when small.
+pub(crate) struct Envelope<A: Actor>(Job<dyn AnyJob<A>>);
 
-pub(crate) enum Envelope<A: Actor> {
-    Tell(Box<dyn TellJob<A>>),
-    Ask(Box<dyn AskJob<A>>),
-    /// A message to an async handler, told or asked (`actor::asynchronous`).
-    Async(Box<dyn crate::actor::asynchronous::AsyncJob<A>>),
-    Stop(Option<Promise<bool>>),
+impl<A: Actor> Envelope<A> {
+    pub(crate) fn tell(job: impl TellOnce<A>) -> Self {
+        Envelope(inline::erase(Once::<_, TellKind>::new(job)))
+    }
+
+    pub(crate) fn ask(job: impl AskOnce<A>) -> Self {
+        Envelope(inline::erase(Once::<_, AskKind>::new(job)))
+    }
+
+    pub(crate) fn run_async(job: impl AsyncOnce<A>) -> Self {
+        Envelope(inline::erase(Once::<_, AsyncKind>::new(job)))
+    }
+
+    pub(crate) fn stop(reply: Option<Promise<bool>>) -> Self {
+        Envelope(inline::erase(StopJob(reply)))
+    }
+
+    /// The job, by kind.
+    pub(crate) fn open(&mut self) -> Opened<'_, A> {
+        self.0.open()
+    }
+
+    pub(crate) fn is_stop(&self) -> bool {
+        self.0.is_stop()
+    }
+
+    /// Whether the job is stored inline (for tests: the allocation it did not make).
+    #[cfg(test)]
+    pub(crate) fn is_inline(&self) -> bool {
+        !self.0.is_heap()
+    }
 }
 
 /// A told message (public only for `Receive`'s hidden methods).
@@ -68,9 +256,9 @@ impl SenderSlot for AnyActorRef {
     }
 }
 
-impl<A: Receive, S: SenderSlot> TellJob<A> for TellMsg<A::Message, S> {
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
-        let TellMsg(message, sender) = *self;
+impl<A: Receive, S: SenderSlot> TellOnce<A> for TellMsg<A::Message, S> {
+    fn run(self, actor: &mut A, ctx: &mut Context<A>) {
+        let TellMsg(message, sender) = self;
         match sender.into_sender() {
             // A plain tell (`NoSender`): no sender to set, and nothing more than before.
             None => {
@@ -90,8 +278,8 @@ impl<A: Receive, S: SenderSlot> TellJob<A> for TellMsg<A::Message, S> {
         Some(std::any::type_name::<A::Message>())
     }
 
-    fn into_returned(self: Box<Self>) -> Option<Returned> {
-        let TellMsg(message, sender) = *self;
+    fn into_returned(self) -> Option<Returned> {
+        let TellMsg(message, sender) = self;
         Some((sender.into_sender()?, Box::new(message)))
     }
 }
@@ -104,13 +292,13 @@ pub struct AskMsg<M, R, S = NoSender> {
     pub(crate) sender: S,
 }
 
-impl<A: Receive, S: SenderSlot> AskJob<A> for AskMsg<A::Message, A::Reply, S> {
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
+impl<A: Receive, S: SenderSlot> AskOnce<A> for AskMsg<A::Message, A::Reply, S> {
+    fn run(self, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
         let AskMsg {
             message,
             promise,
             sender,
-        } = *self;
+        } = self;
         match sender.into_sender() {
             None => answer(promise, ctx, |ctx| actor.on_receive(message, ctx)),
             Some(s) => {
@@ -122,7 +310,7 @@ impl<A: Receive, S: SenderSlot> AskJob<A> for AskMsg<A::Message, A::Reply, S> {
         }
     }
 
-    fn fail(self: Box<Self>, error: Error) {
+    fn fail(self, error: Error) {
         self.promise.fail(error);
     }
 }
@@ -133,18 +321,18 @@ pub(crate) struct CallFn<F, R> {
     pub(crate) promise: Promise<R>,
 }
 
-impl<A, R, F> AskJob<A> for CallFn<F, R>
+impl<A, R, F> AskOnce<A> for CallFn<F, R>
 where
     A: Actor,
-    R: Send,
-    F: FnOnce(&mut A, &mut Context<A>) -> R + Send,
+    R: Send + 'static,
+    F: FnOnce(&mut A, &mut Context<A>) -> R + Send + 'static,
 {
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
-        let CallFn { f, promise } = *self;
+    fn run(self, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
+        let CallFn { f, promise } = self;
         answer(promise, ctx, |ctx| f(actor, ctx))
     }
 
-    fn fail(self: Box<Self>, error: Error) {
+    fn fail(self, error: Error) {
         self.promise.fail(error);
     }
 }
@@ -152,12 +340,12 @@ where
 /// A proxy `defer`: a closure run inside the actor with tell semantics.
 pub(crate) struct DeferFn<F>(pub(crate) F);
 
-impl<A, F> TellJob<A> for DeferFn<F>
+impl<A, F> TellOnce<A> for DeferFn<F>
 where
     A: Actor,
-    F: FnOnce(&mut A, &mut Context<A>) + Send,
+    F: FnOnce(&mut A, &mut Context<A>) + Send + 'static,
 {
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
+    fn run(self, actor: &mut A, ctx: &mut Context<A>) {
         (self.0)(actor, ctx)
     }
 
@@ -170,12 +358,12 @@ where
 /// tell semantics, never a dead letter.
 pub(crate) struct SystemFn<F>(pub(crate) F);
 
-impl<A, F> TellJob<A> for SystemFn<F>
+impl<A, F> TellOnce<A> for SystemFn<F>
 where
     A: Actor,
-    F: FnOnce(&mut A, &mut Context<A>) + Send,
+    F: FnOnce(&mut A, &mut Context<A>) + Send + 'static,
 {
-    fn run(self: Box<Self>, actor: &mut A, ctx: &mut Context<A>) {
+    fn run(self, actor: &mut A, ctx: &mut Context<A>) {
         (self.0)(actor, ctx)
     }
 
@@ -214,5 +402,179 @@ fn answer<A: Actor, R>(
             ctx.cell.log_drop_panic(payload);
             None
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    //! The inline storage's own checks: what is inline, what is boxed, and that every job is
+    //! dropped exactly once whichever way it leaves its envelope (the checks Miri would make
+    //! on the `unsafe` in `inline`, as far as a test on stable can).
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    struct Sink;
+    impl Actor for Sink {}
+    impl Receive for Sink {
+        type Message = Counted;
+        type Reply = u64;
+        fn on_receive(&mut self, _: Counted, _: &mut Context<Self>) -> u64 {
+            0
+        }
+    }
+
+    /// Three words: a drop counter and two payload words.
+    struct Counted(Arc<AtomicUsize>, #[allow(dead_code)] [u64; 2]);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn counted() -> (Counted, Arc<AtomicUsize>) {
+        let drops = Arc::new(AtomicUsize::new(0));
+        (Counted(drops.clone(), [1, 2]), drops)
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn an_envelope_is_56_bytes_and_two_fit_the_smallest_size_classes() {
+        assert_eq!(std::mem::size_of::<Envelope<Sink>>(), 56);
+        assert_eq!(std::mem::size_of::<Space>(), 40);
+    }
+
+    #[test]
+    fn what_the_issue_requires_inline_is_inline() {
+        let (m, _) = counted();
+        assert!(
+            Envelope::<Sink>::tell(TellMsg(m, NoSender)).is_inline(),
+            "3-word tell"
+        );
+        let (m, _) = counted();
+        let (promise, _future) = crate::future::promise::<u64>();
+        let ask = AskMsg {
+            message: m,
+            promise,
+            sender: NoSender,
+        };
+        assert!(
+            Envelope::<Sink>::ask(ask).is_inline(),
+            "3-word ask with its promise"
+        );
+        let words = [1u64, 2, 3];
+        let defer = DeferFn(move |_: &mut Sink, _: &mut Context<Sink>| {
+            std::hint::black_box(words);
+        });
+        assert!(Envelope::<Sink>::tell(defer).is_inline(), "3-word closure");
+        assert!(Envelope::<Sink>::stop(None).is_inline());
+        // A `Context::tell`: the message and its sender, 40 bytes with the spent flag.
+        assert!(
+            std::mem::size_of::<Once<TellMsg<Counted, AnyActorRef>, TellKind>>()
+                <= std::mem::size_of::<Space>()
+        );
+    }
+
+    #[test]
+    fn larger_or_over_aligned_jobs_are_boxed_and_still_run() {
+        let big = [7u64; 8];
+        let e = Envelope::<Sink>::tell(DeferFn(move |_: &mut Sink, _: &mut Context<Sink>| {
+            std::hint::black_box(big);
+        }));
+        assert!(!e.is_inline());
+        #[repr(align(64))]
+        struct Aligned(u8);
+        let a = Aligned(3);
+        let mut e = Envelope::<Sink>::tell(DeferFn(move |_: &mut Sink, _: &mut Context<Sink>| {
+            // The whole value, not only its field (a closure captures fields precisely).
+            let a = a;
+            assert_eq!(a.0, 3);
+        }));
+        assert!(!e.is_inline(), "over-aligned: boxed");
+        match e.open() {
+            Opened::Tell(job) => assert_eq!(job.message_type(), Some("deferred call")),
+            _ => panic!("a tell opens as a tell"),
+        }
+    }
+
+    #[test]
+    fn a_job_is_dropped_exactly_once_whichever_way_it_leaves() {
+        // Dropped unopened (a mailbox dropped with its queue), inline.
+        let (m, drops) = counted();
+        drop(Envelope::<Sink>::tell(TellMsg(m, NoSender)));
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+        // Taken out by `into_returned` (no sender: dropped there), then the envelope dropped.
+        let (m, drops) = counted();
+        let mut e = Envelope::<Sink>::tell(TellMsg(m, NoSender));
+        match e.open() {
+            Opened::Tell(job) => {
+                assert!(job.take_returned().is_none());
+                assert_eq!(drops.load(Ordering::Relaxed), 1, "dropped when taken out");
+                assert!(job.take_returned().is_none(), "a spent job gives nothing");
+            }
+            _ => panic!("a tell opens as a tell"),
+        }
+        drop(e);
+        assert_eq!(
+            drops.load(Ordering::Relaxed),
+            1,
+            "not again with the envelope"
+        );
+        // An ask failed: the message goes with the failure, once; the future sees the error.
+        let (m, drops) = counted();
+        let (promise, future) = crate::future::promise::<u64>();
+        let mut e = Envelope::<Sink>::ask(AskMsg {
+            message: m,
+            promise,
+            sender: NoSender,
+        });
+        match e.open() {
+            Opened::Ask(job) => {
+                job.fail(Error::BrokenPromise);
+                job.fail(Error::BrokenPromise);
+            }
+            _ => panic!("an ask opens as an ask"),
+        }
+        drop(e);
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+        assert!(matches!(future.get(), Err(Error::BrokenPromise)));
+        // Boxed (too large), dropped unopened.
+        let (m, drops) = counted();
+        let big = (m, [0u64; 8]);
+        drop(Envelope::<Sink>::tell(DeferFn(
+            move |_: &mut Sink, _: &mut Context<Sink>| drop(big),
+        )));
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn a_panicking_drop_glue_unwinds_once_and_leaves_nothing_to_drop_again() {
+        struct Bomb(Arc<AtomicUsize>);
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                self.0.fetch_add(1, Ordering::Relaxed);
+                panic!("drop glue");
+            }
+        }
+        let drops = Arc::new(AtomicUsize::new(0));
+        let bomb = Bomb(drops.clone());
+        let mut e = Envelope::<Sink>::tell(DeferFn(move |_: &mut Sink, _: &mut Context<Sink>| {
+            drop(bomb)
+        }));
+        let taken = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if let Opened::Tell(job) = e.open() {
+                let _ = job.take_returned();
+            }
+        }));
+        assert!(
+            taken.is_err(),
+            "the drop glue's panic reaches the caller's catch"
+        );
+        drop(e);
+        assert_eq!(
+            drops.load(Ordering::Relaxed),
+            1,
+            "dropped once, not again by the envelope"
+        );
     }
 }

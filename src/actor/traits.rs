@@ -154,17 +154,17 @@ pub trait Receive: Actor {
     /// a sync handler); not part of the API. Async actors queue theirs to be polled.
     #[doc(hidden)]
     fn __tell_envelope<S: crate::__private::SenderSlot>(
-        job: Box<crate::__private::TellMsg<Self::Message, S>>,
+        job: crate::__private::TellMsg<Self::Message, S>,
     ) -> crate::__private::Env<Self> {
-        crate::__private::Env(crate::actor::envelope::Envelope::Tell(job))
+        crate::__private::Env(crate::actor::envelope::Envelope::tell(job))
     }
 
     /// How an asked message is queued; not part of the API.
     #[doc(hidden)]
     fn __ask_envelope<S: crate::__private::SenderSlot>(
-        job: Box<crate::__private::AskMsg<Self::Message, Self::Reply, S>>,
+        job: crate::__private::AskMsg<Self::Message, Self::Reply, S>,
     ) -> crate::__private::Env<Self> {
-        crate::__private::Env(crate::actor::envelope::Envelope::Ask(job))
+        crate::__private::Env(crate::actor::envelope::Envelope::ask(job))
     }
 }
 

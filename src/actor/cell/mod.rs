@@ -30,7 +30,7 @@
 
 use crate::actor::actor_ref::{ActorRef, AnyActorRef};
 use crate::actor::envelope::{
-    AskMsg, CallFn, DeferFn, Envelope, NoSender, SenderSlot, SystemFn, TellMsg,
+    AskMsg, CallFn, DeferFn, Envelope, NoSender, Opened, SenderSlot, SystemFn, TellMsg,
 };
 use crate::actor::lifecycle::{Ext, StopReason};
 use crate::actor::system::System;
@@ -255,16 +255,14 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        self.push(Box::new(TellMsg(message, sender)), |b| {
-            A::__tell_envelope(b).0
-        })
-        .map_err(|b| {
-            self.dead_letter(
-                std::any::type_name::<A::Message>(),
-                crate::DeadLetterReason::RecipientDead,
-            );
-            TellError::new(b.0, self.dead_error())
-        })
+        self.push(TellMsg(message, sender), |m| A::__tell_envelope(m).0)
+            .map_err(|b| {
+                self.dead_letter(
+                    std::any::type_name::<A::Message>(),
+                    crate::DeadLetterReason::RecipientDead,
+                );
+                TellError::new(b.0, self.dead_error())
+            })
     }
 
     pub(crate) fn ask(self: &Arc<Self>, message: A::Message) -> Future<A::Reply>
@@ -291,11 +289,11 @@ impl<A: Actor> Cell<A> {
         A: Receive,
     {
         let (promise, future) = promise_for(self.clone());
-        let job = Box::new(AskMsg {
+        let job = AskMsg {
             message,
             promise,
             sender,
-        });
+        };
         match self.push(job, |b| A::__ask_envelope(b).0) {
             Ok(()) => future,
             Err(job) => {
@@ -312,7 +310,7 @@ impl<A: Actor> Cell<A> {
         F: FnOnce(&mut A, &mut Context<A>) -> R + Send + 'static,
     {
         let (promise, future) = promise_for(self.clone());
-        match self.push(Box::new(CallFn { f, promise }), |b| Envelope::Ask(b)) {
+        match self.push(CallFn { f, promise }, Envelope::ask) {
             Ok(()) => future,
             Err(job) => {
                 job.promise.fail(Error::ActorDead(self.dead_error()));
@@ -331,11 +329,11 @@ impl<A: Actor> Cell<A> {
             + 'static,
     {
         let (promise, future) = promise_for(self.clone());
-        let job = Box::new(crate::actor::asynchronous::AsyncCall {
+        let job = crate::actor::asynchronous::AsyncCall {
             f,
             promise: Some(promise),
-        });
-        match self.push(job, |b| Envelope::Async(b)) {
+        };
+        match self.push(job, Envelope::run_async) {
             Ok(()) => future,
             Err(job) => {
                 if let Some(p) = job.promise {
@@ -353,8 +351,8 @@ impl<A: Actor> Cell<A> {
             + Send
             + 'static,
     {
-        let job = Box::new(crate::actor::asynchronous::AsyncCall::<F, ()> { f, promise: None });
-        self.push(job, |b| Envelope::Async(b)).map_err(|_| {
+        let job = crate::actor::asynchronous::AsyncCall::<F, ()> { f, promise: None };
+        self.push(job, Envelope::run_async).map_err(|_| {
             self.dead_letter("deferred call", crate::DeadLetterReason::RecipientDead);
             self.dead_error()
         })
@@ -365,11 +363,10 @@ impl<A: Actor> Cell<A> {
     where
         F: FnOnce(&mut A, &mut Context<A>) + Send + 'static,
     {
-        self.push(Box::new(DeferFn(f)), |b| Envelope::Tell(b))
-            .map_err(|_| {
-                self.dead_letter("deferred call", crate::DeadLetterReason::RecipientDead);
-                self.dead_error()
-            })
+        self.push(DeferFn(f), Envelope::tell).map_err(|_| {
+            self.dead_letter("deferred call", crate::DeadLetterReason::RecipientDead);
+            self.dead_error()
+        })
     }
 
     /// Queues one of the library's own messages (never a dead letter); `false` if dead.
@@ -377,8 +374,7 @@ impl<A: Actor> Cell<A> {
     where
         F: FnOnce(&mut A, &mut Context<A>) + Send + 'static,
     {
-        self.push(Box::new(SystemFn(f)), |b| Envelope::Tell(b))
-            .is_ok()
+        self.push(SystemFn(f), Envelope::tell).is_ok()
     }
 
     /// A told message left in this actor's mailbox goes back to the actor that told it.
@@ -410,7 +406,7 @@ impl<A: Actor> Cell<A> {
 
     /// Queues a stop request; `Err` if the actor is dead.
     pub(crate) fn queue_stop(self: &Arc<Self>, reply: Option<Promise<bool>>) -> Result<(), ()> {
-        self.push(reply, Envelope::Stop).map_err(|_| ())
+        self.push(reply, Envelope::stop).map_err(|_| ())
     }
 
     /// Runs envelopes from `batch` until it is empty, the budget is spent or `done()` holds
@@ -463,12 +459,12 @@ impl<A: Actor> Cell<A> {
                 self.answer_all(batch);
                 return Run::Dead;
             }
-            let Some(envelope) = batch.pop_front() else {
+            let Some(mut envelope) = batch.pop_front() else {
                 return Run::Alive;
             };
             *budget -= 1;
-            match envelope {
-                Envelope::Tell(job) => {
+            match envelope.open() {
+                Opened::Tell(job) => {
                     if let Err(payload) = catch(|| job.run(actor, &mut ctx)) {
                         // `after_panic` sees the failed message's sender, then it is cleared.
                         let held = self.panicked(core, batch, &mut ctx, payload, false);
@@ -478,7 +474,7 @@ impl<A: Actor> Cell<A> {
                         }
                     }
                 }
-                Envelope::Ask(job) => {
+                Opened::Ask(job) => {
                     if let Some(failure) = job.run(actor, &mut ctx) {
                         info!(
                             target: "pykka",
@@ -487,12 +483,13 @@ impl<A: Actor> Cell<A> {
                         );
                     }
                 }
-                Envelope::Async(job) => {
+                Opened::Async(job) => {
                     if let Some(run) = self.start_async(core, batch, &mut ctx, job, holder) {
                         return run;
                     }
                 }
-                Envelope::Stop(reply) => {
+                Opened::Stop(reply) => {
+                    let reply = reply.take();
                     self.terminate(core, batch, &mut ctx, StopReason::Stopped, |actor, ctx| {
                         debug!(target: "pykka", "Stopped {self}");
                         if let Err(p) = catch(|| actor.on_stop(ctx)) {
@@ -578,9 +575,8 @@ impl<A: Actor> Cell<A> {
     /// Answers the asks and tells in `batch` (as `answer_all`), keeping the stop requests, in
     /// order, for later.
     fn answer_messages(&self, batch: &mut VecDeque<Envelope<A>>) {
-        let (mut messages, stops): (VecDeque<_>, VecDeque<_>) = batch
-            .drain(..)
-            .partition(|e| !matches!(e, Envelope::Stop(_)));
+        let (mut messages, stops): (VecDeque<_>, VecDeque<_>) =
+            batch.drain(..).partition(|e| !e.is_stop());
         *batch = stops;
         self.answer_all(&mut messages);
     }
@@ -607,20 +603,20 @@ impl<A: Actor> Cell<A> {
     /// Answers envelopes that will never run: asks fail `ActorDead`, stop requests
     /// resolve `true`, tells are dropped.
     fn answer_all(&self, batch: &mut VecDeque<Envelope<A>>) {
-        for envelope in batch.drain(..) {
-            match envelope {
-                Envelope::Ask(job) => {
+        for mut envelope in batch.drain(..) {
+            match envelope.open() {
+                Opened::Ask(job) => {
                     let error = Error::ActorDead(ActorDeadError::stopped_before_handling(self));
                     // Failing the job drops the message it carried: user code.
                     if let Err(p) = catch(move || job.fail(error)) {
                         self.log_drop_panic(p);
                     }
                 }
-                Envelope::Async(job) => {
+                Opened::Async(job) => {
                     if let Some(t) = job.message_type() {
                         self.dead_letter(t, crate::DeadLetterReason::LeftInMailbox);
                         if let Err(p) = catch(move || {
-                            if let Some(returned) = job.into_returned() {
+                            if let Some(returned) = job.take_returned() {
                                 self.hand_back(t, returned);
                             }
                         }) {
@@ -633,9 +629,12 @@ impl<A: Actor> Cell<A> {
                         self.log_drop_panic(p);
                     }
                 }
-                Envelope::Stop(Some(p)) => p.set(true),
-                Envelope::Stop(None) => {}
-                Envelope::Tell(job) => {
+                Opened::Stop(reply) => {
+                    if let Some(p) = reply.take() {
+                        p.set(true);
+                    }
+                }
+                Opened::Tell(job) => {
                     let message_type = job.message_type();
                     if let Some(t) = message_type {
                         self.dead_letter(t, crate::DeadLetterReason::LeftInMailbox);
@@ -643,7 +642,7 @@ impl<A: Actor> Cell<A> {
                     // Dropping the job drops its message (user code); a message told from
                     // inside an actor goes back to that actor instead.
                     if let Err(p) = catch(move || {
-                        if let (Some(t), Some(returned)) = (message_type, job.into_returned()) {
+                        if let (Some(t), Some(returned)) = (message_type, job.take_returned()) {
                             self.hand_back(t, returned);
                         }
                     }) {

@@ -72,7 +72,7 @@ impl<A: Actor> Cell<A> {
         core: &mut Core<A>,
         batch: &mut VecDeque<Envelope<A>>,
         ctx: &mut Context<A>,
-        job: Box<dyn AsyncJob<A>>,
+        job: &mut dyn AsyncJob<A>,
         holder: bool,
     ) -> Option<Run> {
         let value = core.actor.take()?;
@@ -80,7 +80,13 @@ impl<A: Actor> Cell<A> {
             cell: Arc::clone(self),
             sender: None,
         };
-        let suspended = job.start(value, context);
+        let suspended = match job.start(value, context) {
+            Ok(suspended) => suspended,
+            Err(value) => {
+                core.actor = Some(value);
+                return None;
+            }
+        };
         self.poll_suspension(core, batch, ctx, suspended, holder)
     }
 
