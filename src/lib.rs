@@ -1,3 +1,5 @@
+// Denied, not forbidden: `actor::envelope::inline` holds the one `unsafe` block, the coercion of
+// a job into its inline `SmallBox` (docs/design.md, "Inline envelopes").
 #![deny(unsafe_code)]
 #![doc = include_str!("../README.md")]
 #![doc = include_str!("../docs/manual.md")]

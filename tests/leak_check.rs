@@ -6,7 +6,7 @@
 //! thread-locals of this thread, std's lazy statics); the second is measured.
 //!
 //! One test only: another test running beside it would move the count.
-#![allow(unsafe_code)] // a GlobalAlloc cannot be written without it; the library forbids unsafe
+#![allow(unsafe_code)] // a GlobalAlloc cannot be written without it; the library denies unsafe but for one module (docs/design.md, "Inline envelopes")
 
 use pykka::{Actor, ActorRef, Context, Error, Failure, Receive, Runtime};
 use std::alloc::{GlobalAlloc, Layout, System};
