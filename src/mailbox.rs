@@ -37,15 +37,15 @@
 //! | send | `!closed && !scheduled` | push; `scheduled` | submits the token ([`Pushed::Schedule`]: the pool; [`Pushed::ScheduleDedicated`]: the actor's thread) |
 //! | send | `!closed && scheduled` | push | nothing ([`Pushed::Queued`]) |
 //! | token popped ([`claim_token`](Mailbox::claim_token)) | `running` | `token_parked` | drops its token (handed over) |
-//! | token popped | `!running` | `running`; the queue swapped into the caller's batch | runs the batch |
-//! | batch done, claim held ([`refill`](Mailbox::refill)) | queue non-empty | the queue swapped into the batch | runs on |
+//! | token popped | `!running` | `running`; the queue taken into the caller's batch (`Batch`) | runs the batch |
+//! | batch done, claim held ([`refill`](Mailbox::refill)) | queue non-empty | the queue taken into the batch | runs on |
 //! | token release ([`release_token`](Mailbox::release_token)) | `closed` | `running = scheduled = false` | answers its batch, finalises ([`Release::Closed`]) |
-//! | token release | budget left, batch empty, queue non-empty | the queue swapped into the batch | runs on ([`Release::Continue`]) |
+//! | token release | budget left, batch empty, queue non-empty | the queue taken into the batch | runs on ([`Release::Continue`]) |
 //! | token release | nothing pending | `running = scheduled = false`; the larger buffer stays as the queue, shrunk to 16 slots | idle ([`Release::Idle`]) |
 //! | token release | messages pending (budget spent) | leftover batch put back in front; `running = false` | resubmits the token, to the back of a run queue ([`Release::Resubmit`]) |
 //! | hold ([`hold`](Mailbox::hold)) | `closed` | `running = scheduled = false` | answers its batch, finalises |
 //! | hold | `!closed` | leftover batch put back in front; `running = false`; `scheduled` stays | keeps the token and gives it to the timer (a restart's backoff) |
-//! | inline claim ([`claim_inline`](Mailbox::claim_inline)) | `!running && !dedicated` | `running`; the queue swapped into its batch | runs until its reply is set |
+//! | inline claim ([`claim_inline`](Mailbox::claim_inline)) | `!running && !dedicated` | `running`; the queue taken into its batch | runs until its reply is set |
 //! | inline release ([`release_inline`](Mailbox::release_inline)) | `closed` | `running = false`; a parked token is dropped (`token_parked = scheduled = false`) | answers its batch, finalises ([`InlineRelease::Closed`]) |
 //! | inline release | `!closed` | `running = false`; leftover put back in front; takes `token_parked` | resubmits if it took a parked token ([`InlineRelease::Resubmit`]) |
 //! | close ([`close`](Mailbox::close)) | | `closed`; the queue taken | answers every envelope taken |
@@ -62,11 +62,13 @@
 //! concurrent asks by construction: the close that drains the queue and the alive check of a
 //! send are serialised by the same lock, so no message can land after the final drain.
 //!
-//! The receiver moves the whole queue into a local batch in one lock (a buffer swap, no
+//! The receiver moves the whole queue into a local [`Batch`] in one lock (a buffer swap, no
 //! allocation), so the lock is taken once per batch, not once per message, and an activation
-//! ends, or picks up what arrived meanwhile, in one more lock. The queue is a `VecDeque` so that
-//! leftovers of a batch cut short by the budget go back in front in O(new arrivals), not
-//! O(backlog).
+//! ends, or picks up what arrived meanwhile, in one more lock. A queue of one envelope is moved
+//! out alone and keeps its buffer, so that a tell arriving during the activation has room (the
+//! usual case for requests and replies; with a swap, the queue would be left without a buffer
+//! and that tell would allocate one). The queue is a `VecDeque` so that leftovers of a batch
+//! cut short by the budget go back in front in O(new arrivals), not O(backlog).
 //!
 //! # Loom models
 //!
@@ -134,6 +136,67 @@ pub(crate) enum Suspend {
 
 /// Buffers above this capacity are shrunk when the actor goes idle.
 const KEEP_CAPACITY: usize = 16;
+
+/// What the claim holder runs, taken from the queue in one lock (see [`Mailbox::claim_token`]).
+///
+/// A single envelope is moved out alone (`one`), and the queue keeps its buffer: a tell that
+/// arrives while the actor runs (the next request of a request/response pair, a reply) finds
+/// room and allocates nothing. Two or more are taken with the whole buffer (`many`, a swap, as
+/// before). `one` always comes before `many`, and at most one of them is non-empty after a take.
+pub(crate) struct Batch<E> {
+    one: Option<E>,
+    many: VecDeque<E>,
+}
+
+impl<E> Default for Batch<E> {
+    fn default() -> Self {
+        Batch {
+            one: None,
+            many: VecDeque::new(),
+        }
+    }
+}
+
+impl<E> From<VecDeque<E>> for Batch<E> {
+    fn from(many: VecDeque<E>) -> Self {
+        Batch { one: None, many }
+    }
+}
+
+impl<E> Batch<E> {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn pop_front(&mut self) -> Option<E> {
+        self.one.take().or_else(|| self.many.pop_front())
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.one.is_none() && self.many.is_empty()
+    }
+
+    /// Everything, in order.
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = E> + '_ {
+        self.one.take().into_iter().chain(self.many.drain(..))
+    }
+
+    /// Appends `more` after what the batch holds.
+    pub(crate) fn extend(&mut self, more: impl IntoIterator<Item = E>) {
+        self.many.extend(more);
+    }
+
+    /// Takes what `queue` holds: one envelope alone (the queue keeps its buffer), or all of them
+    /// with the buffer (the batch's empty buffer goes to the queue).
+    fn take_from(&mut self, queue: &mut VecDeque<E>) {
+        debug_assert!(self.is_empty());
+        if queue.len() <= 1 {
+            self.one = queue.pop_front();
+        } else {
+            std::mem::swap(queue, &mut self.many);
+        }
+    }
+}
 
 /// Run by its own thread, never inline on a pool thread. (The other flags: the module docs.)
 const DEDICATED: u8 = 1;
@@ -245,7 +308,7 @@ impl<E> Mailbox<E> {
 
     /// The token holder claims the actor. `false`: another thread holds the claim, and the token
     /// has been handed to it (the caller drops its token and does nothing else).
-    pub(crate) fn claim_token(&self, batch: &mut VecDeque<E>) -> bool {
+    pub(crate) fn claim_token(&self, batch: &mut Batch<E>) -> bool {
         debug_assert!(batch.is_empty());
         let mut st = lock(&self.state);
         debug_assert!(st.has(SCHEDULED), "a token exists only while scheduled");
@@ -254,39 +317,39 @@ impl<E> Mailbox<E> {
             return false;
         }
         st.set(RUNNING, true);
-        std::mem::swap(&mut st.queue, batch);
+        batch.take_from(&mut st.queue);
         true
     }
 
     /// A waiting thread claims the actor to run it inline. `false`: someone else runs it, or it
     /// has a thread of its own.
-    pub(crate) fn claim_inline(&self, batch: &mut VecDeque<E>) -> bool {
+    pub(crate) fn claim_inline(&self, batch: &mut Batch<E>) -> bool {
         debug_assert!(batch.is_empty());
         let mut st = lock(&self.state);
         if st.has(RUNNING) || st.has(DEDICATED) {
             return false;
         }
         st.set(RUNNING, true);
-        std::mem::swap(&mut st.queue, batch);
+        batch.take_from(&mut st.queue);
         true
     }
 
     /// With the claim held and `batch` empty: moves whatever was queued since into `batch`.
     /// `false` if nothing was queued.
-    pub(crate) fn refill(&self, batch: &mut VecDeque<E>) -> bool {
+    pub(crate) fn refill(&self, batch: &mut Batch<E>) -> bool {
         debug_assert!(batch.is_empty());
         let mut st = lock(&self.state);
         debug_assert!(st.has(RUNNING));
         if st.queue.is_empty() {
             return false;
         }
-        std::mem::swap(&mut st.queue, batch);
+        batch.take_from(&mut st.queue);
         true
     }
 
     /// The token holder ends an activation (or, with `budget_left` and an empty batch, picks up
     /// what arrived meanwhile in the same lock). Leftovers in `batch` go back to the front.
-    pub(crate) fn release_token(&self, batch: &mut VecDeque<E>, budget_left: bool) -> Release {
+    pub(crate) fn release_token(&self, batch: &mut Batch<E>, budget_left: bool) -> Release {
         let mut st = lock(&self.state);
         debug_assert!(st.has(RUNNING) && st.has(SCHEDULED) && !st.has(TOKEN_PARKED));
         if st.has(CLOSED) {
@@ -296,14 +359,14 @@ impl<E> Mailbox<E> {
             return Release::Closed;
         }
         if budget_left && batch.is_empty() && !st.queue.is_empty() {
-            std::mem::swap(&mut st.queue, batch);
+            batch.take_from(&mut st.queue);
             return Release::Continue;
         }
         put_back(&mut st, batch);
         st.set(RUNNING, false);
         if st.queue.is_empty() {
             st.set(SCHEDULED, false);
-            keep_buffer(&mut st.queue, batch);
+            keep_buffer(&mut st.queue, &mut batch.many);
             Release::Idle
         } else {
             Release::Resubmit
@@ -311,7 +374,7 @@ impl<E> Mailbox<E> {
     }
 
     /// A thread that ran the actor inline releases it.
-    pub(crate) fn release_inline(&self, batch: &mut VecDeque<E>) -> InlineRelease {
+    pub(crate) fn release_inline(&self, batch: &mut Batch<E>) -> InlineRelease {
         let mut st = lock(&self.state);
         debug_assert!(st.has(RUNNING));
         st.set(RUNNING, false);
@@ -376,7 +439,7 @@ impl<E> Mailbox<E> {
     /// keeps the token to submit later. Sends meanwhile only queue (a token exists). `false` if
     /// the actor was closed meanwhile: then, as for [`Release::Closed`], the token is gone and
     /// the caller answers the batch and finalises.
-    pub(crate) fn hold(&self, batch: &mut VecDeque<E>) -> bool {
+    pub(crate) fn hold(&self, batch: &mut Batch<E>) -> bool {
         let mut st = lock(&self.state);
         debug_assert!(st.has(RUNNING) && st.has(SCHEDULED) && !st.has(TOKEN_PARKED));
         st.set(RUNNING, false);
@@ -397,7 +460,7 @@ impl<E> Mailbox<E> {
     /// stays set, and whoever runs it finds the actor closed and releases it as such (as for a
     /// token still queued when an inline runner closes an actor). Only a token the caller holds
     /// (not parked, or handed back) is gone with the close.
-    pub(crate) fn suspend(&self, batch: &mut VecDeque<E>, parked: bool) -> Suspend {
+    pub(crate) fn suspend(&self, batch: &mut Batch<E>, parked: bool) -> Suspend {
         let mut st = lock(&self.state);
         st.set(RUNNING, false);
         if st.has(CLOSED) {
@@ -446,10 +509,13 @@ impl<E> Mailbox<E> {
     }
 }
 
-fn put_back<E>(st: &mut State<E>, batch: &mut VecDeque<E>) {
-    if !batch.is_empty() {
-        batch.append(&mut st.queue);
-        std::mem::swap(&mut st.queue, batch);
+fn put_back<E>(st: &mut State<E>, batch: &mut Batch<E>) {
+    if !batch.many.is_empty() {
+        batch.many.append(&mut st.queue);
+        std::mem::swap(&mut st.queue, &mut batch.many);
+    }
+    if let Some(first) = batch.one.take() {
+        st.queue.push_front(first);
     }
 }
 
@@ -479,30 +545,50 @@ mod tests {
         assert!(mb.set_fate(2));
         assert_eq!(mb.fate(), 2);
         // The flags are untouched by either: a dedicated mailbox is never claimed inline.
-        let mut batch = VecDeque::new();
+        let mut batch = Batch::new();
         assert!(!mb.claim_inline(&mut batch));
     }
 
     #[test]
     fn send_to_idle_schedules_once() {
         let mb = Mailbox::<u32>::new_scheduled(false, 0);
-        let mut batch = VecDeque::new();
+        let mut batch = Batch::new();
         assert!(mb.claim_token(&mut batch));
         assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
         assert_eq!(mb.push_with(1, |v| v), Ok(Pushed::Schedule));
         assert_eq!(mb.push_with(2, |v| v), Ok(Pushed::Queued));
         assert!(mb.claim_token(&mut batch));
-        assert_eq!(batch.drain(..).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(batch.drain().collect::<Vec<_>>(), vec![1, 2]);
         let _ = mb.push_with(3, |v| v);
         assert_eq!(mb.release_token(&mut batch, true), Release::Continue);
-        assert_eq!(batch.drain(..).collect::<Vec<_>>(), vec![3]);
+        assert_eq!(batch.drain().collect::<Vec<_>>(), vec![3]);
+        assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
+    }
+
+    #[test]
+    fn a_claim_of_one_envelope_leaves_the_queue_its_buffer_and_its_place_in_front() {
+        let mb = Mailbox::<u32>::new_scheduled(false, 0);
+        let mut batch = Batch::new();
+        let _ = mb.push_with(1, |v| v);
+        assert!(mb.claim_token(&mut batch));
+        assert!(
+            lock(&mb.state).queue.capacity() >= 2,
+            "the one envelope was moved out alone; the queue keeps its buffer"
+        );
+        let _ = mb.push_with(2, |v| v);
+        let _ = mb.push_with(3, |v| v);
+        // The budget ran out before the one envelope ran: it goes back first.
+        assert_eq!(mb.release_token(&mut batch, false), Release::Resubmit);
+        assert!(mb.claim_token(&mut batch));
+        assert_eq!(batch.drain().collect::<Vec<_>>(), vec![1, 2, 3]);
+        // Two or more are taken with the buffer, as before.
         assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
     }
 
     #[test]
     fn leftovers_go_back_in_front_and_resubmit() {
         let mb = Mailbox::<u32>::new_scheduled(false, 0);
-        let mut batch = VecDeque::new();
+        let mut batch = Batch::new();
         let _ = mb.push_with(1, |v| v);
         let _ = mb.push_with(2, |v| v);
         assert!(mb.claim_token(&mut batch));
@@ -510,15 +596,15 @@ mod tests {
         let _ = mb.push_with(3, |v| v);
         assert_eq!(mb.release_token(&mut batch, true), Release::Resubmit);
         assert!(mb.claim_token(&mut batch));
-        assert_eq!(batch.drain(..).collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(batch.drain().collect::<Vec<_>>(), vec![2, 3]);
     }
 
     #[test]
     fn token_popped_during_inline_run_is_handed_over() {
         let mb = Mailbox::<u32>::new_scheduled(false, 0);
-        let mut inline = VecDeque::new();
+        let mut inline = Batch::new();
         assert!(mb.claim_inline(&mut inline));
-        let mut batch = VecDeque::new();
+        let mut batch = Batch::new();
         assert!(!mb.claim_token(&mut batch), "claim is held inline");
         assert_eq!(
             mb.release_inline(&mut inline),
@@ -561,7 +647,7 @@ mod loom_tests {
         running: &AtomicUsize,
         seen: &AtomicUsize,
     ) -> Release {
-        let mut batch = VecDeque::new();
+        let mut batch = Batch::new();
         if !mb.claim_token(&mut batch) {
             // The token moved to the claim holder, which resubmits it: it still exists.
             return Release::Idle;
@@ -644,7 +730,7 @@ mod loom_tests {
     fn loom_inline_claim_vs_token_handoff() {
         loom::model(|| {
             let mb = Arc::new(Mailbox::<u32>::new_scheduled(false, 0));
-            let mut b = VecDeque::new();
+            let mut b = Batch::new();
             assert!(mb.claim_token(&mut b));
             assert_eq!(mb.release_token(&mut b, true), Release::Idle);
             // An ask arrives: the sender must submit a token.
@@ -662,7 +748,7 @@ mod loom_tests {
                     resubmitted.clone(),
                 );
                 thread::spawn(move || {
-                    let mut batch = VecDeque::new();
+                    let mut batch = Batch::new();
                     if mb.claim_inline(&mut batch) {
                         assert_eq!(running.fetch_add(1, SeqCst), 0, "two claim holders");
                         while batch.pop_front().is_some() {
@@ -714,7 +800,7 @@ mod loom_tests {
             let mb = Arc::new(Mailbox::<u32>::new_scheduled(false, 0));
             let seen = Arc::new(AtomicUsize::new(0));
             // The worker holds the claim (it is running the failed actor).
-            let mut batch = VecDeque::new();
+            let mut batch = Batch::new();
             assert!(mb.claim_token(&mut batch));
             let sender = {
                 let mb = mb.clone();
@@ -729,22 +815,22 @@ mod loom_tests {
             let inline = {
                 let (mb, seen) = (mb.clone(), seen.clone());
                 thread::spawn(move || {
-                    let mut batch = VecDeque::new();
+                    let mut batch = Batch::new();
                     if mb.claim_inline(&mut batch) {
-                        seen.fetch_add(batch.drain(..).count(), SeqCst);
+                        seen.fetch_add(batch.drain().count(), SeqCst);
                         // The held token is not parked with the inline runner.
                         assert_eq!(mb.release_inline(&mut batch), InlineRelease::Done);
                     }
                 })
             };
             // The worker holds (backoff), then the "timer" resubmits the token.
-            seen.fetch_add(batch.drain(..).count(), SeqCst);
+            seen.fetch_add(batch.drain().count(), SeqCst);
             assert!(mb.hold(&mut batch));
             sender.join().unwrap();
             inline.join().unwrap();
             // The timer's token: the inline runner has released, so the claim succeeds.
             assert!(mb.claim_token(&mut batch));
-            seen.fetch_add(batch.drain(..).count(), SeqCst);
+            seen.fetch_add(batch.drain().count(), SeqCst);
             assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
             assert_eq!(seen.load(SeqCst), 1, "the message is handled exactly once");
         });

@@ -221,7 +221,7 @@ mod loom_tests {
         }
         impl Resubmit for ToWorker {
             fn resubmit(&self) {
-                let mut batch = VecDeque::new();
+                let mut batch = crate::mailbox::Batch::new();
                 if self.mailbox.claim_token(&mut batch) {
                     self.claimed.fetch_add(1, Ordering::SeqCst);
                 }
@@ -237,7 +237,7 @@ mod loom_tests {
                 claimed: Arc::clone(&claimed),
             }));
             // The holder claims the actor and polls: the handler registers the waker.
-            let mut batch = VecDeque::new();
+            let mut batch = crate::mailbox::Batch::new();
             assert!(mailbox.claim_token(&mut batch));
             wake.begin_poll();
             let w = Arc::clone(&wake);
@@ -272,14 +272,14 @@ mod loom_tests {
                 // checked here too: the loom models run in release builds).
                 let (_, _, scheduled, _) = self.0.debug_state();
                 assert!(scheduled, "a token of an actor that is not scheduled");
-                let _ = self.0.claim_token(&mut VecDeque::new());
+                let _ = self.0.claim_token(&mut crate::mailbox::Batch::new());
             }
         }
 
         loom::model(|| {
             let mailbox = Arc::new(Mailbox::<u32>::new_scheduled(false, 0));
             let wake = Arc::new(TokenWake::new(ToWorker(Arc::clone(&mailbox))));
-            let mut batch = VecDeque::new();
+            let mut batch = crate::mailbox::Batch::new();
             assert!(mailbox.claim_token(&mut batch));
             wake.begin_poll();
             let (m, w) = (Arc::clone(&mailbox), Arc::clone(&wake));
@@ -292,7 +292,7 @@ mod loom_tests {
             killer.join().unwrap();
             if outcome == Suspend::Held && !parked {
                 // The holder keeps its token and would resubmit it.
-                let _ = mailbox.claim_token(&mut VecDeque::new());
+                let _ = mailbox.claim_token(&mut crate::mailbox::Batch::new());
             }
         });
     }

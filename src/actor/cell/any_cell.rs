@@ -84,7 +84,7 @@ impl<A: Actor> AnyCell for Cell<A> {
     }
 
     fn kill(&self) {
-        let (mut leftovers, dedicated) = self.mailbox.close_dedicated();
+        let (leftovers, dedicated) = self.mailbox.close_dedicated();
         if dedicated {
             // Its thread may be waiting for a token that will never come.
             self.system.homes.close(self.id());
@@ -95,7 +95,7 @@ impl<A: Actor> AnyCell for Cell<A> {
             .killed
             .store(true, std::sync::atomic::Ordering::Release);
         self.unregister();
-        self.answer_all(&mut leftovers);
+        self.answer_each(leftovers);
         // Children first, then the actor itself.
         for child in self.ext().take_children() {
             child.kill();

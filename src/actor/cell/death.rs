@@ -84,8 +84,8 @@ use crate::actor::Actor;
 use crate::base::logging::{info, warning};
 use crate::base::panic::catch;
 use crate::base::time::saturating_deadline;
+use crate::mailbox::Batch;
 use std::any::Any;
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -162,7 +162,7 @@ impl<A: Actor> Cell<A> {
     pub(crate) fn panicked(
         self: &Arc<Self>,
         core: &mut Core<A>,
-        batch: &mut VecDeque<Envelope<A>>,
+        batch: &mut Batch<Envelope<A>>,
         ctx: &mut Context<A>,
         payload: Box<dyn Any + Send>,
         in_start: bool,
@@ -238,7 +238,7 @@ impl<A: Actor> Cell<A> {
     pub(crate) fn pending_restart(
         &self,
         core: &mut Core<A>,
-        batch: &mut VecDeque<Envelope<A>>,
+        batch: &mut Batch<Envelope<A>>,
         ctx: &mut Context<A>,
     ) -> Option<Duration> {
         let at = {

@@ -39,7 +39,7 @@ use crate::base::error::{ActorDeadError, Error, TellError};
 use crate::base::logging::{debug, error, info, warning};
 use crate::base::panic::{catch, drop_payload, Failure};
 use crate::future::{promise_for, Future, InlineTarget, Promise};
-use crate::mailbox::{InlineRelease, Mailbox, Pushed, Release};
+use crate::mailbox::{Batch, InlineRelease, Mailbox, Pushed, Release};
 use crate::sched::dedicated::DedicatedHome;
 use crate::sched::{Runnable, Token};
 use once_cell::race::OnceBox;
@@ -88,8 +88,8 @@ pub(crate) struct Cell<A: Actor> {
 /// child's factory. The last reference may be dropped on a pool worker, which must survive it.
 impl<A: Actor> Drop for Cell<A> {
     fn drop(&mut self) {
-        let mut leftovers = self.mailbox.take_on_drop();
-        self.answer_all(&mut leftovers);
+        let leftovers = self.mailbox.take_on_drop();
+        self.answer_each(leftovers);
         let core = self.core.get_mut().unwrap_or_else(PoisonError::into_inner);
         let value = core.actor.take();
         let suspension = self.take_suspension();
@@ -413,7 +413,7 @@ impl<A: Actor> Cell<A> {
     /// (the caller refills), or the actor dies or must wait out a restart's backoff.
     fn run_batch(
         self: &Arc<Self>,
-        batch: &mut VecDeque<Envelope<A>>,
+        batch: &mut Batch<Envelope<A>>,
         budget: &mut usize,
         done: &dyn Fn() -> bool,
         holder: bool,
@@ -548,7 +548,7 @@ impl<A: Actor> Cell<A> {
     pub(crate) fn terminate(
         &self,
         core: &mut Core<A>,
-        batch: &mut VecDeque<Envelope<A>>,
+        batch: &mut Batch<Envelope<A>>,
         ctx: &mut Context<A>,
         reason: StopReason,
         hook: impl FnOnce(&mut A, &mut Context<A>),
@@ -574,17 +574,17 @@ impl<A: Actor> Cell<A> {
 
     /// Answers the asks and tells in `batch` (as `answer_all`), keeping the stop requests, in
     /// order, for later.
-    fn answer_messages(&self, batch: &mut VecDeque<Envelope<A>>) {
-        let (mut messages, stops): (VecDeque<_>, VecDeque<_>) =
-            batch.drain(..).partition(|e| !e.is_stop());
-        *batch = stops;
-        self.answer_all(&mut messages);
+    fn answer_messages(&self, batch: &mut Batch<Envelope<A>>) {
+        let (messages, stops): (VecDeque<_>, VecDeque<_>) =
+            batch.drain().partition(|e| !e.is_stop());
+        *batch = Batch::from(stops);
+        self.answer_each(messages);
     }
 
     /// After the mailbox closed: answer what the caller still holds, and if the actor value is
     /// still there (it was abandoned at shutdown while this thread ran it), drop it and count
     /// the actor dead. Idempotent: the value is taken once.
-    fn finalize(&self, batch: &mut VecDeque<Envelope<A>>) {
+    fn finalize(&self, batch: &mut Batch<Envelope<A>>) {
         self.answer_all(batch);
         let (value, suspension) = {
             let mut core = self.core.lock().unwrap_or_else(PoisonError::into_inner);
@@ -602,8 +602,13 @@ impl<A: Actor> Cell<A> {
 
     /// Answers envelopes that will never run: asks fail `ActorDead`, stop requests
     /// resolve `true`, tells are dropped.
-    fn answer_all(&self, batch: &mut VecDeque<Envelope<A>>) {
-        for mut envelope in batch.drain(..) {
+    fn answer_all(&self, batch: &mut Batch<Envelope<A>>) {
+        self.answer_each(batch.drain());
+    }
+
+    /// [`answer_all`](Self::answer_all), for any envelopes.
+    fn answer_each(&self, envelopes: impl IntoIterator<Item = Envelope<A>>) {
+        for mut envelope in envelopes {
             match envelope.open() {
                 Opened::Ask(job) => {
                     let error = Error::ActorDead(ActorDeadError::stopped_before_handling(self));
@@ -680,7 +685,7 @@ impl<A: Actor> Runnable for Cell<A> {
 impl<A: Actor> Cell<A> {
     /// One activation of the token holder (see [`Runnable::run`]).
     fn activate(self: &Arc<Self>, budget: usize) -> bool {
-        let mut batch = VecDeque::new();
+        let mut batch = Batch::new();
         if !self.mailbox.claim_token(&mut batch) {
             // Handed to the thread running the actor inline; it resubmits on release.
             return true;
@@ -728,7 +733,7 @@ pub(crate) enum Run {
 impl<A: Actor> Cell<A> {
     /// The token holder waits out a backoff: the claim is released, the token goes to the
     /// runtime's timer, which submits it when the wait is over. Returns whether it is alive.
-    fn hold(self: Arc<Self>, batch: &mut VecDeque<Envelope<A>>, wait: std::time::Duration) -> bool {
+    fn hold(self: Arc<Self>, batch: &mut Batch<Envelope<A>>, wait: std::time::Duration) -> bool {
         if !self.mailbox.hold(batch) {
             self.finalize(batch);
             return false;
@@ -778,7 +783,7 @@ impl<A: Actor> InlineTarget for Cell<A> {
 
     fn run_inline(self: Arc<Self>, done: &dyn Fn() -> bool) {
         // Dedicated actors refuse the claim.
-        let mut batch = VecDeque::new();
+        let mut batch = Batch::new();
         if !self.mailbox.claim_inline(&mut batch) {
             return;
         }

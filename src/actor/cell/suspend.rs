@@ -8,9 +8,8 @@ use crate::actor::{Actor, Context};
 use crate::base::error::{ActorDeadError, Error};
 use crate::base::logging::info;
 use crate::base::panic::{catch, drop_payload};
-use crate::mailbox::Suspend;
+use crate::mailbox::{Batch, Suspend};
 use crate::sched::wake::TokenWake;
-use std::collections::VecDeque;
 use std::sync::{Arc, PoisonError};
 use std::task::{Context as TaskContext, Poll};
 
@@ -70,7 +69,7 @@ impl<A: Actor> Cell<A> {
     pub(super) fn start_async(
         self: &Arc<Self>,
         core: &mut Core<A>,
-        batch: &mut VecDeque<Envelope<A>>,
+        batch: &mut Batch<Envelope<A>>,
         ctx: &mut Context<A>,
         job: &mut dyn AsyncJob<A>,
         holder: bool,
@@ -95,7 +94,7 @@ impl<A: Actor> Cell<A> {
     pub(super) fn resume(
         self: &Arc<Self>,
         core: &mut Core<A>,
-        batch: &mut VecDeque<Envelope<A>>,
+        batch: &mut Batch<Envelope<A>>,
         ctx: &mut Context<A>,
         holder: bool,
     ) -> Option<Run> {
@@ -123,7 +122,7 @@ impl<A: Actor> Cell<A> {
     fn poll_suspension(
         self: &Arc<Self>,
         core: &mut Core<A>,
-        batch: &mut VecDeque<Envelope<A>>,
+        batch: &mut Batch<Envelope<A>>,
         ctx: &mut Context<A>,
         mut suspended: Suspended<A>,
         holder: bool,
@@ -189,11 +188,7 @@ impl<A: Actor> Cell<A> {
     /// After `Run::Suspended` on the token holder: release the claim, keep the token (new
     /// messages only queue), and leave it with the waker (`parked`) or resubmit it. Returns
     /// whether the actor is alive.
-    pub(super) fn suspend(
-        self: &Arc<Self>,
-        batch: &mut VecDeque<Envelope<A>>,
-        parked: bool,
-    ) -> bool {
+    pub(super) fn suspend(self: &Arc<Self>, batch: &mut Batch<Envelope<A>>, parked: bool) -> bool {
         match self.mailbox.suspend(batch, parked) {
             Suspend::Closed => {
                 self.finalize(batch);
