@@ -279,19 +279,22 @@ impl<E> Mailbox<E> {
 
     /// Enqueues `make(value)` unless the actor is dead, in which case `value` comes back.
     ///
-    /// `make` runs under the lock; it should only wrap (an unsizing coercion, say).
+    /// `make` runs under the lock; it should only wrap (an unsizing coercion, say): the cell
+    /// passes a finished envelope, made (and boxed if large) before the lock.
     pub(crate) fn push_with<T>(&self, value: T, make: impl FnOnce(T) -> E) -> Result<Pushed, T> {
         let mut st = lock(&self.state);
         if st.has(CLOSED) {
             return Err(value);
         }
         if st.queue.capacity() == 0 {
-            // A new actor's first buffer, or the queue a claim left empty: two slots, not the
-            // four `VecDeque` would take. With 56-byte envelopes that is 112 bytes, in the
-            // allocator's smallest size classes; glibc frees those from another thread (the
-            // worker) without its arena lock, where four slots (224 bytes) went through the
-            // lock and made spawning 1.6× slower (docs/benchmarks.md, "Inline envelopes").
-            st.queue.reserve_exact(2);
+            // A new or idle actor's first buffer: two slots, not the four `VecDeque` would take.
+            // With 56-byte envelopes that is 112 bytes, in the allocator's smallest size
+            // classes; glibc frees those from another thread (the worker) without its arena
+            // lock, where four slots (224 bytes) went through the lock and made spawning 1.6×
+            // slower (docs/benchmarks.md, "Inline envelopes"). The queue a running actor's claim
+            // took (a burst) gets four: it will most likely grow, and the larger buffer is kept.
+            let slots = if st.has(RUNNING) { 4 } else { 2 };
+            st.queue.reserve_exact(slots);
         }
         st.queue.push_back(make(value));
         if st.has(SCHEDULED) {
@@ -563,6 +566,15 @@ mod tests {
         assert_eq!(mb.release_token(&mut batch, true), Release::Continue);
         assert_eq!(batch.drain().collect::<Vec<_>>(), vec![3]);
         assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
+    }
+
+    #[test]
+    fn a_new_queue_gets_two_slots_not_four() {
+        // Two 56-byte envelopes fit the allocator's smallest size classes (docs/design.md,
+        // "Inline envelopes"); four made spawning 1.6× slower.
+        let mb = Mailbox::<[u64; 7]>::new_scheduled(false, 0);
+        let _ = mb.push_with([0; 7], |v| v);
+        assert_eq!(lock(&mb.state).queue.capacity(), 2);
     }
 
     #[test]

@@ -278,7 +278,7 @@ fn a_burst_of_tells_to_a_busy_actor_allocates_only_to_grow_the_queue() {
         });
         gate.wait();
         wait_for(&count, base + 1000);
-        // 1000 envelopes: a buffer that doubles from 4 slots to 1024 grows 9 times.
+        // 1000 envelopes: a buffer that doubles from 2 slots to 1024 is allocated 10 times.
         assert!(
             made <= 12,
             "round {round}: {made} allocations for a burst of 1000 tells"

@@ -215,8 +215,23 @@ impl<A: Actor> Cell<A> {
         self.system.pool.submit(Arc::clone(self) as Token);
     }
 
-    fn push<T>(self: &Arc<Self>, value: T, make: impl FnOnce(T) -> Envelope<A>) -> Result<(), T> {
-        match self.mailbox.push_with(value, make)? {
+    /// Queues `make(value)`; `Err(value)` if the actor is dead. The envelope is made before the
+    /// mailbox's lock is taken: a job too large to store inline is boxed here, so that no
+    /// allocation (and no allocator lock) happens inside the mailbox's critical section.
+    fn push<T: 'static>(
+        self: &Arc<Self>,
+        value: T,
+        make: impl FnOnce(T) -> Envelope<A>,
+    ) -> Result<(), T> {
+        let pushed = match self.mailbox.push_with(make(value), |envelope| envelope) {
+            Ok(pushed) => pushed,
+            Err(envelope) => {
+                return Err(envelope.into_job::<T>().unwrap_or_else(|| {
+                    unreachable!("a refused job comes back as the type it was made from")
+                }))
+            }
+        };
+        match pushed {
             Pushed::Schedule => self.submit(),
             Pushed::ScheduleDedicated => self.system.homes.notify(self.id(), Arc::clone(self) as _),
             Pushed::Queued => {}
