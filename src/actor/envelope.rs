@@ -249,7 +249,7 @@ impl<A: Actor> Envelope<A> {
     }
 
     /// Whether the job is stored inline (for tests: the allocation it did not make).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn is_inline(&self) -> bool {
         !self.0.is_heap()
     }
