@@ -212,7 +212,6 @@ mod loom_tests {
     #[test]
     fn loom_a_woken_token_against_the_suspending_holder_is_never_lost_or_doubled() {
         use crate::mailbox::{Mailbox, Suspend};
-        use std::collections::VecDeque;
 
         /// Resubmitting hands the token to a worker, which tries to claim the actor.
         struct ToWorker {
@@ -263,7 +262,6 @@ mod loom_tests {
     #[test]
     fn loom_a_kill_while_the_token_is_parked_leaves_it_scheduled() {
         use crate::mailbox::{Mailbox, Suspend};
-        use std::collections::VecDeque;
 
         struct ToWorker(Arc<Mailbox<u32>>);
         impl Resubmit for ToWorker {
