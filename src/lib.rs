@@ -119,6 +119,7 @@ mod supervision;
 pub use actor::actor_ref::{ActorRef, AnyActorRef, ToAnyActorRef};
 pub use actor::dead_letters::{DeadLetter, DeadLetterReason, DeadLetterSubscription, Undelivered};
 pub use actor::lifecycle::{StopReason, Terminated, Watchable};
+pub use actor::recipient::{Recipient, ReplyRecipient};
 pub use actor::system::Runtime;
 pub use actor::{Actor, AfterPanic, AsyncReceive, BoxFuture, Context, Receive};
 pub use base::error::{
@@ -142,6 +143,7 @@ pub mod __private {
     pub fn assert_send<T: Send + ?Sized>() {}
 
     pub use crate::actor::envelope::{AskMsg, NoSender, SenderSlot, TellMsg};
+    pub use crate::actor::recipient::{AskVia, TellVia};
 
     /// A queued message, as `Receive`'s hidden methods build it.
     pub struct Env<A: crate::Actor>(pub(crate) crate::actor::envelope::Envelope<A>);

@@ -126,6 +126,24 @@ impl<T: AsyncReceive> Receive for T {
     ) -> crate::__private::Env<Self> {
         crate::__private::Env(Envelope::run_async(job))
     }
+
+    fn __tell_via_envelope<M: Send + 'static>(
+        job: crate::__private::TellVia<M>,
+    ) -> crate::__private::Env<Self>
+    where
+        Self::Message: From<M>,
+    {
+        crate::__private::Env(Envelope::run_async(job))
+    }
+
+    fn __ask_via_envelope<M: Send + 'static, R: From<Self::Reply> + Send + 'static>(
+        job: crate::__private::AskVia<M, R>,
+    ) -> crate::__private::Env<Self>
+    where
+        Self::Message: From<M>,
+    {
+        crate::__private::Env(Envelope::run_async(job))
+    }
 }
 
 /// Runs `future` to completion on this thread (the blanket `Receive::on_receive`).
@@ -217,9 +235,9 @@ impl<A: Actor, J: AsyncOnce<A>> AsyncJob<A> for Once<J, AsyncKind> {
 /// Starts `A`'s handler on `message`, the value lent to its future. One allocation: the
 /// future, which sets the promise itself; a type-erased handle to the promise's slot stays
 /// outside it, to fail the ask if the future panics or is dropped.
-fn start_handler<A: AsyncReceive>(
+fn start_handler<A: AsyncReceive, R: From<<A as AsyncReceive>::Reply> + Send + 'static>(
     message: <A as AsyncReceive>::Message,
-    promise: Option<Promise<<A as AsyncReceive>::Reply>>,
+    promise: Option<Promise<R>>,
     sender: Option<crate::AnyActorRef>,
     actor: A,
     ctx: Context<A>,
@@ -238,7 +256,7 @@ fn start_handler<A: AsyncReceive>(
         };
         let reply_to = ReplyTo(promise);
         let reply = AsyncReceive::on_receive(actor, message, ctx).await;
-        reply_to.set(reply);
+        reply_to.set(R::from(reply));
         lent.value.take()
     };
     Suspended {
@@ -248,12 +266,59 @@ fn start_handler<A: AsyncReceive>(
     }
 }
 
+/// A message told to an async actor through a `Recipient<M>`: converted when its handler starts.
+impl<A, M> AsyncOnce<A> for crate::actor::recipient::TellVia<M>
+where
+    A: AsyncReceive,
+    <A as AsyncReceive>::Message: From<M>,
+    M: Send + 'static,
+{
+    fn start(self, actor: A, ctx: Context<A>) -> Suspended<A> {
+        let message = <A as AsyncReceive>::Message::from(self.0);
+        start_handler::<A, <A as AsyncReceive>::Reply>(message, None, None, actor, ctx)
+    }
+
+    fn fail(self, _: Error) {}
+
+    fn message_type(&self) -> Option<&'static str> {
+        Some(std::any::type_name::<M>())
+    }
+}
+
+/// A message asked of an async actor through a `ReplyRecipient<M, R>`.
+impl<A, M, R> AsyncOnce<A> for crate::actor::recipient::AskVia<M, R>
+where
+    A: AsyncReceive,
+    <A as AsyncReceive>::Message: From<M>,
+    R: From<<A as AsyncReceive>::Reply> + Send + 'static,
+    M: Send + 'static,
+{
+    fn start(self, actor: A, ctx: Context<A>) -> Suspended<A> {
+        let message = <A as AsyncReceive>::Message::from(self.message);
+        start_handler(message, Some(self.promise), None, actor, ctx)
+    }
+
+    fn fail(self, error: Error) {
+        self.promise.fail(error);
+    }
+
+    fn message_type(&self) -> Option<&'static str> {
+        None
+    }
+}
+
 /// A told message to an async actor: the same box as a sync actor's, queued as an async job
 /// (no second allocation, nothing allocated under the mailbox's lock).
 impl<A: AsyncReceive, S: SenderSlot> AsyncOnce<A> for TellMsg<<A as AsyncReceive>::Message, S> {
     fn start(self, actor: A, ctx: Context<A>) -> Suspended<A> {
         let TellMsg(message, sender) = self;
-        start_handler(message, None, sender.into_sender(), actor, ctx)
+        start_handler::<A, <A as AsyncReceive>::Reply>(
+            message,
+            None,
+            sender.into_sender(),
+            actor,
+            ctx,
+        )
     }
 
     fn fail(self, _: Error) {}

@@ -405,7 +405,7 @@ where
 /// at every level of nested inline runs). A panic before the promise was taken is the
 /// handler's: the future fails with `Error::Panicked` and the failure is returned for logging.
 /// A panic after it is the reply's drop glue (nobody waits for it): logged, never unwound.
-fn answer<A: Actor, R>(
+pub(crate) fn answer<A: Actor, R>(
     promise: Promise<R>,
     ctx: &mut Context<A>,
     handler: impl FnOnce(&mut Context<A>) -> R,

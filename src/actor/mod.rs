@@ -12,7 +12,8 @@
 //!   what a panic leads to, and a child's link to its parent);
 //! - `system`: a runtime's actor system (its pool and what actors share), and the `Runtime` type;
 //! - `dead_letters`: the sink of messages that were never handled;
-//! - `dedicated`: starting an actor on a thread of its own.
+//! - `dedicated`: starting an actor on a thread of its own;
+//! - `recipient`: `Recipient<M>` and `ReplyRecipient<M, R>`, handles typed by the message.
 
 pub(crate) mod actor_ref;
 pub(crate) mod asynchronous;
@@ -22,6 +23,7 @@ pub(crate) mod dead_letters;
 pub(crate) mod dedicated;
 pub(crate) mod envelope;
 pub(crate) mod lifecycle;
+pub(crate) mod recipient;
 pub(crate) mod supervisor;
 pub(crate) mod system;
 mod traits;

@@ -166,6 +166,30 @@ pub trait Receive: Actor {
     ) -> crate::__private::Env<Self> {
         crate::__private::Env(crate::actor::envelope::Envelope::ask(job))
     }
+
+    /// How a message told through a [`Recipient`](crate::Recipient) is queued; not part of the
+    /// API.
+    #[doc(hidden)]
+    fn __tell_via_envelope<M: Send + 'static>(
+        job: crate::__private::TellVia<M>,
+    ) -> crate::__private::Env<Self>
+    where
+        Self::Message: From<M>,
+    {
+        crate::__private::Env(crate::actor::envelope::Envelope::tell(job))
+    }
+
+    /// How a message asked through a [`ReplyRecipient`](crate::ReplyRecipient) is queued; not
+    /// part of the API.
+    #[doc(hidden)]
+    fn __ask_via_envelope<M: Send + 'static, R: From<Self::Reply> + Send + 'static>(
+        job: crate::__private::AskVia<M, R>,
+    ) -> crate::__private::Env<Self>
+    where
+        Self::Message: From<M>,
+    {
+        crate::__private::Env(crate::actor::envelope::Envelope::ask(job))
+    }
 }
 
 /// What [`Actor::after_panic`] decides.

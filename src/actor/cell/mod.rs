@@ -280,6 +280,48 @@ impl<A: Actor> Cell<A> {
             })
     }
 
+    /// A tell through a `Recipient<M>`: `message` is converted when handled, so a dead actor
+    /// hands back the `M` that was sent.
+    pub(crate) fn tell_via<M: Send + 'static>(
+        self: &Arc<Self>,
+        message: M,
+    ) -> Result<(), TellError<M>>
+    where
+        A: Receive,
+        A::Message: From<M>,
+    {
+        self.push(crate::actor::recipient::TellVia(message), |j| {
+            A::__tell_via_envelope(j).0
+        })
+        .map_err(|j| {
+            self.dead_letter(
+                std::any::type_name::<M>(),
+                crate::DeadLetterReason::RecipientDead,
+            );
+            TellError::new(j.0, self.dead_error())
+        })
+    }
+
+    /// An ask through a `ReplyRecipient<M, R>`.
+    pub(crate) fn ask_via<M: Send + 'static, R: From<A::Reply> + Send + 'static>(
+        self: &Arc<Self>,
+        message: M,
+    ) -> Future<R>
+    where
+        A: Receive,
+        A::Message: From<M>,
+    {
+        let (promise, future) = promise_for(self.clone());
+        let job = crate::actor::recipient::AskVia { message, promise };
+        match self.push(job, |j| A::__ask_via_envelope(j).0) {
+            Ok(()) => future,
+            Err(job) => {
+                job.promise.fail(Error::ActorDead(self.dead_error()));
+                future
+            }
+        }
+    }
+
     pub(crate) fn ask(self: &Arc<Self>, message: A::Message) -> Future<A::Reply>
     where
         A: Receive,
