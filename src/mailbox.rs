@@ -500,6 +500,12 @@ impl<E> Mailbox<E> {
         lock(&self.state).has(CLOSED)
     }
 
+    /// The number of queued messages, or `None` if another thread holds the lock right now (a
+    /// router's smallest-mailbox hint: it skips a busy mailbox instead of waiting for it).
+    pub(crate) fn try_len(&self) -> Option<usize> {
+        self.state.try_lock().ok().map(|st| st.queue.len())
+    }
+
     /// For debug snapshots: (closed, running, scheduled, messages queued).
     pub(crate) fn debug_state(&self) -> (bool, bool, bool, usize) {
         let st = lock(&self.state);

@@ -27,8 +27,9 @@ pub enum Routing<M> {
     RoundRobin,
     /// A routee picked at random (a per-thread generator, no lock).
     Random,
-    /// The routee with the fewest queued messages (its mailbox is read under its lock, once per
-    /// routee: the cost grows with the number of routees).
+    /// The routee with the fewest queued messages: a scan of the routees' queue lengths from a
+    /// rotating start, stopping at an empty one; a mailbox locked at that instant counts as busy.
+    /// A best-effort choice (as Akka's): the cost grows with the number of routees.
     SmallestMailbox,
     /// The routee given by a key of the message, by rendezvous hashing: the same key goes to the
     /// same routee while it lives, and adding or removing a routee moves only the keys that go
@@ -239,9 +240,17 @@ impl<A: Receive> Router<A> {
             Routing::RoundRobin => self.inner.next.fetch_add(1, Ordering::Relaxed) % n,
             Routing::Random => (next_random() % n as u64) as usize,
             Routing::SmallestMailbox => {
-                let mut best = (usize::MAX, 0);
-                for (i, r) in routees.iter().enumerate() {
-                    let len = r.actor.cell().mailbox().debug_state().3;
+                // From a rotating start, so that ties do not all go to the first routee; a
+                // mailbox whose lock is held right now (a sender or its worker at it) counts as
+                // busy rather than being waited for.
+                // ORDERING: Relaxed: only spreads the scan's start.
+                let start = self.inner.next.fetch_add(1, Ordering::Relaxed);
+                let mut best = (usize::MAX, start % n);
+                for k in 0..n {
+                    let i = (start + k) % n;
+                    let Some(len) = routees[i].actor.cell().mailbox().try_len() else {
+                        continue;
+                    };
                     if len < best.0 {
                         best = (len, i);
                         if len == 0 {
