@@ -500,10 +500,15 @@ impl<E> Mailbox<E> {
         lock(&self.state).has(CLOSED)
     }
 
-    /// The number of queued messages, or `None` if another thread holds the lock right now (a
-    /// router's smallest-mailbox hint: it skips a busy mailbox instead of waiting for it).
-    pub(crate) fn try_len(&self) -> Option<usize> {
-        self.state.try_lock().ok().map(|st| st.queue.len())
+    /// How loaded the actor looks: its queued messages, plus one if a thread holds its claim
+    /// (it is running a message, perhaps with more already taken into its batch, which the
+    /// queue no longer shows). `None` if another thread holds the lock right now. A router's
+    /// smallest-mailbox hint: it skips a locked mailbox instead of waiting for it.
+    pub(crate) fn try_load(&self) -> Option<usize> {
+        self.state
+            .try_lock()
+            .ok()
+            .map(|st| st.queue.len() + usize::from(st.has(RUNNING)))
     }
 
     /// For debug snapshots: (closed, running, scheduled, messages queued).

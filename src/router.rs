@@ -27,9 +27,11 @@ pub enum Routing<M> {
     RoundRobin,
     /// A routee picked at random (a per-thread generator, no lock).
     Random,
-    /// The routee with the fewest queued messages: a scan of the routees' queue lengths from a
-    /// rotating start, stopping at an empty one; a mailbox locked at that instant counts as busy.
-    /// A best-effort choice (as Akka's): the cost grows with the number of routees.
+    /// The least loaded routee: a scan from a rotating start of each routee's queued messages,
+    /// plus one if it is running a message (the messages its worker already took into a batch
+    /// are not counted), stopping at an idle one; a mailbox locked at that instant counts as
+    /// busy. A best-effort choice (as Akka's, which also prefers a routee that is not
+    /// processing): the cost grows with the number of routees.
     SmallestMailbox,
     /// The routee given by a key of the message, by rendezvous hashing: the same key goes to the
     /// same routee while it lives, and adding or removing a routee moves only the keys that go
@@ -248,7 +250,7 @@ impl<A: Receive> Router<A> {
                 let mut best = (usize::MAX, start % n);
                 for k in 0..n {
                     let i = (start + k) % n;
-                    let Some(len) = routees[i].actor.cell().mailbox().try_len() else {
+                    let Some(len) = routees[i].actor.cell().mailbox().try_load() else {
                         continue;
                     };
                     if len < best.0 {
@@ -278,11 +280,16 @@ impl<A: Receive> Router<A> {
                 return Err(TellError::new(message, Self::no_routee()));
             }
             let i = self.pick(&routees, &message);
-            match routees[i].actor.tell(message) {
+            // Refused quietly: the message goes to another routee, so it is no dead letter yet.
+            match routees[i].actor.cell().tell_or_back(message) {
                 Ok(()) => return Ok(()),
-                Err(e) => {
-                    message = e.into_inner();
+                Err(back) => {
+                    message = back;
                     if self.prune() == 0 {
+                        routees[i].actor.cell().dead_letter(
+                            std::any::type_name::<A::Message>(),
+                            crate::DeadLetterReason::RecipientDead,
+                        );
                         return Err(TellError::new(message, Self::no_routee()));
                     }
                 }

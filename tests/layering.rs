@@ -22,8 +22,8 @@ const LAYERS: &[&[&str]] = &[
     // Supervision: directives, restart limits and backoff, the child builder; it implements the
     // actor layer's `Supervisor` trait.
     &["supervision"],
-    // Built on actors: proxies, the debug snapshot.
-    &["proxy", "debug"],
+    // Built on actors: proxies, the debug snapshot, routers.
+    &["proxy", "debug", "router"],
     // The public runtime: `Runtime`'s methods, the builder, broadcast, schedule_tell,
     // `ActorRegistry`.
     &["runtime"],

@@ -265,3 +265,86 @@ fn a_router_stopped_while_routing_loses_nothing() {
         "handled {handled} + handed back {back} + left in mailboxes {left}"
     );
 }
+
+/// Found by review: a routee blocked in a handler, with messages already taken into its
+/// worker's batch, shows an empty queue. It must still lose to a routee that is idle (Akka's
+/// first rule: an idle routee with an empty mailbox). The messages a worker has taken into its
+/// batch are not visible to the router (documented): two routees that are both running tie.
+#[test]
+fn smallest_mailbox_prefers_an_idle_routee_to_a_running_one() {
+    let rt = Runtime::builder().threads(2).build().unwrap();
+    let gate = Arc::new(Barrier::new(2));
+    let handled = Arc::new(AtomicU64::new(0));
+    let busy = Worker {
+        id: 0,
+        gate: Some(gate.clone()),
+        handled: handled.clone(),
+    }
+    .start_in(&rt);
+    let idle = Worker {
+        id: 1,
+        gate: None,
+        handled: handled.clone(),
+    }
+    .start_in(&rt);
+    busy.tell(u32::MAX - 1).unwrap(); // A
+    gate.wait(); // A is running
+    busy.tell(u32::MAX - 1).unwrap(); // B
+    busy.tell(5).unwrap();
+    busy.tell(6).unwrap();
+    gate.wait(); // A returns; the worker takes B, 5 and 6 into its batch
+    gate.wait(); // B is running, 5 and 6 behind it, in the batch: the queue is empty
+    let router = Router::new(Routing::SmallestMailbox, [busy.clone(), idle.clone()]);
+    let idle_urn = idle.actor_urn().to_owned();
+    let mut wrong = None;
+    for j in 0..10 {
+        // Wait (yielding) until the idle routee's last activation has ended.
+        let deadline = std::time::Instant::now() + GUARD;
+        while !rt
+            .snapshot()
+            .actors
+            .iter()
+            .any(|a| a.urn == idle_urn && a.state == pykka::debug::ActorState::Idle)
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the idle routee never went idle"
+            );
+            std::thread::yield_now();
+        }
+        // A wrong choice waits for B (the guard's timeout); the gate is released either way,
+        // so that a failure fails rather than hangs the runtime's shutdown.
+        wrong = match router.ask(j).get_timeout(GUARD) {
+            Ok(1) => continue,
+            other => Some((j, other)),
+        };
+        break;
+    }
+    gate.wait(); // B returns
+    rt.shutdown().unwrap();
+    assert!(wrong.is_none(), "went to the running routee: {wrong:?}");
+}
+
+/// A message rerouted around a dead routee is no dead letter; one refused by a router with no
+/// live routee is.
+#[test]
+fn a_rerouted_message_is_no_dead_letter() {
+    let rt = Runtime::builder().threads(2).build().unwrap();
+    let (refs, _) = workers(&rt, 2);
+    let router = Router::new(Routing::RoundRobin, refs.clone());
+    refs[0].stop();
+    let before = rt.dead_letter_count();
+    for j in 0..4 {
+        router.tell(j).unwrap();
+    }
+    refs[1].ask(0).get_timeout(GUARD).unwrap();
+    assert_eq!(
+        rt.dead_letter_count(),
+        before,
+        "delivered messages counted as dead letters"
+    );
+    refs[1].stop();
+    assert!(router.tell(9).is_err());
+    assert_eq!(rt.dead_letter_count(), before + 1);
+    rt.shutdown().unwrap();
+}

@@ -280,6 +280,16 @@ impl<A: Actor> Cell<A> {
             })
     }
 
+    /// A plain tell that, refused, hands the message back without making a dead letter (a
+    /// router sends it to another routee).
+    pub(crate) fn tell_or_back(self: &Arc<Self>, message: A::Message) -> Result<(), A::Message>
+    where
+        A: Receive,
+    {
+        self.push(TellMsg(message, NoSender), |m| A::__tell_envelope(m).0)
+            .map_err(|m| m.0)
+    }
+
     /// A tell through a `Recipient<M>`: `message` is converted when handled, so a dead actor
     /// hands back the `M` that was sent.
     pub(crate) fn tell_via<M: Send + 'static>(
