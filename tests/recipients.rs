@@ -1,5 +1,7 @@
 //! [mailboxes] item 4: `Recipient<M>` and `ReplyRecipient<M, R>`, handles typed by the message.
 
+mod common;
+
 use pykka::{
     Actor, AsyncReceive, Context, DeadLetterReason, Error, Receive, Recipient, ReplyRecipient,
     Runtime,
@@ -218,43 +220,16 @@ fn no_tick_is_lost_when_the_actor_stops_under_concurrent_recipients() {
             self.0.fetch_add(t.0, Ordering::Relaxed);
         }
     }
-    let left = Arc::new(AtomicU64::new(0));
-    let l = left.clone();
-    let _sub = rt.subscribe_dead_letters(move |d| {
-        if d.reason() == DeadLetterReason::LeftInMailbox {
-            l.fetch_add(1, Ordering::Relaxed);
-        }
-    });
     let actor = Count(handled.clone()).start_in(&rt);
     let r: Recipient<Tick> = actor.recipient();
-    let start = Arc::new(Barrier::new(THREADS as usize + 1));
-    let senders: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let (r, start) = (r.clone(), start.clone());
-            std::thread::spawn(move || {
-                start.wait();
-                let mut back = 0;
-                for _ in 0..PER {
-                    if let Err(e) = r.tell(Tick(1)) {
-                        assert_eq!(e.into_inner(), Tick(1));
-                        back += 1;
-                    }
-                }
-                back
-            })
-        })
-        .collect();
-    start.wait();
-    actor.stop();
-    let back: u64 = senders.into_iter().map(|s| s.join().unwrap()).sum();
-    rt.shutdown().unwrap();
-    let (handled, left) = (
-        handled.load(Ordering::Relaxed),
-        left.load(Ordering::Relaxed),
-    );
-    assert_eq!(
-        handled + back + left,
-        THREADS * PER,
-        "handled {handled} + handed back {back} + left in the mailbox {left}"
-    );
+    let send = move || match r.tell(Tick(1)) {
+        Ok(()) => true,
+        Err(e) => {
+            assert_eq!(e.into_inner(), Tick(1), "the message sent comes back");
+            false
+        }
+    };
+    common::assert_nothing_lost(rt, THREADS, PER, send, &handled, || {
+        actor.stop();
+    });
 }

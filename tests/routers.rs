@@ -1,5 +1,7 @@
 //! [mailboxes] item 5: routers, several actors behind one handle.
 
+mod common;
+
 use pykka::{Actor, ActorRef, Context, Directive, Error, Receive, Router, Routing, Runtime};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -232,38 +234,13 @@ fn a_router_stopped_while_routing_loses_nothing() {
     const THREADS: u64 = 4;
     const PER: u64 = 3_000;
     let rt = Runtime::builder().threads(2).build().unwrap();
-    let left = Arc::new(AtomicU64::new(0));
-    let l = left.clone();
-    let _sub = rt.subscribe_dead_letters(move |d| {
-        if d.reason() == pykka::DeadLetterReason::LeftInMailbox {
-            l.fetch_add(1, Ordering::Relaxed);
-        }
-    });
     let (refs, handled) = workers(&rt, 3);
     let router = Router::new(Routing::RoundRobin, refs);
-    let start = Arc::new(Barrier::new(THREADS as usize + 1));
-    let senders: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let (router, start) = (router.clone(), start.clone());
-            std::thread::spawn(move || {
-                start.wait();
-                (0..PER).filter(|j| router.tell(*j as u32).is_err()).count() as u64
-            })
-        })
-        .collect();
-    start.wait();
-    router.stop();
-    let back: u64 = senders.into_iter().map(|s| s.join().unwrap()).sum();
-    rt.shutdown().unwrap();
-    let (handled, left) = (
-        handled.load(Ordering::Relaxed),
-        left.load(Ordering::Relaxed),
-    );
-    assert_eq!(
-        handled + back + left,
-        THREADS * PER,
-        "handled {handled} + handed back {back} + left in mailboxes {left}"
-    );
+    let sender = router.clone();
+    let send = move || sender.tell(1).is_ok();
+    common::assert_nothing_lost(rt, THREADS, PER, send, &handled, || {
+        router.stop();
+    });
 }
 
 /// Found by review: a routee blocked in a handler, with messages already taken into its

@@ -225,3 +225,51 @@ pub(crate) fn eventually(what: &str, cond: impl Fn() -> bool) {
         thread::yield_now();
     }
 }
+
+/// A "nothing lost" check: `threads` threads each send `per` messages through `send` (which
+/// says whether the message was accepted; a refused one must have come back) once all are
+/// ready, while this thread runs `stop`. Then every message must be handled (`handled`, read
+/// after `rt` shut down), handed back, or a dead letter left in a mailbox.
+pub(crate) fn assert_nothing_lost<S>(
+    rt: Runtime,
+    threads: u64,
+    per: u64,
+    send: S,
+    handled: &std::sync::atomic::AtomicU64,
+    stop: impl FnOnce(),
+) where
+    S: Fn() -> bool + Clone + Send + 'static,
+{
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Barrier};
+    let left = Arc::new(AtomicU64::new(0));
+    let l = left.clone();
+    let _sub = rt.subscribe_dead_letters(move |d| {
+        if d.reason() == pykka::DeadLetterReason::LeftInMailbox {
+            l.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    let start = Arc::new(Barrier::new(threads as usize + 1));
+    let senders: Vec<_> = (0..threads)
+        .map(|_| {
+            let (send, start) = (send.clone(), start.clone());
+            thread::spawn(move || {
+                start.wait();
+                (0..per).filter(|_| !send()).count() as u64
+            })
+        })
+        .collect();
+    start.wait();
+    stop();
+    let back: u64 = senders.into_iter().map(|s| s.join().unwrap()).sum();
+    rt.shutdown().unwrap();
+    let (handled, left) = (
+        handled.load(Ordering::Relaxed),
+        left.load(Ordering::Relaxed),
+    );
+    assert_eq!(
+        handled + back + left,
+        threads * per,
+        "handled {handled} + handed back {back} + left in mailboxes {left}"
+    );
+}
