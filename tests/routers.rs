@@ -50,6 +50,21 @@ fn workers(rt: &Runtime, n: u32) -> (Vec<ActorRef<Worker>>, Arc<AtomicU64>) {
     (refs, handled)
 }
 
+/// Worker 0, which waits at the returned gate (twice) on `u32::MAX - 1`, and worker 1.
+fn busy_and_idle(rt: &Runtime) -> (ActorRef<Worker>, ActorRef<Worker>, Arc<Barrier>) {
+    let gate = Arc::new(Barrier::new(2));
+    let handled = Arc::new(AtomicU64::new(0));
+    let worker = |id, gate| {
+        Worker {
+            id,
+            gate,
+            handled: handled.clone(),
+        }
+        .start_in(rt)
+    };
+    (worker(0, Some(gate.clone())), worker(1, None), gate)
+}
+
 #[test]
 fn round_robin_visits_each_routee_in_turn() {
     let rt = Runtime::builder().threads(2).build().unwrap();
@@ -81,20 +96,7 @@ fn random_reaches_every_routee() {
 #[test]
 fn smallest_mailbox_avoids_a_busy_routee() {
     let rt = Runtime::builder().threads(2).build().unwrap();
-    let gate = Arc::new(Barrier::new(2));
-    let handled = Arc::new(AtomicU64::new(0));
-    let busy = Worker {
-        id: 0,
-        gate: Some(gate.clone()),
-        handled: handled.clone(),
-    }
-    .start_in(&rt);
-    let idle = Worker {
-        id: 1,
-        gate: None,
-        handled: handled.clone(),
-    }
-    .start_in(&rt);
+    let (busy, idle, gate) = busy_and_idle(&rt);
     // Worker 0 waits in a handler with messages queued behind it.
     busy.tell(u32::MAX - 1).unwrap();
     gate.wait();
@@ -250,20 +252,7 @@ fn a_router_stopped_while_routing_loses_nothing() {
 #[test]
 fn smallest_mailbox_prefers_an_idle_routee_to_a_running_one() {
     let rt = Runtime::builder().threads(2).build().unwrap();
-    let gate = Arc::new(Barrier::new(2));
-    let handled = Arc::new(AtomicU64::new(0));
-    let busy = Worker {
-        id: 0,
-        gate: Some(gate.clone()),
-        handled: handled.clone(),
-    }
-    .start_in(&rt);
-    let idle = Worker {
-        id: 1,
-        gate: None,
-        handled: handled.clone(),
-    }
-    .start_in(&rt);
+    let (busy, idle, gate) = busy_and_idle(&rt);
     busy.tell(u32::MAX - 1).unwrap(); // A
     gate.wait(); // A is running
     busy.tell(u32::MAX - 1).unwrap(); // B
