@@ -73,6 +73,9 @@ pub struct ActorSnapshot {
     pub state: ActorState,
     /// Messages waiting in its mailbox (not counting a batch being run).
     pub mailbox_len: usize,
+    /// Senders waiting for room in its bounded mailbox
+    /// ([`Actor::MAILBOX_CAPACITY`](crate::Actor::MAILBOX_CAPACITY)); 0 for an unbounded one.
+    pub waiting_senders: usize,
 }
 
 /// The pool's threads in a [`Snapshot`].
@@ -142,7 +145,11 @@ impl fmt::Display for ActorSnapshot {
             ActorState::Suspended => f.write_str("suspended in an async handler")?,
             ActorState::Dead => f.write_str("dead")?,
         }
-        write!(f, ", {} queued", self.mailbox_len)
+        write!(f, ", {} queued", self.mailbox_len)?;
+        if self.waiting_senders > 0 {
+            write!(f, ", {} senders waiting for room", self.waiting_senders)?;
+        }
+        Ok(())
     }
 }
 
@@ -187,6 +194,7 @@ pub(crate) fn snapshot_of(system: &System) -> Snapshot {
                 urn: cell.urn().to_owned(),
                 state,
                 mailbox_len,
+                waiting_senders: cell.waiting_senders(),
             }
         })
         .collect();

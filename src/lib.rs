@@ -125,7 +125,7 @@ pub use actor::system::Runtime;
 pub use actor::{Actor, AfterPanic, AsyncReceive, BoxFuture, Context, Receive};
 pub use base::error::{
     ActorDeadError, BuildError, Deadlock, Error, PoolExhausted, RuntimeError, ScheduleError,
-    TellError, Timeout,
+    TellError, Timeout, TryTellError,
 };
 pub use base::panic::Failure;
 pub use future::{get_all, get_all_timeout, promise, Future, Promise, SharedFuture};

@@ -82,6 +82,15 @@
 use crate::base::sync::{lock, Mutex};
 use std::collections::VecDeque;
 
+/// Why a bounded push did not enqueue (the value comes back).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Refused<T> {
+    /// The actor is dead.
+    Closed(T),
+    /// `capacity` messages are queued.
+    Full(T),
+}
+
 /// What a successful push asks of the sender.
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
@@ -143,9 +152,14 @@ const KEEP_CAPACITY: usize = 16;
 /// arrives while the actor runs (the next request of a request/response pair, a reply) finds
 /// room and allocates nothing. Two or more are taken with the whole buffer (`many`, a swap, as
 /// before). `one` always comes before `many`, and at most one of them is non-empty after a take.
+///
+/// `wake`: the take found senders waiting for room in a full bounded mailbox (`WAITERS`). The
+/// claim holder wakes them once it has run an envelope of the batch (`take_wake`), so that room
+/// is real; a batch put back unrun carries the flag back to the queue (`put_back`).
 pub(crate) struct Batch<E> {
     one: Option<E>,
     many: VecDeque<E>,
+    wake: bool,
 }
 
 impl<E> Default for Batch<E> {
@@ -153,13 +167,18 @@ impl<E> Default for Batch<E> {
         Batch {
             one: None,
             many: VecDeque::new(),
+            wake: false,
         }
     }
 }
 
 impl<E> From<VecDeque<E>> for Batch<E> {
     fn from(many: VecDeque<E>) -> Self {
-        Batch { one: None, many }
+        Batch {
+            one: None,
+            many,
+            wake: false,
+        }
     }
 }
 
@@ -186,11 +205,29 @@ impl<E> Batch<E> {
         self.many.extend(more);
     }
 
-    /// Takes what `queue` holds: one envelope alone (the queue keeps its buffer), or all of them
-    /// with the buffer (the batch's empty buffer goes to the queue).
-    fn take_from(&mut self, queue: &mut VecDeque<E>) {
+    /// Whether senders wait for room that this batch's take made (see the type's docs); clears
+    /// it. Called by the claim holder after it took an envelope out of the batch to run it.
+    pub(crate) fn take_wake(&mut self) -> bool {
+        std::mem::take(&mut self.wake)
+    }
+
+    /// Takes what the queue holds: one envelope alone (the queue keeps its buffer), or all of them
+    /// with the buffer (the batch's empty buffer goes to the queue). Waiting senders' flag moves
+    /// into the batch.
+    fn take_from(&mut self, st: &mut State<E>) {
         debug_assert!(self.is_empty());
-        if queue.len() <= 1 {
+        if st.take(WAITERS) {
+            self.wake = true;
+        }
+        let bounded = st.has(BOUNDED);
+        let queue = &mut st.queue;
+        if bounded && queue.len() > BOUNDED_TAKE {
+            // A bounded mailbox gives up at most `BOUNDED_TAKE` envelopes at a time: the room a
+            // take makes is then at most what one activation runs, and what it puts back unrun
+            // (a budget spent) stays bounded. Taking the whole queue, a producer would refill
+            // it while the leftovers came back in front, and the queue would grow without limit.
+            self.many.extend(queue.drain(..BOUNDED_TAKE));
+        } else if queue.len() <= 1 {
             self.one = queue.pop_front();
         } else {
             std::mem::swap(queue, &mut self.many);
@@ -204,6 +241,13 @@ const SCHEDULED: u8 = 1 << 1;
 const RUNNING: u8 = 1 << 2;
 const TOKEN_PARKED: u8 = 1 << 3;
 const CLOSED: u8 = 1 << 4;
+/// Senders wait for room in this (bounded, full) mailbox: the next take must wake them.
+const WAITERS: u8 = 1 << 5;
+/// The mailbox is bounded: a take moves at most [`BOUNDED_TAKE`] envelopes.
+const BOUNDED: u8 = 1 << 6;
+
+/// How many envelopes a take from a bounded mailbox moves at most (the default throughput).
+pub(crate) const BOUNDED_TAKE: usize = 32;
 
 /// 40 bytes: the queue (32) and, in what would otherwise be its padding, the flags, the fate and
 /// the registry's start-order number. The flags are bits of one byte so that the start-order number
@@ -211,7 +255,7 @@ const CLOSED: u8 = 1 << 4;
 /// actor under 128 B").
 struct State<E> {
     queue: VecDeque<E>,
-    /// `DEDICATED | SCHEDULED | RUNNING | TOKEN_PARKED | CLOSED`.
+    /// `DEDICATED | SCHEDULED | RUNNING | TOKEN_PARKED | CLOSED | WAITERS | BOUNDED`.
     flags: u8,
     /// How the actor ended, once it has (0 while it has not; see `lifecycle::StopReason`). Kept
     /// here, in what was padding, so that a dead actor remembers its fate at no cost per actor.
@@ -244,6 +288,32 @@ impl<E> State<E> {
         self.seq_hi = (seq >> 32) as u16;
     }
 
+    /// Queues an envelope on a live mailbox (the lock held), saying whether to schedule.
+    #[inline(always)]
+    fn enqueue(&mut self, envelope: E) -> Pushed {
+        if self.queue.capacity() == 0 {
+            // A new or idle actor's first buffer: two slots, not the four `VecDeque` would take.
+            // With 56-byte envelopes that is 112 bytes, in the allocator's smallest size
+            // classes; glibc frees those from another thread (the worker) without its arena
+            // lock, where four slots (224 bytes) went through the lock and made spawning 1.6×
+            // slower (docs/benchmarks.md, "Inline envelopes"). The queue a running actor's claim
+            // took (a burst) gets four: it will most likely grow, and the larger buffer is kept.
+            let slots = if self.has(RUNNING) { 4 } else { 2 };
+            self.queue.reserve_exact(slots);
+        }
+        self.queue.push_back(envelope);
+        if self.has(SCHEDULED) {
+            Pushed::Queued
+        } else {
+            self.set(SCHEDULED, true);
+            if self.has(DEDICATED) {
+                Pushed::ScheduleDedicated
+            } else {
+                Pushed::Schedule
+            }
+        }
+    }
+
     /// Clears `flag`, saying whether it was set.
     fn take(&mut self, flag: u8) -> bool {
         let was = self.has(flag);
@@ -259,14 +329,24 @@ pub(crate) struct Mailbox<E> {
 impl<E> Mailbox<E> {
     /// A mailbox whose token the creator is about to submit (a starting actor), at `seq` in its
     /// registry's start order (0 when not registered).
+    #[cfg(test)]
     pub(crate) fn new_scheduled(dedicated: bool, seq: u64) -> Self {
+        Self::new_scheduled_bounded(dedicated, seq, false)
+    }
+
+    /// [`new_scheduled`](Self::new_scheduled), for a mailbox whose senders check a capacity
+    /// ([`push_bounded`](Self::push_bounded)) if `bounded`.
+    pub(crate) fn new_scheduled_bounded(dedicated: bool, seq: u64, bounded: bool) -> Self {
+        let mut flags = SCHEDULED;
+        if dedicated {
+            flags |= DEDICATED;
+        }
+        if bounded {
+            flags |= BOUNDED;
+        }
         let mut state = State {
             queue: VecDeque::new(),
-            flags: if dedicated {
-                DEDICATED | SCHEDULED
-            } else {
-                SCHEDULED
-            },
+            flags,
             fate: 0,
             seq_lo: 0,
             seq_hi: 0,
@@ -286,27 +366,34 @@ impl<E> Mailbox<E> {
         if st.has(CLOSED) {
             return Err(value);
         }
-        if st.queue.capacity() == 0 {
-            // A new or idle actor's first buffer: two slots, not the four `VecDeque` would take.
-            // With 56-byte envelopes that is 112 bytes, in the allocator's smallest size
-            // classes; glibc frees those from another thread (the worker) without its arena
-            // lock, where four slots (224 bytes) went through the lock and made spawning 1.6×
-            // slower (docs/benchmarks.md, "Inline envelopes"). The queue a running actor's claim
-            // took (a burst) gets four: it will most likely grow, and the larger buffer is kept.
-            let slots = if st.has(RUNNING) { 4 } else { 2 };
-            st.queue.reserve_exact(slots);
+        Ok(st.enqueue(make(value)))
+    }
+
+    /// [`push_with`](Self::push_with) for a mailbox bounded at `capacity` (≥ 1) queued
+    /// envelopes. Full: nothing is queued, `wait()` runs under the lock (it registers a waiter
+    /// that the next take wakes: `true` sets `WAITERS`; a `try_tell` passes one that does
+    /// nothing and returns `false`), and the envelope comes back as [`Refused::Full`].
+    ///
+    /// Registering under the lock is what makes the wake-up impossible to lose: a take that
+    /// would make room is serialised with it, so it either happened before (and the sender
+    /// found room) or comes after and finds `WAITERS`.
+    pub(crate) fn push_bounded(
+        &self,
+        envelope: E,
+        capacity: usize,
+        wait: impl FnOnce() -> bool,
+    ) -> Result<Pushed, Refused<E>> {
+        let mut st = lock(&self.state);
+        if st.has(CLOSED) {
+            return Err(Refused::Closed(envelope));
         }
-        st.queue.push_back(make(value));
-        if st.has(SCHEDULED) {
-            Ok(Pushed::Queued)
-        } else {
-            st.set(SCHEDULED, true);
-            Ok(if st.has(DEDICATED) {
-                Pushed::ScheduleDedicated
-            } else {
-                Pushed::Schedule
-            })
+        if st.queue.len() >= capacity {
+            if wait() {
+                st.set(WAITERS, true);
+            }
+            return Err(Refused::Full(envelope));
         }
+        Ok(st.enqueue(envelope))
     }
 
     /// The token holder claims the actor. `false`: another thread holds the claim, and the token
@@ -320,7 +407,7 @@ impl<E> Mailbox<E> {
             return false;
         }
         st.set(RUNNING, true);
-        batch.take_from(&mut st.queue);
+        batch.take_from(&mut st);
         true
     }
 
@@ -333,7 +420,7 @@ impl<E> Mailbox<E> {
             return false;
         }
         st.set(RUNNING, true);
-        batch.take_from(&mut st.queue);
+        batch.take_from(&mut st);
         true
     }
 
@@ -346,7 +433,7 @@ impl<E> Mailbox<E> {
         if st.queue.is_empty() {
             return false;
         }
-        batch.take_from(&mut st.queue);
+        batch.take_from(&mut st);
         true
     }
 
@@ -362,7 +449,7 @@ impl<E> Mailbox<E> {
             return Release::Closed;
         }
         if budget_left && batch.is_empty() && !st.queue.is_empty() {
-            batch.take_from(&mut st.queue);
+            batch.take_from(&mut st);
             return Release::Continue;
         }
         put_back(&mut st, batch);
@@ -524,6 +611,11 @@ impl<E> Mailbox<E> {
 }
 
 fn put_back<E>(st: &mut State<E>, batch: &mut Batch<E>) {
+    if batch.take_wake() {
+        // Nothing of the batch ran: the room its take made is gone again, and the senders it
+        // would have woken are woken by the next take instead.
+        st.set(WAITERS, true);
+    }
     if !batch.many.is_empty() {
         batch.many.append(&mut st.queue);
         std::mem::swap(&mut st.queue, &mut batch.many);
@@ -644,6 +736,65 @@ mod tests {
         assert_eq!(mb.close(), VecDeque::from(vec![1]));
         assert_eq!(mb.push_with(7, |v| v), Err(7));
         assert!(mb.is_closed());
+    }
+
+    #[test]
+    fn a_full_bounded_mailbox_refuses_and_the_next_take_carries_the_wake_until_a_pop() {
+        let mb = Mailbox::<u32>::new_scheduled_bounded(false, 0, true);
+        assert_eq!(mb.push_bounded(1, 1, || unreachable!()), Ok(Pushed::Queued));
+        let mut registered = false;
+        assert_eq!(
+            mb.push_bounded(2, 1, || {
+                registered = true;
+                true
+            }),
+            Err(Refused::Full(2))
+        );
+        assert!(registered && lock(&mb.state).has(WAITERS));
+        // A take that runs nothing (budget spent) puts the flag back with the envelope.
+        let mut batch = Batch::new();
+        assert!(mb.claim_token(&mut batch));
+        assert!(!lock(&mb.state).has(WAITERS), "moved into the batch");
+        assert_eq!(mb.release_token(&mut batch, false), Release::Resubmit);
+        assert!(lock(&mb.state).has(WAITERS), "put back with the batch");
+        // A take whose envelope runs: the holder wakes, once.
+        assert!(mb.claim_token(&mut batch));
+        assert_eq!(batch.pop_front(), Some(1));
+        assert!(batch.take_wake());
+        assert!(!batch.take_wake());
+        assert_eq!(mb.push_bounded(2, 1, || unreachable!()), Ok(Pushed::Queued));
+        assert_eq!(mb.release_token(&mut batch, true), Release::Continue);
+        assert_eq!(batch.drain().collect::<Vec<_>>(), vec![2]);
+        assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
+        assert_eq!(mb.close(), VecDeque::new());
+        assert_eq!(
+            mb.push_bounded(3, 1, || unreachable!()),
+            Err(Refused::Closed(3))
+        );
+    }
+
+    #[test]
+    fn a_bounded_take_moves_at_most_bounded_take_envelopes() {
+        let mb = Mailbox::<usize>::new_scheduled_bounded(false, 0, true);
+        for i in 0..100 {
+            let _ = mb.push_bounded(i, 1000, || false);
+        }
+        let mut batch = Batch::new();
+        assert!(mb.claim_token(&mut batch));
+        assert_eq!(
+            batch.drain().collect::<Vec<_>>(),
+            (0..BOUNDED_TAKE).collect::<Vec<_>>()
+        );
+        assert_eq!(mb.release_token(&mut batch, true), Release::Continue);
+        assert_eq!(batch.pop_front(), Some(BOUNDED_TAKE), "in order");
+        let mut batch = Batch::new();
+        // Unbounded: the whole queue at once, as before.
+        let mb = Mailbox::<usize>::new_scheduled(false, 0);
+        for i in 0..100 {
+            let _ = mb.push_with(i, |v| v);
+        }
+        assert!(mb.claim_token(&mut batch));
+        assert_eq!(batch.drain().count(), 100);
     }
 
     impl<E> Mailbox<E> {
@@ -856,6 +1007,74 @@ mod loom_tests {
             seen.fetch_add(batch.drain().count(), SeqCst);
             assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
             assert_eq!(seen.load(SeqCst), 1, "the message is handled exactly once");
+        });
+    }
+
+    /// A sender waits for room in a bounded mailbox of one (its waiter registered under the
+    /// lock, `WAITERS`) while the token holder first puts its batch back unrun (a spent
+    /// budget: the flag goes back with it), then runs it (the first pop wakes the waiters).
+    /// On every schedule the sender is woken (no spin for ever) and its message is handled.
+    #[test]
+    fn loom_a_sender_waiting_for_room_is_always_woken() {
+        use crate::base::sync::AtomicBool;
+        loom::model(|| {
+            let mb = Arc::new(Mailbox::<u32>::new_scheduled_bounded(false, 0, true));
+            assert_eq!(mb.push_bounded(1, 1, || false), Ok(Pushed::Queued));
+            let waiters = Arc::new(loom::sync::Mutex::new(Vec::<Arc<AtomicBool>>::new()));
+            let sender = {
+                let (mb, waiters) = (mb.clone(), waiters.clone());
+                thread::spawn(move || loop {
+                    let room = Arc::new(AtomicBool::new(false));
+                    let pushed = mb.push_bounded(2, 1, || {
+                        waiters.lock().unwrap().push(room.clone());
+                        true
+                    });
+                    match pushed {
+                        Ok(p) => return p,
+                        Err(Refused::Full(_)) => {
+                            while !room.load(SeqCst) {
+                                thread::yield_now();
+                            }
+                        }
+                        Err(Refused::Closed(_)) => panic!("never closed"),
+                    }
+                })
+            };
+            let seen = AtomicUsize::new(0);
+            let activation = |budget: usize| {
+                let mut batch = Batch::new();
+                assert!(mb.claim_token(&mut batch));
+                let mut budget = budget;
+                loop {
+                    while budget > 0 {
+                        let Some(_) = batch.pop_front() else { break };
+                        budget -= 1;
+                        if batch.take_wake() {
+                            for w in waiters.lock().unwrap().drain(..) {
+                                w.store(true, SeqCst);
+                            }
+                        }
+                        seen.fetch_add(1, SeqCst);
+                    }
+                    match mb.release_token(&mut batch, budget > 0) {
+                        Release::Continue => continue,
+                        r => break r,
+                    }
+                }
+            };
+            // The first activation runs nothing; it must resubmit (a message is pending).
+            assert_eq!(activation(0), Release::Resubmit);
+            let mut last = activation(usize::MAX);
+            if sender.join().unwrap() == Pushed::Schedule {
+                assert_eq!(last, Release::Idle);
+                last = activation(usize::MAX);
+            }
+            assert_eq!(last, Release::Idle);
+            assert_eq!(
+                seen.load(SeqCst),
+                2,
+                "the waiting sender's message was handled"
+            );
         });
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::actor::cell::{AnyCell, Cell};
 use crate::actor::{Actor, Receive};
-use crate::base::error::{Error, TellError};
+use crate::base::error::{Error, TellError, TryTellError};
 use crate::base::logging::warning;
 use crate::future::Future;
 use std::fmt;
@@ -149,6 +149,99 @@ impl<A: Receive> ActorRef<A> {
     /// ```
     pub fn ask(&self, message: A::Message) -> Future<A::Reply> {
         self.cell.ask(message)
+    }
+
+    /// [`tell`](Self::tell) that never blocks: if the actor's bounded mailbox is full
+    /// ([`Actor::MAILBOX_CAPACITY`]), the message comes back in [`TryTellError::Full`]. On an
+    /// unbounded mailbox it is `tell`.
+    ///
+    /// ```
+    /// use pykka::{Actor, Context, Receive, TryTellError};
+    /// struct One;
+    /// impl Actor for One {
+    ///     const MAILBOX_CAPACITY: Option<usize> = Some(1);
+    /// }
+    /// impl Receive for One {
+    ///     type Message = &'static str;
+    ///     type Reply = ();
+    ///     fn on_receive(&mut self, _m: &'static str, _c: &mut Context<Self>) {}
+    /// }
+    /// let (entered_tx, entered) = std::sync::mpsc::channel();
+    /// let (gate, open) = std::sync::mpsc::channel::<()>();
+    /// let one = One.start();
+    /// // Keep the actor busy so that what follows waits in its mailbox.
+    /// let busy = one.proxy().unwrap().call(move |_| {
+    ///     entered_tx.send(()).unwrap();
+    ///     open.recv().unwrap()
+    /// });
+    /// entered.recv().unwrap();
+    /// one.try_tell("queued").unwrap();
+    /// match one.try_tell("more") {
+    ///     Err(TryTellError::Full(m)) => assert_eq!(m, "more"),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// gate.send(()).unwrap();
+    /// busy.get().unwrap();
+    /// one.stop();
+    /// assert!(matches!(one.try_tell("late"), Err(TryTellError::Dead(_))));
+    /// ```
+    pub fn try_tell(&self, message: A::Message) -> Result<(), TryTellError<A::Message>> {
+        self.cell.try_tell(message)
+    }
+
+    /// [`ask`](Self::ask) that never blocks: a full bounded mailbox hands the message back in
+    /// [`TryTellError::Full`], a dead actor in [`TryTellError::Dead`].
+    pub fn try_ask(
+        &self,
+        message: A::Message,
+    ) -> Result<Future<A::Reply>, TryTellError<A::Message>> {
+        self.cell.try_ask(message)
+    }
+
+    /// [`tell`](Self::tell) for async code: if the actor's bounded mailbox is full, waits for
+    /// room without blocking the thread. On an unbounded mailbox it is ready at once.
+    ///
+    /// A handler of this very actor cannot wait for room in its own mailbox (nothing else runs
+    /// until it ends): its message is queued over capacity, with a warning.
+    ///
+    /// ```
+    /// use pykka::{Actor, ActorRef, AsyncReceive, Context, Receive};
+    /// struct Sink;
+    /// impl Actor for Sink {
+    ///     const MAILBOX_CAPACITY: Option<usize> = Some(4);
+    /// }
+    /// impl Receive for Sink {
+    ///     type Message = u32;
+    ///     type Reply = ();
+    ///     fn on_receive(&mut self, _m: u32, _c: &mut Context<Self>) {}
+    /// }
+    /// // An async producer: while the sink is full, it waits holding no thread.
+    /// struct Producer(ActorRef<Sink>);
+    /// impl Actor for Producer {}
+    /// impl AsyncReceive for Producer {
+    ///     type Message = u32;
+    ///     type Reply = u32;
+    ///     async fn on_receive(&mut self, n: u32, _c: &mut Context<Self>) -> u32 {
+    ///         for i in 0..n {
+    ///             self.0.tell_async(i).await.unwrap();
+    ///         }
+    ///         n
+    ///     }
+    /// }
+    /// let sink = Sink.start();
+    /// let producer = Producer(sink.clone()).start();
+    /// assert_eq!(producer.ask(100).get().unwrap(), 100);
+    /// producer.stop();
+    /// sink.stop();
+    /// ```
+    pub async fn tell_async(&self, message: A::Message) -> Result<(), TellError<A::Message>> {
+        self.cell.tell_async(message).await
+    }
+
+    /// [`ask`](Self::ask) for async code: waits for room in a full bounded mailbox without
+    /// blocking, then for the reply.
+    pub async fn ask_async(&self, message: A::Message) -> Result<A::Reply, Error> {
+        self.cell.ask_async(message).await
     }
 }
 

@@ -142,6 +142,9 @@ pub(crate) struct Ext {
     /// `actor::asynchronous::Parts<A>` (the waker, and the handler suspended between polls),
     /// made on the first async message.
     pub(crate) async_parts: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+    /// Senders waiting for room in a full bounded mailbox (`Actor::MAILBOX_CAPACITY`). A leaf
+    /// lock, taken under the mailbox's lock when a sender registers; see `Cell::push_waiting`.
+    pub(crate) full_waiters: std::sync::Mutex<Vec<crate::future::Promise<()>>>,
 }
 
 /// Every operation on these is O(1) or O(log n): an actor may have 100 000 children or watch
@@ -166,6 +169,7 @@ impl Ext {
             killed: AtomicBool::new(false),
             life: Mutex::new(Life::default()),
             async_parts: std::sync::OnceLock::new(),
+            full_waiters: std::sync::Mutex::new(Vec::new()),
         }
     }
 

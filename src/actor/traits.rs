@@ -38,6 +38,50 @@ pub trait Actor: Sized + Send + 'static {
     /// Pykka's `use_daemon_thread`: a daemon actor does not keep [`Runtime::join`] waiting.
     const USE_DAEMON_THREAD: bool = false;
 
+    /// How many messages may wait in the actor's mailbox: `None` (the default) for no bound,
+    /// `Some(n)` for a bounded mailbox with backpressure. `Some(0)` does not compile.
+    ///
+    /// When `n` messages wait, [`tell`](crate::ActorRef::tell) and
+    /// [`ask`](crate::ActorRef::ask) block the sending thread until the actor has taken one
+    /// (on a pool worker the pool stays live, as for a blocking `get()`: the worker runs the
+    /// actor itself if nobody else does, or hands its place to a spare thread);
+    /// [`try_tell`](crate::ActorRef::try_tell) and [`try_ask`](crate::ActorRef::try_ask) hand
+    /// the message back with [`TryTellError::Full`](crate::TryTellError::Full);
+    /// [`tell_async`](crate::ActorRef::tell_async) and
+    /// [`ask_async`](crate::ActorRef::ask_async) wait without blocking. The manual's "Bounded
+    /// mailboxes" section has the details: what counts as waiting, what never waits (stop
+    /// requests, timers), and what happens to a wait that could never end.
+    ///
+    /// ```
+    /// use pykka::{Actor, Context, Receive, TryTellError};
+    /// struct Slow;
+    /// impl Actor for Slow {
+    ///     const MAILBOX_CAPACITY: Option<usize> = Some(2);
+    /// }
+    /// impl Receive for Slow {
+    ///     type Message = u32;
+    ///     type Reply = ();
+    ///     fn on_receive(&mut self, _m: u32, _c: &mut Context<Self>) {}
+    /// }
+    /// let (entered_tx, entered) = std::sync::mpsc::channel();
+    /// let (gate, open) = std::sync::mpsc::channel::<()>();
+    /// let slow = Slow.start();
+    /// // Keep the actor busy so that what follows waits in its mailbox.
+    /// let busy = slow.proxy().unwrap().call(move |_| {
+    ///     entered_tx.send(()).unwrap();
+    ///     open.recv().unwrap()
+    /// });
+    /// entered.recv().unwrap();
+    /// slow.try_tell(1).unwrap();
+    /// slow.try_tell(2).unwrap();
+    /// assert!(matches!(slow.try_tell(3), Err(TryTellError::Full(3))));
+    /// gate.send(()).unwrap();
+    /// busy.get().unwrap();
+    /// slow.tell(3).unwrap(); // blocks only while two messages wait
+    /// slow.stop();
+    /// ```
+    const MAILBOX_CAPACITY: Option<usize> = None;
+
     /// Runs in the actor before its first message. A panic here: ERROR log, the actor is
     /// unregistered and dead, and neither `on_failure` nor `on_stop` runs.
     fn on_start(&mut self, ctx: &mut Context<Self>) {

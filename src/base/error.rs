@@ -270,6 +270,51 @@ impl<M> From<TellError<M>> for Error {
     }
 }
 
+/// A [`try_tell`](crate::ActorRef::try_tell) or [`try_ask`](crate::ActorRef::try_ask) that
+/// did not queue its message, which comes back (`into_inner`).
+pub enum TryTellError<M> {
+    /// The actor's bounded mailbox is full
+    /// ([`Actor::MAILBOX_CAPACITY`](crate::Actor::MAILBOX_CAPACITY)); no dead letter is made.
+    Full(M),
+    /// The actor is dead, as for [`tell`](crate::ActorRef::tell).
+    Dead(TellError<M>),
+}
+
+impl<M> TryTellError<M> {
+    /// The message that was not queued.
+    pub fn into_inner(self) -> M {
+        match self {
+            TryTellError::Full(m) => m,
+            TryTellError::Dead(e) => e.into_inner(),
+        }
+    }
+
+    /// Whether the mailbox was full (the actor is alive: try again later).
+    pub fn is_full(&self) -> bool {
+        matches!(self, TryTellError::Full(_))
+    }
+}
+
+impl<M> fmt::Debug for TryTellError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryTellError::Full(_) => f.write_str("Full(..)"),
+            TryTellError::Dead(e) => f.debug_tuple("Dead").field(e).finish(),
+        }
+    }
+}
+
+impl<M> fmt::Display for TryTellError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryTellError::Full(_) => f.write_str("the actor's mailbox is full"),
+            TryTellError::Dead(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<M> std::error::Error for TryTellError<M> {}
+
 /// `Runtime::builder().build()` refused its settings.
 #[derive(Debug)]
 #[non_exhaustive]

@@ -42,7 +42,7 @@ pub(crate) mod wait;
 
 pub use combinators::{get_all, get_all_timeout};
 pub use shared::SharedFuture;
-pub(crate) use wait::{install_pool_hook, running, InlineTarget, PoolHook};
+pub(crate) use wait::{install_pool_hook, is_running_here, running, InlineTarget, PoolHook};
 
 use crate::base::error::{Error, Timeout};
 use crate::base::sync::{lock, wait, wait_for, AtomicBool, Condvar, Mutex};

@@ -182,6 +182,12 @@ fn stack() -> Vec<(u128, &'static str)> {
         .unwrap_or_default()
 }
 
+/// Whether the actor `id` has a handler on this thread's stack (it cannot handle anything else
+/// until this thread returns to it).
+pub(crate) fn is_running_here(id: u128) -> bool {
+    suspended_here(id).is_some()
+}
+
 /// Whether the actor `id` has a handler on this thread's stack, and where.
 fn suspended_here(id: u128) -> Option<usize> {
     RUNNING

@@ -39,7 +39,8 @@ pub fn schedule_tell<A: Receive>(
     let mut message = Some(message);
     let task: Task = Box::new(move || {
         if let Some(m) = message.take() {
-            let _ = target.tell(m);
+            // A timer never waits for room in a bounded mailbox.
+            let _ = target.cell().tell_timed(m);
         }
         false
     });
@@ -62,7 +63,7 @@ where
     A::Message: Clone,
 {
     let target = actor.clone();
-    let task: Task = Box::new(move || target.tell(message.clone()).is_ok());
+    let task: Task = Box::new(move || target.cell().tell_timed(message.clone()));
     timers_of(actor).add(initial_delay, Some(period), task)
 }
 

@@ -33,6 +33,8 @@ pub(crate) trait AnyCell: Send + Sync + 'static {
     fn actor_type(&self) -> std::any::TypeId;
     /// (closed, running, scheduled, messages queued), for debug snapshots.
     fn debug_state(&self) -> (bool, bool, bool, usize);
+    /// Senders waiting for room in the actor's bounded mailbox.
+    fn waiting_senders(&self) -> usize;
     /// Whether an async handler of it is suspended (for debug snapshots).
     fn is_suspended(&self) -> bool;
     /// The place in the registry's start order (kept in the mailbox: `Mailbox::seq`).
@@ -85,6 +87,7 @@ impl<A: Actor> AnyCell for Cell<A> {
 
     fn kill(&self) {
         let (leftovers, dedicated) = self.mailbox.close_dedicated();
+        self.wake_full_waiters();
         if dedicated {
             // Its thread may be waiting for a token that will never come.
             self.system.homes.close(self.id());
@@ -146,6 +149,15 @@ impl<A: Actor> AnyCell for Cell<A> {
 
     fn debug_state(&self) -> (bool, bool, bool, usize) {
         self.mailbox.debug_state()
+    }
+
+    fn waiting_senders(&self) -> usize {
+        self.ext_if_any().map_or(0, |ext| {
+            ext.full_waiters
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .len()
+        })
     }
 
     fn is_suspended(&self) -> bool {

@@ -39,7 +39,7 @@ use crate::base::error::{ActorDeadError, Error, TellError};
 use crate::base::logging::{debug, error, info, warning};
 use crate::base::panic::{catch, drop_payload, Failure};
 use crate::future::{promise_for, Future, InlineTarget, Promise};
-use crate::mailbox::{Batch, InlineRelease, Mailbox, Pushed, Release};
+use crate::mailbox::{Batch, InlineRelease, Mailbox, Pushed, Refused, Release};
 use crate::sched::dedicated::DedicatedHome;
 use crate::sched::{Runnable, Token};
 use once_cell::race::OnceBox;
@@ -121,12 +121,22 @@ pub(crate) fn start_with<A: Actor>(
     home: Option<Arc<DedicatedHome>>,
     link: impl FnOnce(&Arc<Cell<A>>),
 ) -> ActorRef<A> {
+    const {
+        assert!(
+            !matches!(A::MAILBOX_CAPACITY, Some(0)),
+            "Actor::MAILBOX_CAPACITY = Some(0): a mailbox must hold at least one message"
+        )
+    };
     let dedicated = home.is_some();
     let make = |place: Option<crate::registry::Place>| {
         Arc::new(Cell {
             id: Uuid::from_u128(crate::base::urn::next_id_with(place.map(|p| p.top))),
             system: Arc::clone(system),
-            mailbox: Mailbox::new_scheduled(dedicated, place.map_or(0, |p| p.seq)),
+            mailbox: Mailbox::new_scheduled_bounded(
+                dedicated,
+                place.map_or(0, |p| p.seq),
+                A::MAILBOX_CAPACITY.is_some(),
+            ),
             core: Mutex::new(Core {
                 actor: Some(actor),
                 started: false,
@@ -218,12 +228,36 @@ impl<A: Actor> Cell<A> {
     /// Queues `make(value)`; `Err(value)` if the actor is dead. The envelope is made before the
     /// mailbox's lock is taken: a job too large to store inline is boxed here, so that no
     /// allocation (and no allocator lock) happens inside the mailbox's critical section.
+    ///
+    /// A bounded mailbox (`Actor::MAILBOX_CAPACITY`) that is full makes the caller wait for room
+    /// ([`push_waiting`](Self::push_waiting)); the library's own messages (stop requests,
+    /// notifications) go through [`push_control`](Self::push_control) and never wait.
     fn push<T: 'static>(
         self: &Arc<Self>,
         value: T,
         make: impl FnOnce(T) -> Envelope<A>,
     ) -> Result<(), T> {
-        let pushed = match self.mailbox.push_with(make(value), |envelope| envelope) {
+        let envelope = make(value);
+        let pushed = match A::MAILBOX_CAPACITY {
+            None => self.mailbox.push_with(envelope, |envelope| envelope),
+            Some(capacity) => self.push_waiting(envelope, capacity),
+        };
+        self.pushed(pushed)
+    }
+
+    /// [`push`](Self::push) that never waits for room: stop requests, the library's own
+    /// messages and timers' tells may exceed a bounded mailbox's capacity.
+    fn push_control<T: 'static>(
+        self: &Arc<Self>,
+        value: T,
+        make: impl FnOnce(T) -> Envelope<A>,
+    ) -> Result<(), T> {
+        self.pushed(self.mailbox.push_with(make(value), |envelope| envelope))
+    }
+
+    /// Schedules the actor if the push asks for it, or gives back the refused job.
+    fn pushed<T: 'static>(self: &Arc<Self>, pushed: Result<Pushed, Envelope<A>>) -> Result<(), T> {
+        let pushed = match pushed {
             Ok(pushed) => pushed,
             Err(envelope) => {
                 return Err(envelope.into_job::<T>().unwrap_or_else(|| {
@@ -237,6 +271,149 @@ impl<A: Actor> Cell<A> {
             Pushed::Queued => {}
         }
         Ok(())
+    }
+
+    /// Queues `envelope` in a mailbox bounded at `capacity`, waiting while it is full.
+    ///
+    /// The wait is a `get()` on a future whose target is this actor, so it is the wait of an
+    /// ask (`future::wait`): on a pool thread it runs this actor inline when nobody else does
+    /// (which makes the room it waits for) or hands its slot to a spare, and a wait that could
+    /// never end (the actor's own handler is on this thread's stack, a cycle of blocked
+    /// senders, the pool's spare cap) fails at once. Then the message is queued over capacity,
+    /// with a warning: never a hang, never a lost message. `Err`: the actor is dead (also when
+    /// it dies while the sender waits: closing wakes every waiter).
+    fn push_waiting(
+        self: &Arc<Self>,
+        envelope: Envelope<A>,
+        capacity: usize,
+    ) -> Result<Pushed, Envelope<A>> {
+        let mut envelope = match self.mailbox.push_bounded(envelope, capacity, || false) {
+            Ok(pushed) => return Ok(pushed),
+            Err(Refused::Closed(envelope)) => return Err(envelope),
+            Err(Refused::Full(envelope)) => envelope,
+        };
+        loop {
+            let room = match self.register_for_room(envelope, capacity) {
+                Ok(pushed) => return Ok(pushed),
+                Err(Refused::Closed((envelope, _))) => return Err(envelope),
+                Err(Refused::Full((back, room))) => {
+                    envelope = back;
+                    room
+                }
+            };
+            if let Err(error) = room.get() {
+                warning!(
+                    target: "pykka",
+                    "{self}: its mailbox is full ({capacity} messages) and waiting for room \
+                     would never end ({error}); the message is queued over capacity"
+                );
+                return self.mailbox.push_with(envelope, |envelope| envelope);
+            }
+        }
+    }
+
+    /// One bounded push that, if the mailbox is full, leaves a waiter that the next take of
+    /// the queue wakes, and returns the envelope with the waiter's future.
+    #[allow(clippy::type_complexity)]
+    fn register_for_room(
+        self: &Arc<Self>,
+        envelope: Envelope<A>,
+        capacity: usize,
+    ) -> Result<Pushed, Refused<(Envelope<A>, Future<()>)>> {
+        let (promise, room) = promise_for::<()>(self.clone());
+        // Made before the mailbox's lock: only the waiters' own (leaf) lock is taken under it.
+        let waiters = &self.ext().full_waiters;
+        let mut promise = Some(promise);
+        let pushed = self.mailbox.push_bounded(envelope, capacity, || {
+            if let Some(p) = promise.take() {
+                waiters
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(p);
+            }
+            true
+        });
+        match pushed {
+            Ok(pushed) => Ok(pushed),
+            Err(Refused::Closed(envelope)) => Err(Refused::Closed((envelope, room))),
+            Err(Refused::Full(envelope)) => Err(Refused::Full((envelope, room))),
+        }
+    }
+
+    /// [`push_waiting`](Self::push_waiting) for async senders: waits for room without blocking
+    /// a thread. A sender that is a handler of this very actor cannot wait (the actor runs
+    /// nothing else until the handler ends): its message is queued over capacity, as is
+    /// one whose wait fails.
+    pub(crate) async fn push_async<T: 'static>(
+        self: &Arc<Self>,
+        value: T,
+        make: impl FnOnce(T) -> Envelope<A>,
+    ) -> Result<(), T> {
+        let Some(capacity) = A::MAILBOX_CAPACITY else {
+            return self.push(value, make);
+        };
+        let mut envelope = make(value);
+        loop {
+            if crate::future::is_running_here(self.id()) {
+                let pushed = self.mailbox.push_with(envelope, |envelope| envelope);
+                return self.pushed(pushed);
+            }
+            let room = match self.register_for_room(envelope, capacity) {
+                Ok(pushed) => return self.pushed(Ok(pushed)),
+                Err(Refused::Closed((envelope, _))) => return self.pushed(Err(envelope)),
+                Err(Refused::Full((back, room))) => {
+                    envelope = back;
+                    room
+                }
+            };
+            if let Err(error) = room.await {
+                warning!(
+                    target: "pykka",
+                    "{self}: its mailbox is full ({capacity} messages) and waiting for room \
+                     failed ({error}); the message is queued over capacity"
+                );
+                let pushed = self.mailbox.push_with(envelope, |envelope| envelope);
+                return self.pushed(pushed);
+            }
+        }
+    }
+
+    /// A push that never waits: `Err(Refused::Full)` when a bounded mailbox is full.
+    fn try_push<T: 'static>(
+        self: &Arc<Self>,
+        value: T,
+        make: impl FnOnce(T) -> Envelope<A>,
+    ) -> Result<(), Refused<T>> {
+        let envelope = make(value);
+        let pushed = match A::MAILBOX_CAPACITY {
+            None => self.mailbox.push_with(envelope, |envelope| envelope),
+            Some(capacity) => match self.mailbox.push_bounded(envelope, capacity, || false) {
+                Ok(pushed) => Ok(pushed),
+                Err(Refused::Closed(envelope)) => Err(envelope),
+                Err(Refused::Full(envelope)) => {
+                    return Err(Refused::Full(envelope.into_job::<T>().unwrap_or_else(
+                        || unreachable!("a refused job comes back as the type it was made from"),
+                    )))
+                }
+            },
+        };
+        self.pushed(pushed).map_err(Refused::Closed)
+    }
+
+    /// Wakes the senders waiting for room in this actor's bounded mailbox: room was made (an
+    /// envelope of a batch taken from the queue is about to run) or the actor died.
+    fn wake_full_waiters(&self) {
+        if let Some(ext) = self.ext_if_any() {
+            let waiters = std::mem::take(
+                &mut *ext
+                    .full_waiters
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            );
+            for waiter in waiters {
+                waiter.set(());
+            }
+        }
     }
 
     pub(crate) fn dead_error(&self) -> ActorDeadError {
@@ -278,6 +455,110 @@ impl<A: Actor> Cell<A> {
                 );
                 TellError::new(b.0, self.dead_error())
             })
+    }
+
+    /// [`tell`](Self::tell) that never waits for room in a bounded mailbox: `Full` hands the
+    /// message back (no dead letter: the sender still has it).
+    pub(crate) fn try_tell(
+        self: &Arc<Self>,
+        message: A::Message,
+    ) -> Result<(), crate::TryTellError<A::Message>>
+    where
+        A: Receive,
+    {
+        self.try_push(TellMsg(message, NoSender), |m| A::__tell_envelope(m).0)
+            .map_err(|refused| match refused {
+                Refused::Full(m) => crate::TryTellError::Full(m.0),
+                Refused::Closed(m) => {
+                    self.dead_letter(
+                        std::any::type_name::<A::Message>(),
+                        crate::DeadLetterReason::RecipientDead,
+                    );
+                    crate::TryTellError::Dead(TellError::new(m.0, self.dead_error()))
+                }
+            })
+    }
+
+    /// [`ask`](Self::ask) that never waits for room in a bounded mailbox.
+    pub(crate) fn try_ask(
+        self: &Arc<Self>,
+        message: A::Message,
+    ) -> Result<Future<A::Reply>, crate::TryTellError<A::Message>>
+    where
+        A: Receive,
+    {
+        let (promise, future) = promise_for(self.clone());
+        let job = AskMsg {
+            message,
+            promise,
+            sender: NoSender,
+        };
+        // The refused job's promise is disarmed: its future is dropped here, unawaited.
+        let back = |job: AskMsg<A::Message, A::Reply>| {
+            job.promise.disarm();
+            job.message
+        };
+        match self.try_push(job, |b| A::__ask_envelope(b).0) {
+            Ok(()) => Ok(future),
+            Err(Refused::Full(job)) => Err(crate::TryTellError::Full(back(job))),
+            Err(Refused::Closed(job)) => Err(crate::TryTellError::Dead(TellError::new(
+                back(job),
+                self.dead_error(),
+            ))),
+        }
+    }
+
+    /// [`tell`](Self::tell) that waits for room in a bounded mailbox without blocking.
+    pub(crate) async fn tell_async(
+        self: &Arc<Self>,
+        message: A::Message,
+    ) -> Result<(), TellError<A::Message>>
+    where
+        A: Receive,
+    {
+        self.push_async(TellMsg(message, NoSender), |m| A::__tell_envelope(m).0)
+            .await
+            .map_err(|b| {
+                self.dead_letter(
+                    std::any::type_name::<A::Message>(),
+                    crate::DeadLetterReason::RecipientDead,
+                );
+                TellError::new(b.0, self.dead_error())
+            })
+    }
+
+    /// [`ask`](Self::ask) that waits for room in a bounded mailbox without blocking, then for
+    /// the reply.
+    pub(crate) async fn ask_async(self: &Arc<Self>, message: A::Message) -> Result<A::Reply, Error>
+    where
+        A: Receive,
+    {
+        let (promise, future) = promise_for(self.clone());
+        let job = AskMsg {
+            message,
+            promise,
+            sender: NoSender,
+        };
+        match self.push_async(job, |b| A::__ask_envelope(b).0).await {
+            Ok(()) => future.await,
+            Err(_job) => Err(Error::ActorDead(self.dead_error())),
+        }
+    }
+
+    /// A timer's tell: never waits for room (the timer thread serves every actor), so it may
+    /// exceed a bounded mailbox's capacity.
+    pub(crate) fn tell_timed(self: &Arc<Self>, message: A::Message) -> bool
+    where
+        A: Receive,
+    {
+        let sent = self.push_control(TellMsg(message, NoSender), |m| A::__tell_envelope(m).0);
+        if sent.is_err() {
+            self.dead_letter(
+                std::any::type_name::<A::Message>(),
+                crate::DeadLetterReason::RecipientDead,
+            );
+        }
+        sent.is_ok()
     }
 
     /// A plain tell that, refused, hands the message back without making a dead letter (a
@@ -441,7 +722,7 @@ impl<A: Actor> Cell<A> {
     where
         F: FnOnce(&mut A, &mut Context<A>) + Send + 'static,
     {
-        self.push(SystemFn(f), Envelope::tell).is_ok()
+        self.push_control(SystemFn(f), Envelope::tell).is_ok()
     }
 
     /// A told message left in this actor's mailbox goes back to the actor that told it.
@@ -473,7 +754,7 @@ impl<A: Actor> Cell<A> {
 
     /// Queues a stop request; `Err` if the actor is dead.
     pub(crate) fn queue_stop(self: &Arc<Self>, reply: Option<Promise<bool>>) -> Result<(), ()> {
-        self.push(reply, Envelope::stop).map_err(|_| ())
+        self.push_control(reply, Envelope::stop).map_err(|_| ())
     }
 
     /// Runs envelopes from `batch` until it is empty, the budget is spent or `done()` holds
@@ -529,6 +810,10 @@ impl<A: Actor> Cell<A> {
             let Some(mut envelope) = batch.pop_front() else {
                 return Run::Alive;
             };
+            if batch.take_wake() {
+                // This envelope runs now: the room its take made is real.
+                self.wake_full_waiters();
+            }
             *budget -= 1;
             match envelope.open() {
                 Opened::Tell(job) => {
@@ -621,6 +906,7 @@ impl<A: Actor> Cell<A> {
         hook: impl FnOnce(&mut A, &mut Context<A>),
     ) {
         batch.extend(self.mailbox.close());
+        self.wake_full_waiters();
         self.unregister();
         // Children first, last started first, each finished before the next. Waiting for them,
         // this actor must not keep a child waiting for it: the asks and tells left over are
