@@ -15,6 +15,111 @@ pub struct Context<A: Actor> {
     /// The actor that sent the message being handled, if it was sent with `Context::tell` or
     /// `Context::ask`.
     pub(crate) sender: Option<AnyActorRef>,
+    /// A message the handler stashed ([`stash`](Self::stash)), until the job that ran the
+    /// handler takes it (`actor::stash`).
+    pub(crate) stash_now: Option<Box<dyn crate::actor::stash::Restash<A>>>,
+    /// [`unstash_all`](Self::unstash_all) was called: the activation re-queues the stash once
+    /// the handler returns.
+    pub(crate) unstash: bool,
+}
+
+impl<A: Actor> Context<A> {
+    pub(crate) fn new(cell: Arc<Cell<A>>) -> Self {
+        Context {
+            cell,
+            sender: None,
+            stash_now: None,
+            unstash: false,
+        }
+    }
+
+    /// A message stashed but not taken by the job that ran the handler (a stash from a hook, a
+    /// proxy call or an async handler, or a second stash in one handler) is kept as a tell.
+    pub(crate) fn keep_stashed(&mut self) {
+        if let Some(stashed) = self.stash_now.take() {
+            self.cell.stash_push(stashed.into_tell());
+        }
+    }
+}
+
+/// A message stashed in a context that ends before anything took it (an async handler's, say)
+/// is kept, never dropped.
+impl<A: Actor> Drop for Context<A> {
+    fn drop(&mut self) {
+        self.keep_stashed();
+        if self.unstash {
+            // An async handler's context: the activation unstashes once the handler ended.
+            self.cell.ask_unstash();
+        }
+    }
+}
+
+impl<A: crate::Receive> Context<A> {
+    /// Sets `message` aside (Akka's `stash`, Pykka issue #38): it is not handled now, and
+    /// [`unstash_all`](Self::unstash_all) puts it back in front of the mailbox later, in the
+    /// order it was stashed, with its sender. Called from `on_receive` with the message being
+    /// handled: if that message is an ask, the asker is answered when the message is handled
+    /// again, and what the handler returns now is dropped.
+    ///
+    /// Stashed messages count in no mailbox capacity. When the actor dies, what is still
+    /// stashed is answered as queued messages are: asks fail with `ActorDead`, tells become dead
+    /// letters. A restarted actor keeps its stash. Any other stash (from `on_start`, a proxy
+    /// call, an async handler, or a second one in one handler) is kept as a plain tell.
+    ///
+    /// ```
+    /// use pykka::{Actor, Context, Receive};
+    ///
+    /// // Until it is opened, the door stashes every visitor; opening lets them in, in order.
+    /// struct Door { open: bool, guests: Vec<String> }
+    /// impl Actor for Door {}
+    /// enum Msg { Visit(String), Open, Guests }
+    /// impl Receive for Door {
+    ///     type Message = Msg;
+    ///     type Reply = Vec<String>;
+    ///     fn on_receive(&mut self, m: Msg, ctx: &mut Context<Self>) -> Vec<String> {
+    ///         match m {
+    ///             Msg::Visit(who) if !self.open => ctx.stash(Msg::Visit(who)),
+    ///             Msg::Visit(who) => self.guests.push(who),
+    ///             Msg::Open => {
+    ///                 self.open = true;
+    ///                 ctx.unstash_all();
+    ///             }
+    ///             Msg::Guests => {}
+    ///         }
+    ///         self.guests.clone()
+    ///     }
+    /// }
+    ///
+    /// let door = Door { open: false, guests: vec![] }.start();
+    /// door.tell(Msg::Visit("ann".into())).unwrap();
+    /// // An ask stashed with its message is answered once it is handled again.
+    /// let bob = door.ask(Msg::Visit("bob".into()));
+    /// assert_eq!(door.ask(Msg::Guests).get().unwrap(), Vec::<String>::new());
+    /// door.tell(Msg::Open).unwrap();
+    /// assert_eq!(bob.get().unwrap(), ["ann", "bob"]);
+    /// door.stop();
+    /// ```
+    pub fn stash(&mut self, message: A::Message) {
+        // A second stash in one handler: the first is kept as a tell.
+        self.keep_stashed();
+        self.stash_now = Some(Box::new(crate::actor::stash::Stashed::<A> {
+            message,
+            sender: self.sender.clone(),
+        }));
+    }
+
+    /// Puts every stashed message back in front of the mailbox, in the order they were
+    /// stashed, once this handler returns (Akka's `unstashAll`): they are handled next, before
+    /// anything queued meanwhile. Returns how many there are.
+    pub fn unstash_all(&mut self) -> usize {
+        self.unstash = true;
+        self.cell.stashed_len()
+    }
+
+    /// How many messages are stashed (not counting one stashed by the running handler).
+    pub fn stashed(&self) -> usize {
+        self.cell.stashed_len()
+    }
 }
 
 impl<A: Actor> Context<A> {

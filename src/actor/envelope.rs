@@ -326,11 +326,13 @@ impl<A: Receive, S: SenderSlot> AskOnce<A> for AskMsg<A::Message, A::Reply, S> {
             promise,
             sender,
         } = self;
+        let restash = |stashed: crate::actor::stash::Stashed<A>, promise| stashed.into_ask(promise);
         match sender.into_sender() {
-            None => answer(promise, ctx, |ctx| actor.on_receive(message, ctx)),
+            None => answer_or_stash(promise, ctx, |ctx| actor.on_receive(message, ctx), restash),
             Some(s) => {
                 ctx.sender = Some(s);
-                let failure = answer(promise, ctx, |ctx| actor.on_receive(message, ctx));
+                let failure =
+                    answer_or_stash(promise, ctx, |ctx| actor.on_receive(message, ctx), restash);
                 ctx.sender = None;
                 failure
             }
@@ -410,11 +412,44 @@ pub(crate) fn answer<A: Actor, R>(
     ctx: &mut Context<A>,
     handler: impl FnOnce(&mut Context<A>) -> R,
 ) -> Option<Failure> {
+    answer_with(promise, ctx, handler, |_, reply, p| p.set(reply))
+}
+
+/// [`answer`] for a message's own handler, which may stash the message (`Context::stash`):
+/// then `restash` makes the envelope that takes the promise along (the asker is answered when
+/// the message is handled again) and the handler's reply is dropped.
+pub(crate) fn answer_or_stash<A: Receive, R>(
+    promise: Promise<R>,
+    ctx: &mut Context<A>,
+    handler: impl FnOnce(&mut Context<A>) -> R,
+    restash: impl FnOnce(crate::actor::stash::Stashed<A>, Promise<R>) -> Envelope<A>,
+) -> Option<Failure> {
+    answer_with(promise, ctx, handler, |ctx, reply, p| {
+        let Some(stashed) = ctx.stash_now.take() else {
+            return p.set(reply);
+        };
+        drop(reply);
+        match stashed
+            .into_any()
+            .downcast::<crate::actor::stash::Stashed<A>>()
+        {
+            Ok(stashed) => ctx.cell.stash_push(restash(*stashed, p)),
+            Err(_) => unreachable!("a Context<A> stashes a Stashed<A>"),
+        }
+    })
+}
+
+fn answer_with<A: Actor, R>(
+    promise: Promise<R>,
+    ctx: &mut Context<A>,
+    handler: impl FnOnce(&mut Context<A>) -> R,
+    deliver: impl FnOnce(&mut Context<A>, R, Promise<R>),
+) -> Option<Failure> {
     let mut promise = Some(promise);
     let outcome = catch(|| {
         let reply = handler(ctx);
         if let Some(p) = promise.take() {
-            p.set(reply);
+            deliver(ctx, reply, p);
         }
     });
     let payload = outcome.err()?;

@@ -145,6 +145,10 @@ pub(crate) struct Ext {
     /// Senders waiting for room in a full bounded mailbox (`Actor::MAILBOX_CAPACITY`). A leaf
     /// lock, taken under the mailbox's lock when a sender registers; see `Cell::push_waiting`.
     pub(crate) full_waiters: std::sync::Mutex<Vec<crate::future::Promise<()>>>,
+    /// The stash (`actor::stash`): a `Mutex<VecDeque<Envelope<A>>>`, made on the first stash.
+    pub(crate) stash: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+    /// An async handler asked to unstash (`Context::unstash_all`): done when it has ended.
+    pub(crate) unstash_asked: AtomicBool,
 }
 
 /// Every operation on these is O(1) or O(log n): an actor may have 100 000 children or watch
@@ -170,6 +174,8 @@ impl Ext {
             life: Mutex::new(Life::default()),
             async_parts: std::sync::OnceLock::new(),
             full_waiters: std::sync::Mutex::new(Vec::new()),
+            stash: std::sync::OnceLock::new(),
+            unstash_asked: AtomicBool::new(false),
         }
     }
 

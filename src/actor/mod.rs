@@ -13,7 +13,8 @@
 //! - `system`: a runtime's actor system (its pool and what actors share), and the `Runtime` type;
 //! - `dead_letters`: the sink of messages that were never handled;
 //! - `dedicated`: starting an actor on a thread of its own;
-//! - `recipient`: `Recipient<M>` and `ReplyRecipient<M, R>`, handles typed by the message.
+//! - `recipient`: `Recipient<M>` and `ReplyRecipient<M, R>`, handles typed by the message;
+//! - `stash`: messages a handler sets aside and re-queues later (`Context::stash`).
 
 pub(crate) mod actor_ref;
 pub(crate) mod asynchronous;
@@ -24,6 +25,7 @@ pub(crate) mod dedicated;
 pub(crate) mod envelope;
 pub(crate) mod lifecycle;
 pub(crate) mod recipient;
+pub(crate) mod stash;
 pub(crate) mod supervisor;
 pub(crate) mod system;
 mod traits;

@@ -8,7 +8,7 @@
 //! job costs what a plain tell costs (stored inline up to three words, no allocation).
 
 use crate::actor::actor_ref::{ActorRef, AnyActorRef};
-use crate::actor::envelope::{answer, AskOnce, TellOnce};
+use crate::actor::envelope::{answer_or_stash, AskOnce, TellOnce};
 use crate::actor::{Actor, Context, Receive};
 use crate::base::error::{Error, TellError};
 use crate::base::panic::Failure;
@@ -63,9 +63,19 @@ where
 {
     fn run(self, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
         let AskVia { message, promise } = self;
-        answer(promise, ctx, |ctx| {
-            R::from(actor.on_receive(A::Message::from(message), ctx))
-        })
+        answer_or_stash(
+            promise,
+            ctx,
+            |ctx| R::from(actor.on_receive(A::Message::from(message), ctx)),
+            // Stashed, it is asked again as the actor's own message type, still answered as `R`.
+            |stashed, promise| {
+                A::__ask_via_envelope::<A::Message, R>(AskVia {
+                    message: stashed.message,
+                    promise,
+                })
+                .0
+            },
+        )
     }
 
     fn fail(self, error: Error) {

@@ -282,16 +282,27 @@ impl<A: Actor> Cell<A> {
     /// senders, the pool's spare cap) fails at once. Then the message is queued over capacity,
     /// with a warning: never a hang, never a lost message. `Err`: the actor is dead (also when
     /// it dies while the sender waits: closing wakes every waiter).
+    #[inline]
     fn push_waiting(
         self: &Arc<Self>,
         envelope: Envelope<A>,
         capacity: usize,
     ) -> Result<Pushed, Envelope<A>> {
-        let mut envelope = match self.mailbox.push_bounded(envelope, capacity, || false) {
-            Ok(pushed) => return Ok(pushed),
-            Err(Refused::Closed(envelope)) => return Err(envelope),
-            Err(Refused::Full(envelope)) => envelope,
-        };
+        match self.mailbox.push_bounded(envelope, capacity, || false) {
+            Ok(pushed) => Ok(pushed),
+            Err(Refused::Closed(envelope)) => Err(envelope),
+            Err(Refused::Full(envelope)) => self.wait_for_room(envelope, capacity),
+        }
+    }
+
+    /// [`push_waiting`](Self::push_waiting)'s slow path: the mailbox was full.
+    #[cold]
+    #[inline(never)]
+    fn wait_for_room(
+        self: &Arc<Self>,
+        mut envelope: Envelope<A>,
+        capacity: usize,
+    ) -> Result<Pushed, Envelope<A>> {
         loop {
             let room = match self.register_for_room(envelope, capacity) {
                 Ok(pushed) => return Ok(pushed),
@@ -769,10 +780,7 @@ impl<A: Actor> Cell<A> {
         let mut guard = self.core.lock().unwrap_or_else(PoisonError::into_inner);
         let core = &mut *guard;
         let _running = crate::future::running(self.id(), std::any::type_name::<A>());
-        let mut ctx = Context {
-            cell: Arc::clone(self),
-            sender: None,
-        };
+        let mut ctx = Context::new(Arc::clone(self));
         if !core.started {
             core.started = true;
             if let Some(actor) = core.actor.as_mut() {
@@ -787,6 +795,8 @@ impl<A: Actor> Cell<A> {
         if let Some(run) = self.resume(core, batch, &mut ctx, holder) {
             return run;
         }
+        // A resumed async handler that ended may have asked to unstash.
+        self.unstash_if_asked(batch);
         loop {
             let Some(actor) = core.actor.as_mut() else {
                 // No value: dead, or (a supervised child) between a failure and its restart.
@@ -839,6 +849,7 @@ impl<A: Actor> Cell<A> {
                     if let Some(run) = self.start_async(core, batch, &mut ctx, job, holder) {
                         return run;
                     }
+                    self.unstash_if_asked(batch);
                 }
                 Opened::Stop(reply) => {
                     let reply = reply.take();
@@ -853,6 +864,86 @@ impl<A: Actor> Cell<A> {
                     }
                 }
             }
+            if ctx.stash_now.is_some() || ctx.unstash {
+                self.after_stash(&mut ctx, batch);
+            }
+        }
+    }
+
+    /// After a handler that stashed (`Context::stash`; an ask's job has taken its stash
+    /// already) or asked to unstash: the stashed message is kept, and the stash goes in front of
+    /// the batch, to run next.
+    fn after_stash(&self, ctx: &mut Context<A>, batch: &mut Batch<Envelope<A>>) {
+        ctx.keep_stashed();
+        if std::mem::take(&mut ctx.unstash) {
+            batch.prepend(self.take_stash());
+        }
+    }
+
+    /// An async handler's context asked to unstash (`Context::unstash_all`) when it ended
+    /// (`Ext::unstash_asked`): the stash goes in front of the batch.
+    fn unstash_if_asked(&self, batch: &mut Batch<Envelope<A>>) {
+        let asked = self.ext_if_any().is_some_and(|ext| {
+            // ORDERING: Relaxed: set and taken by the claim holder (the same thread, or one
+            // that took the claim after it, through the mailbox lock).
+            ext.unstash_asked
+                .swap(false, std::sync::atomic::Ordering::Relaxed)
+        });
+        if asked {
+            batch.prepend(self.take_stash());
+        }
+    }
+
+    /// Called by a context that ends with an unstash asked and not done (an async handler's).
+    pub(crate) fn ask_unstash(&self) {
+        // ORDERING: Relaxed: see `unstash_if_asked`.
+        self.ext()
+            .unstash_asked
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn stash_store(&self) -> &Mutex<VecDeque<Envelope<A>>> {
+        self.ext()
+            .stash
+            .get_or_init(|| Box::new(Mutex::new(VecDeque::<Envelope<A>>::new())))
+            .downcast_ref()
+            .unwrap_or_else(|| unreachable!("a cell's stash holds its own actor type's envelopes"))
+    }
+
+    /// Adds an envelope to the stash (`actor::stash`). A dead actor's stash was answered when it
+    /// died: what comes after is answered at once.
+    pub(crate) fn stash_push(&self, envelope: Envelope<A>) {
+        if !self.is_alive() {
+            return self.answer_each([envelope]);
+        }
+        self.stash_store()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_back(envelope);
+    }
+
+    /// Takes the whole stash, oldest first.
+    pub(crate) fn take_stash(&self) -> VecDeque<Envelope<A>> {
+        match self.ext_if_any().and_then(|ext| ext.stash.get()) {
+            Some(_) => std::mem::take(
+                &mut *self
+                    .stash_store()
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            ),
+            None => VecDeque::new(),
+        }
+    }
+
+    /// How many messages are stashed.
+    pub(crate) fn stashed_len(&self) -> usize {
+        match self.ext_if_any().and_then(|ext| ext.stash.get()) {
+            Some(_) => self
+                .stash_store()
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .len(),
+            None => 0,
         }
     }
 
@@ -860,6 +951,8 @@ impl<A: Actor> Cell<A> {
     /// restart was pending in its place), the actor counts as dead for `Runtime::join` and its
     /// death is made known (`died`). Whoever takes the value out of the core calls this, once.
     pub(crate) fn retire(&self, value: Option<A>, reason: StopReason) {
+        // What is still stashed is answered as queued messages are.
+        self.answer_each(self.take_stash());
         let had = value.is_some() || self.cancel_pending_restart();
         if let Some(value) = value {
             if let Err(p) = catch(move || drop(value)) {

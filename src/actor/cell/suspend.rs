@@ -75,10 +75,7 @@ impl<A: Actor> Cell<A> {
         holder: bool,
     ) -> Option<Run> {
         let value = core.actor.take()?;
-        let context = Context {
-            cell: Arc::clone(self),
-            sender: None,
-        };
+        let context = Context::new(Arc::clone(self));
         let suspended = match job.start(value, context) {
             Ok(suspended) => suspended,
             Err(value) => {
