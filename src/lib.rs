@@ -144,7 +144,7 @@ pub mod __private {
     /// Fails to compile, at the offending type, when `T` cannot be sent to the actor's thread.
     pub fn assert_send<T: Send + ?Sized>() {}
 
-    pub use crate::actor::envelope::{AskMsg, NoSender, SenderSlot, TellMsg};
+    pub use crate::actor::envelope::{AskMsg, NoSender, SenderSlot, TellMsg, Urgent};
     pub use crate::actor::recipient::{AskVia, TellVia};
 
     /// A queued message, as `Receive`'s hidden methods build it.

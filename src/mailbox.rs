@@ -82,6 +82,38 @@
 use crate::base::sync::{lock, Mutex};
 use std::collections::VecDeque;
 
+/// What the mailbox asks of what it holds: whether it was sent urgent (it goes ahead of the
+/// ordinary envelopes still queued).
+pub(crate) trait Urgency {
+    fn is_urgent(&self) -> bool;
+}
+
+/// Test payloads: plain numbers are ordinary; `(n, true)` is urgent.
+#[cfg(test)]
+mod test_urgency {
+    use super::Urgency;
+    impl Urgency for u32 {
+        fn is_urgent(&self) -> bool {
+            false
+        }
+    }
+    impl Urgency for usize {
+        fn is_urgent(&self) -> bool {
+            false
+        }
+    }
+    impl Urgency for [u64; 7] {
+        fn is_urgent(&self) -> bool {
+            false
+        }
+    }
+    impl Urgency for (u32, bool) {
+        fn is_urgent(&self) -> bool {
+            self.1
+        }
+    }
+}
+
 /// Why a bounded push did not enqueue (the value comes back).
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Refused<T> {
@@ -221,6 +253,29 @@ impl<E> Batch<E> {
         self.many = front;
     }
 
+    /// Puts `urgent` after the urgent envelopes at the batch's front and before everything
+    /// else it holds (urgent ones keep the order they were sent in).
+    fn insert_urgent(&mut self, urgent: VecDeque<E>)
+    where
+        E: Urgency,
+    {
+        let mut front = VecDeque::new();
+        match self.one.take() {
+            Some(e) if e.is_urgent() => front.push_back(e),
+            Some(e) => {
+                self.many.push_front(e);
+                front.extend(urgent);
+                return self.prepend(front);
+            }
+            None => {}
+        }
+        while self.many.front().is_some_and(Urgency::is_urgent) {
+            front.extend(self.many.pop_front());
+        }
+        front.extend(urgent);
+        self.prepend(front);
+    }
+
     /// Appends `more` after what the batch holds.
     pub(crate) fn extend(&mut self, more: impl IntoIterator<Item = E>) {
         self.many.extend(more);
@@ -242,10 +297,16 @@ impl<E> Batch<E> {
     /// Takes what the queue holds: one envelope alone (the queue keeps its buffer), or all of them
     /// with the buffer (the batch's empty buffer goes to the queue). Waiting senders' flag moves
     /// into the batch.
-    fn take_from(&mut self, st: &mut State<E>) {
+    fn take_from(&mut self, st: &mut State<E>)
+    where
+        E: Urgency,
+    {
         debug_assert!(self.is_empty());
         if st.take(WAITERS) {
             self.wake = true;
+        }
+        if st.take(URGENT) {
+            urgent_first(&mut st.queue);
         }
         let bounded = st.has(BOUNDED);
         let queue = &mut st.queue;
@@ -274,6 +335,10 @@ const WAITERS: u8 = 1 << 5;
 /// The mailbox is bounded: a take moves at most [`BOUNDED_TAKE`] envelopes.
 const BOUNDED: u8 = 1 << 6;
 
+/// An urgent envelope was queued since the queue was last sorted: the next take (or the claim
+/// holder's `take_urgent`) moves the urgent envelopes ahead of the ordinary ones.
+const URGENT: u8 = 1 << 7;
+
 /// How many envelopes a take from a bounded mailbox moves at most (the default throughput).
 pub(crate) const BOUNDED_TAKE: usize = 32;
 
@@ -283,7 +348,7 @@ pub(crate) const BOUNDED_TAKE: usize = 32;
 /// actor under 128 B").
 struct State<E> {
     queue: VecDeque<E>,
-    /// `DEDICATED | SCHEDULED | RUNNING | TOKEN_PARKED | CLOSED | WAITERS | BOUNDED`.
+    /// `DEDICATED | SCHEDULED | RUNNING | TOKEN_PARKED | CLOSED | WAITERS | BOUNDED | URGENT`.
     flags: u8,
     /// How the actor ended, once it has (0 while it has not; see `lifecycle::StopReason`). Kept
     /// here, in what was padding, so that a dead actor remembers its fate at no cost per actor.
@@ -328,7 +393,7 @@ pub(crate) struct Mailbox<E> {
     state: Mutex<State<E>>,
 }
 
-impl<E> Mailbox<E> {
+impl<E: Urgency> Mailbox<E> {
     /// A mailbox whose token the creator is about to submit (a starting actor), at `seq` in its
     /// registry's start order (0 when not registered).
     #[cfg(test)]
@@ -364,7 +429,7 @@ impl<E> Mailbox<E> {
     /// `make` runs under the lock; it should only wrap (an unsizing coercion, say): the cell
     /// passes a finished envelope, made (and boxed if large) before the lock.
     pub(crate) fn push_with<T>(&self, value: T, make: impl FnOnce(T) -> E) -> Result<Pushed, T> {
-        self.push_inner(value, make, None, || false)
+        self.push_inner(value, make, None, false, || false)
             .map_err(Refused::into_inner)
     }
 
@@ -383,7 +448,35 @@ impl<E> Mailbox<E> {
         capacity: usize,
         wait: impl FnOnce() -> bool,
     ) -> Result<Pushed, Refused<E>> {
-        self.push_inner(envelope, |envelope| envelope, Some(capacity), wait)
+        self.push_inner(envelope, |envelope| envelope, Some(capacity), false, wait)
+    }
+
+    /// Queues an urgent envelope (`ActorRef::tell_urgent`): it goes ahead of the ordinary
+    /// envelopes still queued when the claim holder next looks (`URGENT`), never waits for room
+    /// in a bounded mailbox, and comes back if the actor is dead. The caller then signals the
+    /// claim holder, which looks between two messages (`take_urgent`).
+    pub(crate) fn push_urgent(&self, envelope: E) -> Result<Pushed, E> {
+        self.push_inner(envelope, |envelope| envelope, None, true, || false)
+            .map_err(Refused::into_inner)
+    }
+
+    /// The claim holder, between two messages: moves the urgent envelopes queued since its take
+    /// in front of the ordinary ones of its batch (after the urgent ones it holds).
+    pub(crate) fn take_urgent(&self, batch: &mut Batch<E>)
+    where
+        E: Urgency,
+    {
+        let urgent = {
+            let mut st = lock(&self.state);
+            if !st.take(URGENT) {
+                return;
+            }
+            let (urgent, ordinary): (VecDeque<E>, VecDeque<E>) =
+                st.queue.drain(..).partition(Urgency::is_urgent);
+            st.queue = ordinary;
+            urgent
+        };
+        batch.insert_urgent(urgent);
     }
 
     /// Both pushes, one body: with `capacity: None` (a constant at every unbounded call) the
@@ -395,11 +488,15 @@ impl<E> Mailbox<E> {
         value: T,
         make: impl FnOnce(T) -> E,
         capacity: Option<usize>,
+        urgent: bool,
         wait: impl FnOnce() -> bool,
     ) -> Result<Pushed, Refused<T>> {
         let mut st = lock(&self.state);
         if st.has(CLOSED) {
             return Err(Refused::Closed(value));
+        }
+        if urgent {
+            st.set(URGENT, true);
         }
         if let Some(capacity) = capacity {
             if st.queue.len() >= capacity {
@@ -646,6 +743,18 @@ impl<E> Mailbox<E> {
     }
 }
 
+/// Moves the urgent envelopes ahead of the ordinary ones, each kind in its order (a stable
+/// partition; only when an urgent one was queued, so the ordinary path never pays for it).
+fn urgent_first<E: Urgency>(queue: &mut VecDeque<E>) {
+    if !queue.iter().any(Urgency::is_urgent) {
+        return;
+    }
+    let (mut urgent, ordinary): (VecDeque<E>, VecDeque<E>) =
+        queue.drain(..).partition(Urgency::is_urgent);
+    urgent.extend(ordinary);
+    *queue = urgent;
+}
+
 fn put_back<E>(st: &mut State<E>, batch: &mut Batch<E>) {
     if batch.take_wake() {
         // Nothing of the batch ran: the room its take made is gone again, and the senders it
@@ -807,6 +916,47 @@ mod tests {
             mb.push_bounded(3, 1, || unreachable!()),
             Err(Refused::Closed(3))
         );
+    }
+
+    #[test]
+    fn urgent_envelopes_go_ahead_at_a_take_and_between_two_messages_in_their_order() {
+        let mb = Mailbox::<(u32, bool)>::new_scheduled(false, 0);
+        let _ = mb.push_with((1, false), |v| v);
+        let _ = mb.push_urgent((2, true));
+        let _ = mb.push_with((3, false), |v| v);
+        let _ = mb.push_urgent((4, true));
+        let mut batch = Batch::new();
+        assert!(mb.claim_token(&mut batch));
+        assert_eq!(batch.pop_front(), Some((2, true)));
+        // Sent while the batch runs: after the urgent one still held (4), before 1 and 3.
+        let _ = mb.push_urgent((5, true));
+        let _ = mb.push_with((6, false), |v| v);
+        mb.take_urgent(&mut batch);
+        let order: Vec<u32> = batch.drain().map(|(n, _)| n).collect();
+        assert_eq!(order, [4, 5, 1, 3]);
+        // The ordinary one sent meanwhile stays queued; nothing urgent is left to move.
+        mb.take_urgent(&mut batch);
+        assert!(batch.is_empty());
+        assert_eq!(mb.release_token(&mut batch, true), Release::Continue);
+        assert_eq!(batch.drain().collect::<Vec<_>>(), [(6, false)]);
+        assert_eq!(mb.release_token(&mut batch, true), Release::Idle);
+        assert_eq!(mb.close(), VecDeque::new());
+        assert_eq!(mb.push_urgent((7, true)), Err((7, true)));
+    }
+
+    #[test]
+    fn urgent_ones_put_back_unrun_stay_ahead_of_later_urgent_ones() {
+        let mb = Mailbox::<(u32, bool)>::new_scheduled(false, 0);
+        let _ = mb.push_with((1, false), |v| v);
+        let _ = mb.push_urgent((2, true));
+        let mut batch = Batch::new();
+        assert!(mb.claim_token(&mut batch));
+        // The budget ends before anything runs; another urgent one arrives meanwhile.
+        let _ = mb.push_urgent((3, true));
+        assert_eq!(mb.release_token(&mut batch, false), Release::Resubmit);
+        assert!(mb.claim_token(&mut batch));
+        let order: Vec<u32> = batch.drain().map(|(n, _)| n).collect();
+        assert_eq!(order, [2, 3, 1]);
     }
 
     #[test]

@@ -151,6 +151,53 @@ impl<A: Receive> ActorRef<A> {
         self.cell.ask(message)
     }
 
+    /// [`tell`](Self::tell), urgent: the message passes every ordinary message still waiting
+    /// (queued, or taken by the thread running the actor but not started), and runs after the
+    /// message being handled and the urgent messages sent before it: FIFO among urgent
+    /// messages, FIFO among ordinary ones. It passes a queued stop request too (a stop only
+    /// ends the actor when its turn comes). It never waits for room in a bounded mailbox. A
+    /// dead actor hands it back, as `tell` does.
+    ///
+    /// ```
+    /// use pykka::{Actor, Context, Receive};
+    /// struct Log(Vec<&'static str>);
+    /// impl Actor for Log {}
+    /// impl Receive for Log {
+    ///     type Message = &'static str;
+    ///     type Reply = Vec<&'static str>;
+    ///     fn on_receive(&mut self, m: &'static str, _: &mut Context<Self>) -> Vec<&'static str> {
+    ///         self.0.push(m);
+    ///         self.0.clone()
+    ///     }
+    /// }
+    /// let (entered_tx, entered) = std::sync::mpsc::channel();
+    /// let (gate, open) = std::sync::mpsc::channel::<()>();
+    /// let log = Log(vec![]).start();
+    /// // Hold the actor in a call so that what follows waits.
+    /// let busy = log.proxy().unwrap().call(move |_| {
+    ///     entered_tx.send(()).unwrap();
+    ///     open.recv().unwrap()
+    /// });
+    /// entered.recv().unwrap();
+    /// log.tell("ordinary 1").unwrap();
+    /// log.tell("ordinary 2").unwrap();
+    /// log.tell_urgent("urgent 1").unwrap();
+    /// let last = log.ask_urgent("urgent 2");
+    /// gate.send(()).unwrap();
+    /// busy.get().unwrap();
+    /// assert_eq!(last.get().unwrap(), ["urgent 1", "urgent 2"]);
+    /// assert_eq!(log.ask("end").get().unwrap(), ["urgent 1", "urgent 2", "ordinary 1", "ordinary 2", "end"]);
+    /// log.stop();
+    /// ```
+    pub fn tell_urgent(&self, message: A::Message) -> Result<(), TellError<A::Message>> {
+        self.cell.tell_urgent(message)
+    }
+
+    /// [`ask`](Self::ask), urgent (see [`tell_urgent`](Self::tell_urgent)).
+    pub fn ask_urgent(&self, message: A::Message) -> Future<A::Reply> {
+        self.cell.ask_urgent(message)
+    }
+
     /// [`tell`](Self::tell) that never blocks: if the actor's bounded mailbox is full
     /// ([`Actor::MAILBOX_CAPACITY`]), the message comes back in [`TryTellError::Full`]. On an
     /// unbounded mailbox it is `tell`.

@@ -186,6 +186,8 @@ impl<A: Actor> Drop for Lend<A> {
 
 /// An async handler's message, by value: told (no promise) or asked.
 pub(crate) trait AsyncOnce<A: Actor>: Send + Sized + 'static {
+    /// Sent urgent (see `TellOnce::URGENT`).
+    const URGENT: bool = false;
     /// Starts the handler on `actor`, lent until the returned suspension ends or is dropped.
     fn start(self, actor: A, ctx: Context<A>) -> Suspended<A>;
     /// Answers the job without running it: an ask's future fails with `error`.
@@ -310,6 +312,7 @@ where
 /// A told message to an async actor: the same box as a sync actor's, queued as an async job
 /// (no second allocation, nothing allocated under the mailbox's lock).
 impl<A: AsyncReceive, S: SenderSlot> AsyncOnce<A> for TellMsg<<A as AsyncReceive>::Message, S> {
+    const URGENT: bool = S::URGENT;
     fn start(self, actor: A, ctx: Context<A>) -> Suspended<A> {
         let TellMsg(message, sender) = self;
         start_handler::<A, <A as AsyncReceive>::Reply>(
@@ -336,6 +339,8 @@ impl<A: AsyncReceive, S: SenderSlot> AsyncOnce<A> for TellMsg<<A as AsyncReceive
 impl<A: AsyncReceive, S: SenderSlot> AsyncOnce<A>
     for AskMsg<<A as AsyncReceive>::Message, <A as AsyncReceive>::Reply, S>
 {
+    const URGENT: bool = S::URGENT;
+
     fn start(self, actor: A, ctx: Context<A>) -> Suspended<A> {
         let AskMsg {
             message,

@@ -38,6 +38,8 @@ type Job<T> = SmallBox<T, Space>;
 
 /// A fire-and-forget job, by value: a told message, or a deferred proxy call.
 pub(crate) trait TellOnce<A: Actor>: Send + Sized + 'static {
+    /// Sent with `tell_urgent`: it passes the ordinary messages still queued.
+    const URGENT: bool = false;
     fn run(self, actor: &mut A, ctx: &mut Context<A>);
     /// What a dead letter calls it; `None` for the library's own notifications, which are not
     /// dead letters.
@@ -51,6 +53,8 @@ pub(crate) trait TellOnce<A: Actor>: Send + Sized + 'static {
 
 /// A job with a reply, by value: an asked message, or a proxy call.
 pub(crate) trait AskOnce<A: Actor>: Send + Sized + 'static {
+    /// Sent with `ask_urgent` (see [`TellOnce::URGENT`]).
+    const URGENT: bool = false;
     /// Runs the job and resolves its promise; a panic fails the promise with
     /// `Error::Panicked` and is returned for logging.
     fn run(self, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure>;
@@ -87,6 +91,10 @@ pub(crate) enum Opened<'a, A: Actor> {
 pub(crate) trait AnyJob<A: Actor>: Send {
     fn open(&mut self) -> Opened<'_, A>;
     fn is_stop(&self) -> bool {
+        false
+    }
+    /// Sent urgent (`ActorRef::tell_urgent`): queued ahead of the ordinary messages.
+    fn is_urgent(&self) -> bool {
         false
     }
     /// Takes the job out as the value it was made from, type-erased: a send refused because
@@ -133,6 +141,10 @@ impl<A: Actor, J: TellOnce<A>> AnyJob<A> for Once<J, TellKind> {
         Opened::Tell(self)
     }
 
+    fn is_urgent(&self) -> bool {
+        J::URGENT
+    }
+
     fn take_any(&mut self) -> Option<Box<dyn std::any::Any + Send>> {
         Some(Box::new(self.0.take()?))
     }
@@ -155,6 +167,10 @@ impl<A: Actor, J: AskOnce<A>> AnyJob<A> for Once<J, AskKind> {
         Opened::Ask(self)
     }
 
+    fn is_urgent(&self) -> bool {
+        J::URGENT
+    }
+
     fn take_any(&mut self) -> Option<Box<dyn std::any::Any + Send>> {
         Some(Box::new(self.0.take()?))
     }
@@ -163,6 +179,10 @@ impl<A: Actor, J: AskOnce<A>> AnyJob<A> for Once<J, AskKind> {
 impl<A: Actor, J: AsyncOnce<A>> AnyJob<A> for Once<J, AsyncKind> {
     fn open(&mut self) -> Opened<'_, A> {
         Opened::Async(self)
+    }
+
+    fn is_urgent(&self) -> bool {
+        J::URGENT
     }
 
     fn take_any(&mut self) -> Option<Box<dyn std::any::Any + Send>> {
@@ -215,6 +235,12 @@ pub(crate) type Returned = (AnyActorRef, Box<dyn std::any::Any + Send>);
 /// One message in a mailbox: a job of any kind, type-erased, stored inline when small.
 pub(crate) struct Envelope<A: Actor>(Job<dyn AnyJob<A>>);
 
+impl<A: Actor> crate::mailbox::Urgency for Envelope<A> {
+    fn is_urgent(&self) -> bool {
+        self.0.is_urgent()
+    }
+}
+
 impl<A: Actor> Envelope<A> {
     pub(crate) fn tell(job: impl TellOnce<A>) -> Self {
         Envelope(inline::erase(Once::<_, TellKind>::new(job)))
@@ -233,6 +259,7 @@ impl<A: Actor> Envelope<A> {
     }
 
     /// The job, by kind.
+    #[inline]
     pub(crate) fn open(&mut self) -> Opened<'_, A> {
         self.0.open()
     }
@@ -263,8 +290,22 @@ pub struct TellMsg<M, S = NoSender>(pub(crate) M, pub(crate) S);
 /// costs what it did before senders existed) or an [`AnyActorRef`] (sent with `Context::tell`
 /// or `Context::ask`). Public only for `Receive`'s hidden methods.
 pub trait SenderSlot: Send + 'static {
+    /// Sent urgent ([`Urgent`]): the message passes the ordinary ones still queued.
+    const URGENT: bool = false;
     /// The sender, if there is one.
     fn into_sender(self) -> Option<AnyActorRef>;
+}
+
+/// The sender slot of a message sent urgent (`ActorRef::tell_urgent`, `ask_urgent`): the
+/// urgency travels with the slot, so the envelope's job knows it with no field of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Urgent<S>(pub(crate) S);
+
+impl<S: SenderSlot> SenderSlot for Urgent<S> {
+    const URGENT: bool = true;
+    fn into_sender(self) -> Option<AnyActorRef> {
+        self.0.into_sender()
+    }
 }
 
 /// No sender (see [`SenderSlot`]).
@@ -284,6 +325,7 @@ impl SenderSlot for AnyActorRef {
 }
 
 impl<A: Receive, S: SenderSlot> TellOnce<A> for TellMsg<A::Message, S> {
+    const URGENT: bool = S::URGENT;
     fn run(self, actor: &mut A, ctx: &mut Context<A>) {
         let TellMsg(message, sender) = self;
         match sender.into_sender() {
@@ -320,6 +362,7 @@ pub struct AskMsg<M, R, S = NoSender> {
 }
 
 impl<A: Receive, S: SenderSlot> AskOnce<A> for AskMsg<A::Message, A::Reply, S> {
+    const URGENT: bool = S::URGENT;
     fn run(self, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
         let AskMsg {
             message,

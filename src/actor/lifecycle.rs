@@ -149,6 +149,9 @@ pub(crate) struct Ext {
     pub(crate) stash: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
     /// An async handler asked to unstash (`Context::unstash_all`): done when it has ended.
     pub(crate) unstash_asked: AtomicBool,
+    /// An urgent message was queued (`ActorRef::tell_urgent`): the thread running the actor
+    /// moves it ahead of its batch's ordinary messages before the next one.
+    pub(crate) urgent: AtomicBool,
 }
 
 /// Every operation on these is O(1) or O(log n): an actor may have 100 000 children or watch
@@ -176,6 +179,7 @@ impl Ext {
             full_waiters: std::sync::Mutex::new(Vec::new()),
             stash: std::sync::OnceLock::new(),
             unstash_asked: AtomicBool::new(false),
+            urgent: AtomicBool::new(false),
         }
     }
 

@@ -30,7 +30,7 @@
 
 use crate::actor::actor_ref::{ActorRef, AnyActorRef};
 use crate::actor::envelope::{
-    AskMsg, CallFn, DeferFn, Envelope, NoSender, Opened, SenderSlot, SystemFn, TellMsg,
+    AskMsg, CallFn, DeferFn, Envelope, NoSender, Opened, SenderSlot, SystemFn, TellMsg, Urgent,
 };
 use crate::actor::lifecycle::{Ext, StopReason};
 use crate::actor::system::System;
@@ -556,6 +556,59 @@ impl<A: Actor> Cell<A> {
         }
     }
 
+    /// A tell that passes the ordinary messages still queued (`ActorRef::tell_urgent`).
+    pub(crate) fn tell_urgent(
+        self: &Arc<Self>,
+        message: A::Message,
+    ) -> Result<(), TellError<A::Message>>
+    where
+        A: Receive,
+    {
+        let envelope = A::__tell_envelope(TellMsg(message, Urgent(NoSender))).0;
+        self.push_urgent(envelope)
+            .map_err(|e: TellMsg<A::Message, Urgent<NoSender>>| {
+                self.dead_letter(
+                    std::any::type_name::<A::Message>(),
+                    crate::DeadLetterReason::RecipientDead,
+                );
+                let TellMsg(message, _) = e;
+                TellError::new(message, self.dead_error())
+            })
+    }
+
+    /// An ask that passes the ordinary messages still queued (`ActorRef::ask_urgent`).
+    pub(crate) fn ask_urgent(self: &Arc<Self>, message: A::Message) -> Future<A::Reply>
+    where
+        A: Receive,
+    {
+        let (promise, future) = promise_for(self.clone());
+        let job = AskMsg {
+            message,
+            promise,
+            sender: Urgent(NoSender),
+        };
+        let envelope = A::__ask_envelope(job).0;
+        if let Err(job) =
+            self.push_urgent::<AskMsg<A::Message, A::Reply, Urgent<NoSender>>>(envelope)
+        {
+            job.promise.fail(Error::ActorDead(self.dead_error()));
+        }
+        future
+    }
+
+    /// Queues an urgent envelope made from a `J`, then signals the thread running the actor.
+    fn push_urgent<J: 'static>(self: &Arc<Self>, envelope: Envelope<A>) -> Result<(), J> {
+        // Made first: the signal must not allocate after the push.
+        let ext = self.ext();
+        let pushed = self.mailbox.push_urgent(envelope);
+        let sent = self.pushed(pushed);
+        if sent.is_ok() {
+            // ORDERING: Relaxed: see `run_batch`; the queue itself is under the mailbox lock.
+            ext.urgent.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        sent
+    }
+
     /// A timer's tell: never waits for room (the timer thread serves every actor), so it may
     /// exceed a bounded mailbox's capacity.
     pub(crate) fn tell_timed(self: &Arc<Self>, message: A::Message) -> bool
@@ -812,10 +865,19 @@ impl<A: Actor> Cell<A> {
             if *budget == 0 || done() {
                 return Run::Alive;
             }
-            if self.ext.get().is_some_and(Ext::is_killed) {
-                // Killed: the mailbox is closed; what this thread still holds is answered.
-                self.answer_all(batch);
-                return Run::Dead;
+            if let Some(ext) = self.ext.get() {
+                if ext.is_killed() {
+                    // Killed: the mailbox is closed; what this thread still holds is answered.
+                    self.answer_all(batch);
+                    return Run::Dead;
+                }
+                // ORDERING: Relaxed load, then the mailbox's lock (in `take_urgent`) orders the
+                // queue: a signal seen late only delays the urgent message to the next check.
+                if ext.urgent.load(std::sync::atomic::Ordering::Relaxed) {
+                    ext.urgent
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
+                    self.mailbox.take_urgent(batch);
+                }
             }
             let Some(mut envelope) = batch.pop_front() else {
                 return Run::Alive;
