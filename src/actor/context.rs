@@ -33,6 +33,16 @@ impl<A: Actor> Context<A> {
         }
     }
 
+    /// Drops what the handler stashed (it panicked afterwards: the panic is the message's
+    /// outcome). The message's drop is user code: caught and logged.
+    pub(crate) fn discard_stashed(&mut self) {
+        if let Some(stashed) = self.stash_now.take() {
+            if let Err(p) = crate::base::panic::catch(move || drop(stashed)) {
+                self.cell.log_drop_panic(p);
+            }
+        }
+    }
+
     /// A message stashed but not taken by the job that ran the handler (a stash from a hook, a
     /// proxy call or an async handler, or a second stash in one handler) is kept as a tell.
     pub(crate) fn keep_stashed(&mut self) {
@@ -61,7 +71,8 @@ impl<A: crate::Receive> Context<A> {
     /// handled: if that message is an ask, the asker is answered when the message is handled
     /// again, and what the handler returns now is dropped.
     ///
-    /// Stashed messages count in no mailbox capacity. When the actor dies, what is still
+    /// A handler that panics after stashing has its stash discarded (the panic is the message's
+    /// outcome). Stashed messages count in no mailbox capacity. When the actor dies, what is still
     /// stashed is answered as queued messages are: asks fail with `ActorDead`, tells become dead
     /// letters. A restarted actor keeps its stash. Any other stash (from `on_start`, a proxy
     /// call, an async handler, or a second one in one handler) is kept as a plain tell.

@@ -496,6 +496,8 @@ fn answer_with<A: Actor, R>(
         }
     });
     let payload = outcome.err()?;
+    // A stash made before the panic is discarded: the asker is answered with the panic.
+    ctx.discard_stashed();
     match promise {
         Some(p) => {
             let failure = ctx.cell.failure(&*payload);

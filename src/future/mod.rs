@@ -288,6 +288,14 @@ impl<T> Promise<T> {
     }
 }
 
+impl<T> Promise<T> {
+    /// Whether nobody can read what this promise would set: its future (and every clone of its
+    /// slot) is gone. A waiter list drops such promises instead of keeping them.
+    pub(crate) fn is_abandoned(&self) -> bool {
+        self.slot.as_ref().is_none_or(|s| Arc::strong_count(s) == 1)
+    }
+}
+
 impl<T: Send + 'static> Promise<T> {
     /// A handle that fails this promise's future (if nothing completed it first).
     pub(crate) fn fail_handle(&self) -> Option<Arc<dyn FailSlot>> {

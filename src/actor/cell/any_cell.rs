@@ -156,7 +156,9 @@ impl<A: Actor> AnyCell for Cell<A> {
             ext.full_waiters
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .len()
+                .iter()
+                .filter(|w| !w.is_abandoned())
+                .count()
         })
     }
 

@@ -337,10 +337,14 @@ impl<A: Actor> Cell<A> {
         let mut promise = Some(promise);
         let pushed = self.mailbox.push_bounded(envelope, capacity, || {
             if let Some(p) = promise.take() {
-                waiters
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(p);
+                let mut waiters = waiters.lock().unwrap_or_else(PoisonError::into_inner);
+                // Senders that gave up (a dropped `tell_async`, a refused wait) leave their
+                // promise behind: dropped here whenever the list reaches a power of two, so
+                // the list stays within twice the senders really waiting, at O(1) a push.
+                if waiters.len() >= 16 && waiters.len().is_power_of_two() {
+                    waiters.retain(|w| !w.is_abandoned());
+                }
+                waiters.push(p);
             }
             true
         });
@@ -851,6 +855,12 @@ impl<A: Actor> Cell<A> {
         // A resumed async handler that ended may have asked to unstash.
         self.unstash_if_asked(batch);
         loop {
+            // A stash or unstash asked by the handler that just ran, or by a hook before the
+            // first message (`on_start`, `on_restart`, `after_panic`): done before anything
+            // else runs, so that the next ask's job never takes a stash that is not its own.
+            if ctx.stash_now.is_some() || ctx.unstash {
+                self.after_stash(&mut ctx, batch);
+            }
             let Some(actor) = core.actor.as_mut() else {
                 // No value: dead, or (a supervised child) between a failure and its restart.
                 if let Some(wait) = self.pending_restart(core, batch, &mut ctx) {
@@ -890,6 +900,9 @@ impl<A: Actor> Cell<A> {
             match envelope.open() {
                 Opened::Tell(job) => {
                     if let Err(payload) = catch(|| job.run(actor, &mut ctx)) {
+                        // The panic is the message's outcome: a stash its handler made first
+                        // is discarded, not replayed later.
+                        ctx.discard_stashed();
                         // `after_panic` sees the failed message's sender, then it is cleared.
                         let held = self.panicked(core, batch, &mut ctx, payload, false);
                         ctx.sender = None;
@@ -925,9 +938,6 @@ impl<A: Actor> Cell<A> {
                         p.set(true);
                     }
                 }
-            }
-            if ctx.stash_now.is_some() || ctx.unstash {
-                self.after_stash(&mut ctx, batch);
             }
         }
     }
