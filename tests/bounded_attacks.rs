@@ -358,7 +358,7 @@ fn kill_while_unstashing_answers_every_stashed_ask() {
         s.tell(S::Open).unwrap();
         rx.recv_timeout(GUARD).unwrap();
         if stop {
-            let _ = s.request_stop();
+            drop(s.request_stop());
         } else {
             s.kill();
         }
