@@ -76,6 +76,25 @@ pub struct ActorSnapshot {
     /// Senders waiting for room in its bounded mailbox
     /// ([`Actor::MAILBOX_CAPACITY`](crate::Actor::MAILBOX_CAPACITY)); 0 for an unbounded one.
     pub waiting_senders: usize,
+    /// What the actor did so far, if its runtime keeps metrics
+    /// ([`Builder::actor_metrics`](crate::Builder::actor_metrics)); `None` otherwise.
+    pub metrics: Option<ActorMetrics>,
+}
+
+/// One actor's metrics ([`ActorSnapshot::metrics`]). Counted once per activation, by the thread
+/// that ran it, so they lag by at most the activation in progress.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ActorMetrics {
+    /// Envelopes run: messages told and asked, proxy calls, stop requests.
+    pub handled: u64,
+    /// Time spent running the actor (its handlers, and what the library does around each):
+    /// wall-clock time of its activations, including time blocked in `get()` inside a handler.
+    pub busy: std::time::Duration,
+    /// The most messages its mailbox held at once, as the thread running the actor found it
+    /// (the queue only grows between two of its takes, so this is the queue's peak; messages a
+    /// sender could not queue, or that a running batch already held, are not counted).
+    pub mailbox_high_water: usize,
 }
 
 /// The pool's threads in a [`Snapshot`].
@@ -89,6 +108,23 @@ pub struct ThreadsSnapshot {
     pub idle_spares: usize,
     /// Slot holders asleep for lack of work.
     pub sleeping: usize,
+    /// Activations since the runtime started: tokens a worker took from a run queue and ran
+    /// (each runs up to `throughput` messages of one actor), plus inline runs (a thread blocked
+    /// in `get()` running the actor it waits for).
+    pub activations: u64,
+    /// Tokens a worker took from another worker's run queue (work stealing) since the runtime
+    /// started.
+    pub steals: u64,
+}
+
+impl ThreadsSnapshot {
+    /// Spare threads running actors right now: threads that took a blocked worker's place
+    /// (live threads beyond the worker slots, less the spares parked idle).
+    pub fn spares_in_use(&self) -> usize {
+        self.live_threads
+            .saturating_sub(self.workers)
+            .saturating_sub(self.idle_spares)
+    }
 }
 
 impl From<crate::sched::PoolCounts> for ThreadsSnapshot {
@@ -98,6 +134,8 @@ impl From<crate::sched::PoolCounts> for ThreadsSnapshot {
             live_threads: c.live_threads,
             idle_spares: c.idle_spares,
             sleeping: c.sleeping,
+            activations: c.activations,
+            steals: c.steals,
         }
     }
 }
@@ -149,6 +187,13 @@ impl fmt::Display for ActorSnapshot {
         if self.waiting_senders > 0 {
             write!(f, ", {} senders waiting for room", self.waiting_senders)?;
         }
+        if let Some(m) = &self.metrics {
+            write!(
+                f,
+                ", {} handled in {:?}, mailbox peak {}",
+                m.handled, m.busy, m.mailbox_high_water
+            )?;
+        }
         Ok(())
     }
 }
@@ -195,6 +240,7 @@ pub(crate) fn snapshot_of(system: &System) -> Snapshot {
                 state,
                 mailbox_len,
                 waiting_senders: cell.waiting_senders(),
+                metrics: cell.metrics(),
             }
         })
         .collect();
@@ -213,10 +259,12 @@ pub(crate) fn log_snapshot(snap: &Snapshot) {
     let t = &snap.threads;
     error!(
         target: "pykka::debug",
-        "threads: {} workers, {} live pool threads, {} idle spares, {} asleep",
+        "threads: {} workers, {} live pool threads, {} idle spares, {} asleep; {} activations, {} steals",
         t.workers,
         t.live_threads,
         t.idle_spares,
-        t.sleeping
+        t.sleeping,
+        t.activations,
+        t.steals
     );
 }

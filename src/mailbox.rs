@@ -201,6 +201,9 @@ pub(crate) struct Batch<E> {
     one: Option<E>,
     many: VecDeque<E>,
     wake: bool,
+    /// The longest queue a take of this batch found (the actor's metrics' high-water mark: the
+    /// queue only grows between two takes, so its peak is what the next take finds).
+    seen: usize,
 }
 
 impl<E> Default for Batch<E> {
@@ -209,6 +212,7 @@ impl<E> Default for Batch<E> {
             one: None,
             many: VecDeque::new(),
             wake: false,
+            seen: 0,
         }
     }
 }
@@ -219,6 +223,7 @@ impl<E> From<VecDeque<E>> for Batch<E> {
             one: None,
             many,
             wake: false,
+            seen: 0,
         }
     }
 }
@@ -239,6 +244,11 @@ impl<E> Batch<E> {
     /// Everything, in order.
     pub(crate) fn drain(&mut self) -> impl Iterator<Item = E> + '_ {
         self.one.take().into_iter().chain(self.many.drain(..))
+    }
+
+    /// The longest queue this batch's takes found.
+    pub(crate) fn seen(&self) -> usize {
+        self.seen
     }
 
     /// Puts `front` before what the batch holds, in its order (a stash re-queued).
@@ -308,6 +318,7 @@ impl<E> Batch<E> {
         if st.take(URGENT) {
             urgent_first(&mut st.queue);
         }
+        self.seen = self.seen.max(st.queue.len());
         let bounded = st.has(BOUNDED);
         let queue = &mut st.queue;
         if bounded && queue.len() > BOUNDED_TAKE {

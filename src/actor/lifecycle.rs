@@ -152,6 +152,35 @@ pub(crate) struct Ext {
     /// An urgent message was queued (`ActorRef::tell_urgent`): the thread running the actor
     /// moves it ahead of its batch's ordinary messages before the next one.
     pub(crate) urgent: AtomicBool,
+    /// The actor's metrics, if its runtime keeps them (`Runtime::builder().actor_metrics`).
+    pub(crate) metrics: once_cell::race::OnceBox<Counters>,
+}
+
+/// Per-actor metrics, updated once per activation by the thread that ran it.
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) handled: std::sync::atomic::AtomicU64,
+    pub(crate) busy_nanos: std::sync::atomic::AtomicU64,
+    pub(crate) high_water: std::sync::atomic::AtomicUsize,
+}
+
+impl Counters {
+    /// Adds one activation: `handled` envelopes run in `busy`, the longest queue it found.
+    pub(crate) fn record(&self, handled: usize, busy: std::time::Duration, seen: usize) {
+        // ORDERING: Relaxed: counters read by snapshots as a hint, never to synchronise.
+        self.handled.fetch_add(handled as u64, Ordering::Relaxed);
+        let nanos = u64::try_from(busy.as_nanos()).unwrap_or(u64::MAX);
+        self.busy_nanos.fetch_add(nanos, Ordering::Relaxed);
+        self.high_water.fetch_max(seen, Ordering::Relaxed);
+    }
+
+    pub(crate) fn read(&self) -> crate::debug::ActorMetrics {
+        crate::debug::ActorMetrics {
+            handled: self.handled.load(Ordering::Relaxed),
+            busy: std::time::Duration::from_nanos(self.busy_nanos.load(Ordering::Relaxed)),
+            mailbox_high_water: self.high_water.load(Ordering::Relaxed),
+        }
+    }
 }
 
 /// Every operation on these is O(1) or O(log n): an actor may have 100 000 children or watch
@@ -180,6 +209,7 @@ impl Ext {
             stash: std::sync::OnceLock::new(),
             unstash_asked: AtomicBool::new(false),
             urgent: AtomicBool::new(false),
+            metrics: once_cell::race::OnceBox::new(),
         }
     }
 

@@ -68,6 +68,9 @@ pub(crate) struct Config {
     pub(crate) stack_size: usize,
     pub(crate) thread_name: String,
     pub(crate) register_actors: bool,
+    /// Per-actor metrics (`Runtime::builder().actor_metrics(true)`): messages handled, time in
+    /// handlers, the mailbox's high-water mark.
+    pub(crate) actor_metrics: bool,
     /// Panics on this runtime's threads skip Rust's panic hook (`log` only).
     pub(crate) quiet_panics: crate::base::panic::Quiet,
     /// What the runtime's threads run inside (a tokio runtime's context), if anything.
@@ -88,6 +91,7 @@ impl Config {
             stack_size: DEFAULT_STACK_SIZE,
             thread_name: DEFAULT_THREAD_NAME.to_owned(),
             register_actors: true,
+            actor_metrics: false,
             quiet_panics: crate::base::panic::Quiet::default(),
             thread_context: None,
         }

@@ -222,6 +222,9 @@ pub(crate) struct Pool {
     /// Per slot, a count of the tokens its holder has started and of its inline runs (written by
     /// the holder only): the watchman reads it to tell a slot stuck in one long activation.
     progress: Box<[CachePadded<AtomicUsize>]>,
+    /// Per slot, the tokens its holders stole from other slots (written by the holder only):
+    /// for debug snapshots.
+    steals: Box<[CachePadded<AtomicUsize>]>,
     sleepers: Sleepers,
     spares: Spares<SlotBox>,
     shutdown: AtomicBool,
@@ -243,6 +246,10 @@ pub(crate) struct PoolCounts {
     pub(crate) idle_spares: usize,
     /// Slot holders asleep for lack of work.
     pub(crate) sleeping: usize,
+    /// Tokens started from the slots, plus inline runs, since the pool started.
+    pub(crate) activations: u64,
+    /// Tokens taken from another slot's run queue since the pool started.
+    pub(crate) steals: u64,
 }
 
 struct WorkerCtx {
@@ -325,10 +332,14 @@ impl Pool {
         let progress = (0..config.threads)
             .map(|_| CachePadded::new(AtomicUsize::new(0)))
             .collect();
+        let steals = (0..config.threads)
+            .map(|_| CachePadded::new(AtomicUsize::new(0)))
+            .collect();
         let pool = Arc::new(Pool {
             injector: Injector::new(),
             stealers,
             progress,
+            steals,
             sleepers: Sleepers::new(),
             spares: Spares::new(),
             shutdown: AtomicBool::new(false),
@@ -483,11 +494,20 @@ impl Pool {
     /// The pool's threads, for debug snapshots.
     pub(crate) fn counts(&self) -> PoolCounts {
         let (live_threads, idle_spares) = self.spares.counts();
+        // ORDERING: Relaxed: counters, read as a hint.
+        let sum = |counters: &[CachePadded<AtomicUsize>]| {
+            counters
+                .iter()
+                .map(|c| c.load(Ordering::Relaxed) as u64)
+                .sum()
+        };
         PoolCounts {
             workers: self.config.threads,
             live_threads,
             idle_spares,
             sleeping: self.sleepers.len(),
+            activations: sum(&self.progress),
+            steals: sum(&self.steals),
         }
     }
 
@@ -828,7 +848,12 @@ fn steal_pass(pool: &Pool, index: usize) -> Option<Token> {
             let victim = &pool.stealers[(index + k) % n];
             loop {
                 match victim.steal_batch_and_pop(local) {
-                    Steal::Success(t) => return Some(t),
+                    Steal::Success(t) => {
+                        let s = &pool.steals[index];
+                        // ORDERING: Relaxed; written by this slot's holder only, as `progress`.
+                        s.store(s.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+                        return Some(t);
+                    }
                     Steal::Retry => continue,
                     Steal::Empty => break,
                 }

@@ -35,6 +35,8 @@ pub(crate) trait AnyCell: Send + Sync + 'static {
     fn debug_state(&self) -> (bool, bool, bool, usize);
     /// Senders waiting for room in the actor's bounded mailbox.
     fn waiting_senders(&self) -> usize;
+    /// The actor's metrics, if its runtime keeps them.
+    fn metrics(&self) -> Option<crate::debug::ActorMetrics>;
     /// Whether an async handler of it is suspended (for debug snapshots).
     fn is_suspended(&self) -> bool;
     /// The place in the registry's start order (kept in the mailbox: `Mailbox::seq`).
@@ -149,6 +151,10 @@ impl<A: Actor> AnyCell for Cell<A> {
 
     fn debug_state(&self) -> (bool, bool, bool, usize) {
         self.mailbox.debug_state()
+    }
+
+    fn metrics(&self) -> Option<crate::debug::ActorMetrics> {
+        Cell::metrics(self)
     }
 
     fn waiting_senders(&self) -> usize {

@@ -1208,15 +1208,46 @@ impl<A: Actor> Cell<A> {
             // Handed to the thread running the actor inline; it resubmits on release.
             return true;
         }
-        let mut budget = budget;
+        let mut left = budget;
+        if !self.system.config().actor_metrics {
+            return self.run_claimed(&mut batch, &mut left);
+        }
+        let start = std::time::Instant::now();
+        let alive = self.run_claimed(&mut batch, &mut left);
+        self.record(budget - left, start.elapsed(), batch.seen());
+        alive
+    }
+
+    /// Adds an activation to the actor's metrics (`Runtime::builder().actor_metrics`).
+    fn record(&self, handled: usize, busy: std::time::Duration, seen: usize) {
+        self.ext()
+            .metrics
+            .get_or_init(Box::default)
+            .record(handled, busy, seen);
+    }
+
+    /// The actor's metrics, if its runtime keeps them.
+    pub(crate) fn metrics(&self) -> Option<crate::debug::ActorMetrics> {
+        if !self.system.config().actor_metrics {
+            return None;
+        }
+        Some(
+            self.ext_if_any()
+                .and_then(|ext| ext.metrics.get())
+                .map_or_else(crate::debug::ActorMetrics::default, |c| c.read()),
+        )
+    }
+
+    /// [`activate`](Self::activate) once the claim is held.
+    fn run_claimed(self: &Arc<Self>, batch: &mut Batch<Envelope<A>>, budget: &mut usize) -> bool {
         loop {
-            let alive = match self.run_batch(&mut batch, &mut budget, &|| false, true) {
+            let alive = match self.run_batch(batch, budget, &|| false, true) {
                 Run::Alive => true,
                 Run::Dead => false,
-                Run::Held(wait) => return Arc::clone(self).hold(&mut batch, wait),
-                Run::Suspended { parked } => return self.suspend(&mut batch, parked),
+                Run::Held(wait) => return Arc::clone(self).hold(batch, wait),
+                Run::Suspended { parked } => return self.suspend(batch, parked),
             };
-            match self.mailbox.release_token(&mut batch, budget > 0) {
+            match self.mailbox.release_token(batch, *budget > 0) {
                 Release::Continue => continue,
                 Release::Idle => return alive,
                 Release::Resubmit => {
@@ -1225,7 +1256,7 @@ impl<A: Actor> Cell<A> {
                     return alive;
                 }
                 Release::Closed => {
-                    self.finalize(&mut batch);
+                    self.finalize(batch);
                     return false;
                 }
             }
@@ -1306,6 +1337,11 @@ impl<A: Actor> InlineTarget for Cell<A> {
             return;
         }
         let mut budget = usize::MAX;
+        let start = self
+            .system
+            .config()
+            .actor_metrics
+            .then(std::time::Instant::now);
         while matches!(
             self.run_batch(&mut batch, &mut budget, done, false),
             Run::Alive
@@ -1314,6 +1350,9 @@ impl<A: Actor> InlineTarget for Cell<A> {
             if !self.mailbox.refill(&mut batch) {
                 break;
             }
+        }
+        if let Some(start) = start {
+            self.record(usize::MAX - budget, start.elapsed(), batch.seen());
         }
         match self.mailbox.release_inline(&mut batch) {
             InlineRelease::Done => {}
