@@ -81,21 +81,7 @@ pub struct ActorSnapshot {
     pub metrics: Option<ActorMetrics>,
 }
 
-/// One actor's metrics ([`ActorSnapshot::metrics`]). Counted once per activation, by the thread
-/// that ran it, so they lag by at most the activation in progress.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ActorMetrics {
-    /// Envelopes run: messages told and asked, proxy calls, stop requests.
-    pub handled: u64,
-    /// Time spent running the actor (its handlers, and what the library does around each):
-    /// wall-clock time of its activations, including time blocked in `get()` inside a handler.
-    pub busy: std::time::Duration,
-    /// The most messages its mailbox held at once, as the thread running the actor found it
-    /// (the queue only grows between two of its takes, so this is the queue's peak; messages a
-    /// sender could not queue, or that a running batch already held, are not counted).
-    pub mailbox_high_water: usize,
-}
+pub use crate::actor::lifecycle::ActorMetrics;
 
 /// The pool's threads in a [`Snapshot`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -156,6 +156,22 @@ pub(crate) struct Ext {
     pub(crate) metrics: once_cell::race::OnceBox<Counters>,
 }
 
+/// One actor's metrics (`debug::ActorSnapshot::metrics`). Counted once per activation, by the thread
+/// that ran it, so they lag by at most the activation in progress.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ActorMetrics {
+    /// Envelopes run: messages told and asked, proxy calls, stop requests.
+    pub handled: u64,
+    /// Time spent running the actor (its handlers, and what the library does around each):
+    /// wall-clock time of its activations, including time blocked in `get()` inside a handler.
+    pub busy: std::time::Duration,
+    /// The most messages its mailbox held at once, as the thread running the actor found it
+    /// (the queue only grows between two of its takes, so this is the queue's peak; messages a
+    /// sender could not queue, or that a running batch already held, are not counted).
+    pub mailbox_high_water: usize,
+}
+
 /// Per-actor metrics, updated once per activation by the thread that ran it.
 #[derive(Default)]
 pub(crate) struct Counters {
@@ -174,8 +190,8 @@ impl Counters {
         self.high_water.fetch_max(seen, Ordering::Relaxed);
     }
 
-    pub(crate) fn read(&self) -> crate::debug::ActorMetrics {
-        crate::debug::ActorMetrics {
+    pub(crate) fn read(&self) -> ActorMetrics {
+        ActorMetrics {
             handled: self.handled.load(Ordering::Relaxed),
             busy: std::time::Duration::from_nanos(self.busy_nanos.load(Ordering::Relaxed)),
             mailbox_high_water: self.high_water.load(Ordering::Relaxed),

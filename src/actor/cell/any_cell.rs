@@ -36,7 +36,7 @@ pub(crate) trait AnyCell: Send + Sync + 'static {
     /// Senders waiting for room in the actor's bounded mailbox.
     fn waiting_senders(&self) -> usize;
     /// The actor's metrics, if its runtime keeps them.
-    fn metrics(&self) -> Option<crate::debug::ActorMetrics>;
+    fn metrics(&self) -> Option<crate::actor::lifecycle::ActorMetrics>;
     /// Whether an async handler of it is suspended (for debug snapshots).
     fn is_suspended(&self) -> bool;
     /// The place in the registry's start order (kept in the mailbox: `Mailbox::seq`).
@@ -153,7 +153,7 @@ impl<A: Actor> AnyCell for Cell<A> {
         self.mailbox.debug_state()
     }
 
-    fn metrics(&self) -> Option<crate::debug::ActorMetrics> {
+    fn metrics(&self) -> Option<crate::actor::lifecycle::ActorMetrics> {
         Cell::metrics(self)
     }
 

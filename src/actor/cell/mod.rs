@@ -1227,14 +1227,14 @@ impl<A: Actor> Cell<A> {
     }
 
     /// The actor's metrics, if its runtime keeps them.
-    pub(crate) fn metrics(&self) -> Option<crate::debug::ActorMetrics> {
+    pub(crate) fn metrics(&self) -> Option<crate::actor::lifecycle::ActorMetrics> {
         if !self.system.config().actor_metrics {
             return None;
         }
         Some(
             self.ext_if_any()
                 .and_then(|ext| ext.metrics.get())
-                .map_or_else(crate::debug::ActorMetrics::default, |c| c.read()),
+                .map_or_else(crate::actor::lifecycle::ActorMetrics::default, |c| c.read()),
         )
     }
 
