@@ -243,7 +243,10 @@ fn start_handler<A: AsyncReceive, R: From<<A as AsyncReceive>::Reply> + Send + '
     sender: Option<crate::AnyActorRef>,
     actor: A,
     ctx: Context<A>,
+    #[cfg(feature = "tracing")] traced: Option<tracing::Span>,
 ) -> Suspended<A> {
+    #[cfg(feature = "tracing")]
+    let urn = ctx.actor_urn().to_owned();
     let fail = promise.as_ref().and_then(Promise::fail_handle);
     let kept = sender.clone();
     let future = async move {
@@ -261,6 +264,14 @@ fn start_handler<A: AsyncReceive, R: From<<A as AsyncReceive>::Reply> + Send + '
         reply_to.set(R::from(reply));
         lent.value.take()
     };
+    #[cfg(feature = "tracing")]
+    let future = tracing::Instrument::instrument(
+        future,
+        crate::base::tracing::message_span::<A, <A as AsyncReceive>::Message>(
+            traced.as_ref(),
+            &urn,
+        ),
+    );
     Suspended {
         future: Box::pin(future),
         fail,
@@ -277,7 +288,15 @@ where
 {
     fn start(self, actor: A, ctx: Context<A>) -> Suspended<A> {
         let message = <A as AsyncReceive>::Message::from(self.0);
-        start_handler::<A, <A as AsyncReceive>::Reply>(message, None, None, actor, ctx)
+        start_handler::<A, <A as AsyncReceive>::Reply>(
+            message,
+            None,
+            None,
+            actor,
+            ctx,
+            #[cfg(feature = "tracing")]
+            None,
+        )
     }
 
     fn fail(self, _: Error) {}
@@ -297,7 +316,15 @@ where
 {
     fn start(self, actor: A, ctx: Context<A>) -> Suspended<A> {
         let message = <A as AsyncReceive>::Message::from(self.message);
-        start_handler(message, Some(self.promise), None, actor, ctx)
+        start_handler(
+            message,
+            Some(self.promise),
+            None,
+            actor,
+            ctx,
+            #[cfg(feature = "tracing")]
+            None,
+        )
     }
 
     fn fail(self, error: Error) {
@@ -315,12 +342,16 @@ impl<A: AsyncReceive, S: SenderSlot> AsyncOnce<A> for TellMsg<<A as AsyncReceive
     const URGENT: bool = S::URGENT;
     fn start(self, actor: A, ctx: Context<A>) -> Suspended<A> {
         let TellMsg(message, sender) = self;
+        #[cfg(feature = "tracing")]
+        let traced = sender.span().cloned();
         start_handler::<A, <A as AsyncReceive>::Reply>(
             message,
             None,
             sender.into_sender(),
             actor,
             ctx,
+            #[cfg(feature = "tracing")]
+            traced,
         )
     }
 
@@ -347,7 +378,17 @@ impl<A: AsyncReceive, S: SenderSlot> AsyncOnce<A>
             promise,
             sender,
         } = self;
-        start_handler(message, Some(promise), sender.into_sender(), actor, ctx)
+        #[cfg(feature = "tracing")]
+        let traced = sender.span().cloned();
+        start_handler(
+            message,
+            Some(promise),
+            sender.into_sender(),
+            actor,
+            ctx,
+            #[cfg(feature = "tracing")]
+            traced,
+        )
     }
 
     fn fail(self, error: Error) {

@@ -294,6 +294,11 @@ pub trait SenderSlot: Send + 'static {
     const URGENT: bool = false;
     /// The sender, if there is one.
     fn into_sender(self) -> Option<AnyActorRef>;
+    /// The span current where the message was sent (`tracing` feature).
+    #[cfg(feature = "tracing")]
+    fn span(&self) -> Option<&tracing::Span> {
+        None
+    }
 }
 
 /// The sender slot of a message sent urgent (`ActorRef::tell_urgent`, `ask_urgent`): the
@@ -306,6 +311,41 @@ impl<S: SenderSlot> SenderSlot for Urgent<S> {
     fn into_sender(self) -> Option<AnyActorRef> {
         self.0.into_sender()
     }
+
+    #[cfg(feature = "tracing")]
+    fn span(&self) -> Option<&tracing::Span> {
+        self.0.span()
+    }
+}
+
+#[cfg(feature = "tracing")]
+impl<S: SenderSlot> SenderSlot for crate::base::tracing::Traced<S> {
+    const URGENT: bool = S::URGENT;
+    fn into_sender(self) -> Option<AnyActorRef> {
+        self.inner.into_sender()
+    }
+
+    fn span(&self) -> Option<&tracing::Span> {
+        Some(&self.span)
+    }
+}
+
+/// The slot every message is sent with: with the `tracing` feature, the sender's slot and the
+/// span current where the message was sent (the parent of the span its handler runs in);
+/// without it, the sender's slot itself (nothing more is stored or done).
+#[cfg(feature = "tracing")]
+pub(crate) type Slot<S> = crate::base::tracing::Traced<S>;
+/// See the `tracing` variant.
+#[cfg(not(feature = "tracing"))]
+pub(crate) type Slot<S> = S;
+
+/// `sender` as it is sent: [`Slot`].
+#[inline(always)]
+pub(crate) fn slot<S: SenderSlot>(sender: S) -> Slot<S> {
+    #[cfg(feature = "tracing")]
+    return crate::base::tracing::Traced::capture(sender);
+    #[cfg(not(feature = "tracing"))]
+    sender
 }
 
 /// No sender (see [`SenderSlot`]).
@@ -328,6 +368,10 @@ impl<A: Receive, S: SenderSlot> TellOnce<A> for TellMsg<A::Message, S> {
     const URGENT: bool = S::URGENT;
     fn run(self, actor: &mut A, ctx: &mut Context<A>) {
         let TellMsg(message, sender) = self;
+        #[cfg(feature = "tracing")]
+        let _span =
+            crate::base::tracing::message_span::<A, A::Message>(sender.span(), ctx.actor_urn())
+                .entered();
         match sender.into_sender() {
             // A plain tell (`NoSender`): no sender to set, and nothing more than before.
             None => {
@@ -369,6 +413,10 @@ impl<A: Receive, S: SenderSlot> AskOnce<A> for AskMsg<A::Message, A::Reply, S> {
             promise,
             sender,
         } = self;
+        #[cfg(feature = "tracing")]
+        let _span =
+            crate::base::tracing::message_span::<A, A::Message>(sender.span(), ctx.actor_urn())
+                .entered();
         let restash = |stashed: crate::actor::stash::Stashed<A>, promise| stashed.into_ask(promise);
         match sender.into_sender() {
             None => answer_or_stash(promise, ctx, |ctx| actor.on_receive(message, ctx), restash),

@@ -33,6 +33,9 @@ where
     M: Send + 'static,
 {
     fn run(self, actor: &mut A, ctx: &mut Context<A>) {
+        // A recipient's message carries no span of its sender: a root span.
+        #[cfg(feature = "tracing")]
+        let _span = crate::base::tracing::message_span::<A, M>(None, ctx.actor_urn()).entered();
         let _ = actor.on_receive(A::Message::from(self.0), ctx);
     }
 
@@ -63,6 +66,8 @@ where
 {
     fn run(self, actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
         let AskVia { message, promise } = self;
+        #[cfg(feature = "tracing")]
+        let _span = crate::base::tracing::message_span::<A, M>(None, ctx.actor_urn()).entered();
         answer_or_stash(
             promise,
             ctx,

@@ -15,7 +15,7 @@
 //! messages are (asks fail `ActorDead`, tells become dead letters).
 
 use crate::actor::actor_ref::AnyActorRef;
-use crate::actor::envelope::{AskMsg, Envelope, NoSender, TellMsg};
+use crate::actor::envelope::{slot, AskMsg, Envelope, NoSender, TellMsg};
 use crate::actor::{Actor, Receive};
 use crate::future::Promise;
 use std::any::Any;
@@ -38,8 +38,8 @@ impl<A: Receive> Restash<A> for Stashed<A> {
     fn into_tell(self: Box<Self>) -> Envelope<A> {
         let Stashed { message, sender } = *self;
         match sender {
-            None => A::__tell_envelope(TellMsg(message, NoSender)).0,
-            Some(s) => A::__tell_envelope(TellMsg(message, s)).0,
+            None => A::__tell_envelope(TellMsg(message, slot(NoSender))).0,
+            Some(s) => A::__tell_envelope(TellMsg(message, slot(s))).0,
         }
     }
 
@@ -57,7 +57,7 @@ impl<A: Receive> Stashed<A> {
                 A::__ask_envelope(AskMsg {
                     message,
                     promise,
-                    sender: NoSender,
+                    sender: slot(NoSender),
                 })
                 .0
             }
@@ -65,7 +65,7 @@ impl<A: Receive> Stashed<A> {
                 A::__ask_envelope(AskMsg {
                     message,
                     promise,
-                    sender,
+                    sender: slot(sender),
                 })
                 .0
             }

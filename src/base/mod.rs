@@ -15,5 +15,7 @@ pub(crate) mod logging;
 pub(crate) mod panic;
 pub(crate) mod sync;
 pub(crate) mod time;
+#[cfg(feature = "tracing")]
+pub(crate) mod tracing;
 pub(crate) mod type_name;
 pub(crate) mod urn;

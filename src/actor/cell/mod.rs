@@ -30,7 +30,8 @@
 
 use crate::actor::actor_ref::{ActorRef, AnyActorRef};
 use crate::actor::envelope::{
-    AskMsg, CallFn, DeferFn, Envelope, NoSender, Opened, SenderSlot, SystemFn, TellMsg, Urgent,
+    slot, AskMsg, CallFn, DeferFn, Envelope, NoSender, Opened, SenderSlot, Slot, SystemFn, TellMsg,
+    Urgent,
 };
 use crate::actor::lifecycle::{Ext, StopReason};
 use crate::actor::system::System;
@@ -462,7 +463,7 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        self.push(TellMsg(message, sender), |m| A::__tell_envelope(m).0)
+        self.push(TellMsg(message, slot(sender)), |m| A::__tell_envelope(m).0)
             .map_err(|b| {
                 self.dead_letter(
                     std::any::type_name::<A::Message>(),
@@ -481,17 +482,19 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        self.try_push(TellMsg(message, NoSender), |m| A::__tell_envelope(m).0)
-            .map_err(|refused| match refused {
-                Refused::Full(m) => crate::TryTellError::Full(m.0),
-                Refused::Closed(m) => {
-                    self.dead_letter(
-                        std::any::type_name::<A::Message>(),
-                        crate::DeadLetterReason::RecipientDead,
-                    );
-                    crate::TryTellError::Dead(TellError::new(m.0, self.dead_error()))
-                }
-            })
+        self.try_push(TellMsg(message, slot(NoSender)), |m| {
+            A::__tell_envelope(m).0
+        })
+        .map_err(|refused| match refused {
+            Refused::Full(m) => crate::TryTellError::Full(m.0),
+            Refused::Closed(m) => {
+                self.dead_letter(
+                    std::any::type_name::<A::Message>(),
+                    crate::DeadLetterReason::RecipientDead,
+                );
+                crate::TryTellError::Dead(TellError::new(m.0, self.dead_error()))
+            }
+        })
     }
 
     /// [`ask`](Self::ask) that never waits for room in a bounded mailbox.
@@ -506,10 +509,10 @@ impl<A: Actor> Cell<A> {
         let job = AskMsg {
             message,
             promise,
-            sender: NoSender,
+            sender: slot(NoSender),
         };
         // The refused job's promise is disarmed: its future is dropped here, unawaited.
-        let back = |job: AskMsg<A::Message, A::Reply>| {
+        let back = |job: AskMsg<A::Message, A::Reply, Slot<NoSender>>| {
             job.promise.disarm();
             job.message
         };
@@ -531,15 +534,17 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        self.push_async(TellMsg(message, NoSender), |m| A::__tell_envelope(m).0)
-            .await
-            .map_err(|b| {
-                self.dead_letter(
-                    std::any::type_name::<A::Message>(),
-                    crate::DeadLetterReason::RecipientDead,
-                );
-                TellError::new(b.0, self.dead_error())
-            })
+        self.push_async(TellMsg(message, slot(NoSender)), |m| {
+            A::__tell_envelope(m).0
+        })
+        .await
+        .map_err(|b| {
+            self.dead_letter(
+                std::any::type_name::<A::Message>(),
+                crate::DeadLetterReason::RecipientDead,
+            );
+            TellError::new(b.0, self.dead_error())
+        })
     }
 
     /// [`ask`](Self::ask) that waits for room in a bounded mailbox without blocking, then for
@@ -552,7 +557,7 @@ impl<A: Actor> Cell<A> {
         let job = AskMsg {
             message,
             promise,
-            sender: NoSender,
+            sender: slot(NoSender),
         };
         match self.push_async(job, |b| A::__ask_envelope(b).0).await {
             Ok(()) => future.await,
@@ -568,9 +573,9 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        let envelope = A::__tell_envelope(TellMsg(message, Urgent(NoSender))).0;
+        let envelope = A::__tell_envelope(TellMsg(message, slot(Urgent(NoSender)))).0;
         self.push_urgent(envelope)
-            .map_err(|e: TellMsg<A::Message, Urgent<NoSender>>| {
+            .map_err(|e: TellMsg<A::Message, Slot<Urgent<NoSender>>>| {
                 self.dead_letter(
                     std::any::type_name::<A::Message>(),
                     crate::DeadLetterReason::RecipientDead,
@@ -589,11 +594,11 @@ impl<A: Actor> Cell<A> {
         let job = AskMsg {
             message,
             promise,
-            sender: Urgent(NoSender),
+            sender: slot(Urgent(NoSender)),
         };
         let envelope = A::__ask_envelope(job).0;
         if let Err(job) =
-            self.push_urgent::<AskMsg<A::Message, A::Reply, Urgent<NoSender>>>(envelope)
+            self.push_urgent::<AskMsg<A::Message, A::Reply, Slot<Urgent<NoSender>>>>(envelope)
         {
             job.promise.fail(Error::ActorDead(self.dead_error()));
         }
@@ -619,7 +624,9 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        let sent = self.push_control(TellMsg(message, NoSender), |m| A::__tell_envelope(m).0);
+        let sent = self.push_control(TellMsg(message, slot(NoSender)), |m| {
+            A::__tell_envelope(m).0
+        });
         if sent.is_err() {
             self.dead_letter(
                 std::any::type_name::<A::Message>(),
@@ -635,8 +642,10 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        self.push(TellMsg(message, NoSender), |m| A::__tell_envelope(m).0)
-            .map_err(|m| m.0)
+        self.push(TellMsg(message, slot(NoSender)), |m| {
+            A::__tell_envelope(m).0
+        })
+        .map_err(|m| m.0)
     }
 
     /// A tell through a `Recipient<M>`: `message` is converted when handled, so a dead actor
@@ -708,7 +717,7 @@ impl<A: Actor> Cell<A> {
         let job = AskMsg {
             message,
             promise,
-            sender,
+            sender: slot(sender),
         };
         match self.push(job, |b| A::__ask_envelope(b).0) {
             Ok(()) => future,
