@@ -432,6 +432,35 @@ impl<A: Actor> Cell<A> {
         }
     }
 
+    /// An ask's job for `message` from `sender`, and the future of its reply.
+    #[allow(clippy::type_complexity)]
+    fn ask_job<S: SenderSlot>(
+        self: &Arc<Self>,
+        message: A::Message,
+        sender: S,
+    ) -> (AskMsg<A::Message, A::Reply, Slot<S>>, Future<A::Reply>)
+    where
+        A: Receive,
+    {
+        let (promise, future) = promise_for(self.clone());
+        let job = AskMsg {
+            message,
+            promise,
+            sender: slot(sender),
+        };
+        (job, future)
+    }
+
+    /// A tell refused because the actor is dead: a dead letter, and the message back in the
+    /// error.
+    fn refused<M>(&self, message: M) -> TellError<M> {
+        self.dead_letter(
+            std::any::type_name::<M>(),
+            crate::DeadLetterReason::RecipientDead,
+        );
+        TellError::new(message, self.dead_error())
+    }
+
     pub(crate) fn dead_error(&self) -> ActorDeadError {
         ActorDeadError::not_found(self)
     }
@@ -464,13 +493,7 @@ impl<A: Actor> Cell<A> {
         A: Receive,
     {
         self.push(TellMsg(message, slot(sender)), |m| A::__tell_envelope(m).0)
-            .map_err(|b| {
-                self.dead_letter(
-                    std::any::type_name::<A::Message>(),
-                    crate::DeadLetterReason::RecipientDead,
-                );
-                TellError::new(b.0, self.dead_error())
-            })
+            .map_err(|b| self.refused(b.0))
     }
 
     /// [`tell`](Self::tell) that never waits for room in a bounded mailbox: `Full` hands the
@@ -487,13 +510,7 @@ impl<A: Actor> Cell<A> {
         })
         .map_err(|refused| match refused {
             Refused::Full(m) => crate::TryTellError::Full(m.0),
-            Refused::Closed(m) => {
-                self.dead_letter(
-                    std::any::type_name::<A::Message>(),
-                    crate::DeadLetterReason::RecipientDead,
-                );
-                crate::TryTellError::Dead(TellError::new(m.0, self.dead_error()))
-            }
+            Refused::Closed(m) => crate::TryTellError::Dead(self.refused(m.0)),
         })
     }
 
@@ -505,12 +522,7 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        let (promise, future) = promise_for(self.clone());
-        let job = AskMsg {
-            message,
-            promise,
-            sender: slot(NoSender),
-        };
+        let (job, future) = self.ask_job(message, NoSender);
         // The refused job's promise is disarmed: its future is dropped here, unawaited.
         let back = |job: AskMsg<A::Message, A::Reply, Slot<NoSender>>| {
             job.promise.disarm();
@@ -538,13 +550,7 @@ impl<A: Actor> Cell<A> {
             A::__tell_envelope(m).0
         })
         .await
-        .map_err(|b| {
-            self.dead_letter(
-                std::any::type_name::<A::Message>(),
-                crate::DeadLetterReason::RecipientDead,
-            );
-            TellError::new(b.0, self.dead_error())
-        })
+        .map_err(|b| self.refused(b.0))
     }
 
     /// [`ask`](Self::ask) that waits for room in a bounded mailbox without blocking, then for
@@ -553,12 +559,7 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        let (promise, future) = promise_for(self.clone());
-        let job = AskMsg {
-            message,
-            promise,
-            sender: slot(NoSender),
-        };
+        let (job, future) = self.ask_job(message, NoSender);
         match self.push_async(job, |b| A::__ask_envelope(b).0).await {
             Ok(()) => future.await,
             Err(_job) => Err(Error::ActorDead(self.dead_error())),
@@ -575,14 +576,7 @@ impl<A: Actor> Cell<A> {
     {
         let envelope = A::__tell_envelope(TellMsg(message, slot(Urgent(NoSender)))).0;
         self.push_urgent(envelope)
-            .map_err(|e: TellMsg<A::Message, Slot<Urgent<NoSender>>>| {
-                self.dead_letter(
-                    std::any::type_name::<A::Message>(),
-                    crate::DeadLetterReason::RecipientDead,
-                );
-                let TellMsg(message, _) = e;
-                TellError::new(message, self.dead_error())
-            })
+            .map_err(|e: TellMsg<A::Message, Slot<Urgent<NoSender>>>| self.refused(e.0))
     }
 
     /// An ask that passes the ordinary messages still queued (`ActorRef::ask_urgent`).
@@ -590,12 +584,7 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        let (promise, future) = promise_for(self.clone());
-        let job = AskMsg {
-            message,
-            promise,
-            sender: slot(Urgent(NoSender)),
-        };
+        let (job, future) = self.ask_job(message, Urgent(NoSender));
         let envelope = A::__ask_envelope(job).0;
         if let Err(job) =
             self.push_urgent::<AskMsg<A::Message, A::Reply, Slot<Urgent<NoSender>>>>(envelope)
@@ -661,13 +650,7 @@ impl<A: Actor> Cell<A> {
         self.push(crate::actor::recipient::TellVia(message), |j| {
             A::__tell_via_envelope(j).0
         })
-        .map_err(|j| {
-            self.dead_letter(
-                std::any::type_name::<M>(),
-                crate::DeadLetterReason::RecipientDead,
-            );
-            TellError::new(j.0, self.dead_error())
-        })
+        .map_err(|j| self.refused(j.0))
     }
 
     /// An ask through a `ReplyRecipient<M, R>`.
@@ -713,12 +696,7 @@ impl<A: Actor> Cell<A> {
     where
         A: Receive,
     {
-        let (promise, future) = promise_for(self.clone());
-        let job = AskMsg {
-            message,
-            promise,
-            sender: slot(sender),
-        };
+        let (job, future) = self.ask_job(message, sender);
         match self.push(job, |b| A::__ask_envelope(b).0) {
             Ok(()) => future,
             Err(job) => {
