@@ -86,6 +86,10 @@ use std::collections::VecDeque;
 /// ordinary envelopes still queued).
 pub(crate) trait Urgency {
     fn is_urgent(&self) -> bool;
+    /// A stop request (a restart's backoff ends when one is queued).
+    fn is_stop(&self) -> bool {
+        false
+    }
 }
 
 /// Test payloads: plain numbers are ordinary; `(n, true)` is urgent.
@@ -244,6 +248,11 @@ impl<E> Batch<E> {
     /// Everything, in order.
     pub(crate) fn drain(&mut self) -> impl Iterator<Item = E> + '_ {
         self.one.take().into_iter().chain(self.many.drain(..))
+    }
+
+    /// Whether the batch holds an envelope for which `f` holds.
+    pub(crate) fn any(&self, mut f: impl FnMut(&E) -> bool) -> bool {
+        self.one.as_ref().is_some_and(&mut f) || self.many.iter().any(f)
     }
 
     /// The longest queue this batch's takes found.
@@ -710,6 +719,11 @@ impl<E: Urgency> Mailbox<E> {
             return Suspend::TokenBack;
         }
         Suspend::Held
+    }
+
+    /// Whether a stop request is queued.
+    pub(crate) fn stop_queued(&self) -> bool {
+        lock(&self.state).queue.iter().any(Urgency::is_stop)
     }
 
     /// Whether the actor runs on a thread of its own.

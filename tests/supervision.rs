@@ -376,3 +376,64 @@ fn g5_a_panicking_factory_ends_the_child() {
     boss.stop();
     rt.join().unwrap();
 }
+
+/// A stop request during a restart's backoff ends the backoff: the child stops without being
+/// restarted, at once (it waited the whole hour before: `stop()` and `shutdown` hung).
+#[test]
+fn g5_a_child_stopped_during_its_backoff_stops_at_once_without_restarting() {
+    let _w = watchdog("g5 stop backoff", 30);
+    let rt = rt();
+    let (p, log, terminated) = parent(&rt);
+    let c = child(
+        &p,
+        P::Supervised(
+            "c",
+            Directive::Restart,
+            None,
+            Some(Duration::from_secs(3600)),
+        ),
+    );
+    c.ask(0).get().unwrap();
+    c.tell(-1).unwrap();
+    let queued = c.ask(1);
+    assert!(c.stop(), "it was alive (backing off)");
+    assert!(
+        matches!(queued.get_timeout(HANG), Err(pykka::Error::ActorDead(_))),
+        "what was queued before the stop is answered as at any death"
+    );
+    assert_eq!(
+        terminated.recv_timeout(HANG).unwrap().reason(),
+        StopReason::Stopped
+    );
+    assert!(
+        !log.lock().unwrap().iter().any(|l| l.contains("restart")),
+        "no fresh value was made: {:?}",
+        log.lock().unwrap()
+    );
+    p.stop();
+    rt.join().unwrap();
+}
+
+/// `shutdown` with a child in a long backoff returns (it hung for the whole backoff).
+#[test]
+fn g5_shutdown_with_a_child_in_its_backoff_returns() {
+    let _w = watchdog("g5 shutdown backoff", 30);
+    let rt = rt();
+    let (p, _, _) = parent(&rt);
+    let c = child(
+        &p,
+        P::Supervised(
+            "c",
+            Directive::Restart,
+            None,
+            Some(Duration::from_secs(3600)),
+        ),
+    );
+    c.ask(0).get().unwrap();
+    c.tell(-1).unwrap();
+    // The failure is handled (the backoff begun) before the shutdown, or the shutdown's stop
+    // request lands first: both must return.
+    rt.shutdown().unwrap();
+    assert!(!c.is_alive());
+    assert!(!p.is_alive());
+}

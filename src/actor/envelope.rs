@@ -239,6 +239,10 @@ impl<A: Actor> crate::mailbox::Urgency for Envelope<A> {
     fn is_urgent(&self) -> bool {
         self.0.is_urgent()
     }
+
+    fn is_stop(&self) -> bool {
+        self.0.is_stop()
+    }
 }
 
 impl<A: Actor> Envelope<A> {

@@ -53,6 +53,10 @@ pub(crate) struct Supervised {
     pub(crate) restart_at: Option<Instant>,
     /// The failure the fresh value's `on_restart` is told of.
     pub(crate) failure: Option<Failure>,
+    /// The timer holding the actor's token during the backoff: a stop request fires it at once.
+    pub(crate) backoff: Option<crate::sched::timer::Scheduled>,
+    /// A stop request came during the backoff (also before its timer was set).
+    pub(crate) stop_asked: bool,
 }
 
 impl Supervised {
@@ -67,6 +71,8 @@ impl Supervised {
             supervisor,
             restart_at: None,
             failure: None,
+            backoff: None,
+            stop_asked: false,
         }
     }
 }

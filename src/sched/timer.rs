@@ -145,6 +145,23 @@ impl Timers {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Moves timer `id`'s deadline to now (its old heap entry goes stale and is skipped).
+    fn fire_now(&self, id: u64) -> bool {
+        let mut st = self.lock();
+        let now = Instant::now();
+        let Some(p) = st.tasks.get_mut(&id) else {
+            return false;
+        };
+        if p.due <= now {
+            return true;
+        }
+        p.due = now;
+        st.heap.push(Reverse((now, id)));
+        drop(st);
+        self.cv.notify_one();
+        true
+    }
+
     /// Adds a timer: `task` runs after `delay`, then every `period` while it returns `true`.
     /// On an error, `task` is dropped (under `catch`).
     pub(crate) fn add(
@@ -458,6 +475,12 @@ impl Scheduled {
     /// A message that panics in `Drop` is dropped under a catch (the panic is logged).
     pub fn cancel(&self) -> bool {
         self.timers.upgrade().is_some_and(|t| t.cancel(self.id))
+    }
+
+    /// Makes a one-shot that has not run yet due now (a restart's backoff cut short by a stop
+    /// request). `false` if it already ran, is running or was cancelled.
+    pub(crate) fn fire_now(&self) -> bool {
+        self.timers.upgrade().is_some_and(|t| t.fire_now(self.id))
     }
 
     /// Whether the timer will still send: a one-shot not yet being sent, or a periodic one

@@ -294,8 +294,20 @@ impl<A: Actor> Cell<A> {
             return false;
         };
         let mut life = ext.life();
-        life.supervised
-            .as_mut()
-            .is_some_and(|s| s.restart_at.take().is_some())
+        life.supervised.as_mut().is_some_and(|s| {
+            s.backoff = None;
+            s.stop_asked = false;
+            s.restart_at.take().is_some()
+        })
+    }
+
+    /// Whether a restart is owed (the actor is in its backoff, or its fresh value is due).
+    pub(crate) fn restart_owed(&self) -> bool {
+        self.ext_if_any().is_some_and(|ext| {
+            ext.life()
+                .supervised
+                .as_ref()
+                .is_some_and(|s| s.restart_at.is_some())
+        })
     }
 }

@@ -807,9 +807,20 @@ impl<A: Actor> Cell<A> {
         });
     }
 
-    /// Queues a stop request; `Err` if the actor is dead.
+    /// Queues a stop request; `Err` if the actor is dead. An actor waiting out a restart's
+    /// backoff is woken at once: it stops without restarting (`run_batch`).
     pub(crate) fn queue_stop(self: &Arc<Self>, reply: Option<Promise<bool>>) -> Result<(), ()> {
-        self.push_control(reply, Envelope::stop).map_err(|_| ())
+        self.push_control(reply, Envelope::stop).map_err(|_| ())?;
+        if let Some(ext) = self.ext_if_any() {
+            let mut life = ext.life();
+            if let Some(s) = life.supervised.as_mut().filter(|s| s.restart_at.is_some()) {
+                s.stop_asked = true;
+                if let Some(timer) = &s.backoff {
+                    timer.fire_now();
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Runs envelopes from `batch` until it is empty, the budget is spent or `done()` holds
@@ -850,6 +861,15 @@ impl<A: Actor> Cell<A> {
             }
             let Some(actor) = core.actor.as_mut() else {
                 // No value: dead, or (a supervised child) between a failure and its restart.
+                // A stop request during the backoff ends it: the child stops without a fresh
+                // value (no hook runs: there is no value to run it on), and what was queued
+                // before the stop is answered as at any death.
+                if self.restart_owed()
+                    && (batch.any(Envelope::is_stop) || self.mailbox.stop_queued())
+                {
+                    self.terminate(core, batch, &mut ctx, StopReason::Stopped, |_, _| {});
+                    return Run::Dead;
+                }
                 if let Some(wait) = self.pending_restart(core, batch, &mut ctx) {
                     return Run::Held(wait);
                 }
@@ -1281,9 +1301,25 @@ impl<A: Actor> Cell<A> {
             }
             false
         });
-        if let Err(e) = self.system.timers.add(wait, None, task) {
-            // The task, and the token in it, were dropped unrun: the actor is abandoned.
-            warning!(target: "pykka", "{self}: its restart cannot be timed ({e}): killed");
+        // A stop request already queued (sent with the failing message, say) ends the backoff
+        // at once. One sent later finds the timer (`queue_stop`), or sets `stop_asked` before
+        // it is stored, which is read under the same lock below.
+        let stop_queued = self.mailbox.stop_queued();
+        match self.system.timers.add(wait, None, task) {
+            Ok(timer) => {
+                let ext = self.ext();
+                let mut life = ext.life();
+                if let Some(s) = life.supervised.as_mut() {
+                    if s.stop_asked || stop_queued {
+                        timer.fire_now();
+                    }
+                    s.backoff = Some(timer);
+                }
+            }
+            Err(e) => {
+                // The task, and the token in it, were dropped unrun: the actor is abandoned.
+                warning!(target: "pykka", "{self}: its restart cannot be timed ({e}): killed");
+            }
         }
         true
     }
