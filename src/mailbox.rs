@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! State { queue: VecDeque<E>,
-//!         flags: u8 = DEDICATED | SCHEDULED | RUNNING | TOKEN_PARKED | CLOSED (one bit each),
+//!         flags: u8 = DEDICATED | SCHEDULED | RUNNING | TOKEN_PARKED | CLOSED
+//!                   | WAITERS | BOUNDED | URGENT (one bit each; the byte is full),
 //!         fate: u8,                       how the actor ended (0 while it has not)
 //!         seq: 48 bits (seq_lo + seq_hi)  its place in the registry's start order }
 //! ```
@@ -21,6 +22,14 @@
 //! - `closed`: the actor is dead (stopped, failed, killed, or never started); sends fail.
 //! - `dedicated`: the actor runs on a thread of its own: its token goes to that thread, and it
 //!   is never claimed inline.
+//! - `bounded`: the actor has a capacity (`Actor::MAILBOX_CAPACITY`): senders check it
+//!   ([`push_bounded`](Mailbox::push_bounded)) and a take moves at most [`BOUNDED_TAKE`].
+//! - `waiters`: senders wait for room in this full bounded mailbox; the next take moves the
+//!   flag into the taker's [`Batch`], which wakes them once an envelope of it runs (a batch put
+//!   back unrun puts the flag back).
+//! - `urgent`: an urgent envelope was queued since the queue was last sorted; the next take
+//!   moves the urgent envelopes ahead (a stable partition), or the claim holder pulls them into
+//!   its batch between two messages ([`take_urgent`](Mailbox::take_urgent)).
 //!
 //! The flags are bits of one byte so that the actor's fate (written once by the actor layer
 //! when the actor dies) and its place in the registry's start order (`registry`) fit in what
