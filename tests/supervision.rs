@@ -140,6 +140,23 @@ fn child(p: &ActorRef<Parent>, m: P) -> ActorRef<Child> {
     }
 }
 
+/// A supervised child (Restart, backoff of an hour) that has been told a panicking message: it
+/// is in its backoff, or about to begin it.
+fn child_failed_into_an_hour_of_backoff(p: &ActorRef<Parent>) -> ActorRef<Child> {
+    let c = child(
+        p,
+        P::Supervised(
+            "c",
+            Directive::Restart,
+            None,
+            Some(Duration::from_secs(3600)),
+        ),
+    );
+    c.ask(0).get().unwrap();
+    c.tell(-1).unwrap();
+    c
+}
+
 fn lines(log: &Log) -> Vec<String> {
     log.lock().unwrap().clone()
 }
@@ -285,17 +302,7 @@ fn g5_a_child_killed_during_its_backoff_dies_once() {
     let _w = watchdog("g5 kill backoff", 30);
     let rt = rt();
     let (p, _, terminated) = parent(&rt);
-    let c = child(
-        &p,
-        P::Supervised(
-            "c",
-            Directive::Restart,
-            None,
-            Some(Duration::from_secs(3600)),
-        ),
-    );
-    c.ask(0).get().unwrap();
-    c.tell(-1).unwrap();
+    let c = child_failed_into_an_hour_of_backoff(&p);
     let pending = c.ask(1);
     c.kill();
     assert!(pending.get().is_err());
@@ -385,17 +392,7 @@ fn g5_a_child_stopped_during_its_backoff_stops_at_once_without_restarting() {
     let _w = watchdog("g5 stop backoff", 30);
     let rt = rt();
     let (p, log, terminated) = parent(&rt);
-    let c = child(
-        &p,
-        P::Supervised(
-            "c",
-            Directive::Restart,
-            None,
-            Some(Duration::from_secs(3600)),
-        ),
-    );
-    c.ask(0).get().unwrap();
-    c.tell(-1).unwrap();
+    let c = child_failed_into_an_hour_of_backoff(&p);
     let queued = c.ask(1);
     assert!(c.stop(), "it was alive (backing off)");
     assert!(
@@ -421,17 +418,7 @@ fn g5_shutdown_with_a_child_in_its_backoff_returns() {
     let _w = watchdog("g5 shutdown backoff", 30);
     let rt = rt();
     let (p, _, _) = parent(&rt);
-    let c = child(
-        &p,
-        P::Supervised(
-            "c",
-            Directive::Restart,
-            None,
-            Some(Duration::from_secs(3600)),
-        ),
-    );
-    c.ask(0).get().unwrap();
-    c.tell(-1).unwrap();
+    let c = child_failed_into_an_hour_of_backoff(&p);
     // The failure is handled (the backoff begun) before the shutdown, or the shutdown's stop
     // request lands first: both must return.
     rt.shutdown().unwrap();
