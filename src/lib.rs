@@ -124,8 +124,8 @@ pub use actor::recipient::{Recipient, ReplyRecipient};
 pub use actor::system::Runtime;
 pub use actor::{Actor, AfterPanic, AsyncReceive, BoxFuture, Context, Receive};
 pub use base::error::{
-    ActorDeadError, BuildError, Deadlock, Error, PoolExhausted, RuntimeError, ScheduleError,
-    TellError, Timeout, TryTellError,
+    ActorDeadError, BuildError, Deadlock, Error, PoolExhausted, RemoteFailure, RuntimeError,
+    ScheduleError, TellError, Timeout, TryTellError,
 };
 pub use base::panic::Failure;
 pub use future::{get_all, get_all_timeout, promise, Future, Promise, SharedFuture};

@@ -112,6 +112,24 @@ pub struct DeadLetter {
 }
 
 impl DeadLetter {
+    /// A dead letter made outside the library, for [`Runtime::record_dead_letter`]: by a
+    /// transport (`pykka-remote`) for a message that never reached an actor.
+    ///
+    /// [`Runtime::record_dead_letter`]: crate::Runtime::record_dead_letter
+    pub fn new(
+        recipient_urn: impl Into<String>,
+        recipient_class: &'static str,
+        message_type: &'static str,
+        reason: DeadLetterReason,
+    ) -> Self {
+        DeadLetter {
+            recipient_urn: recipient_urn.into(),
+            recipient_class,
+            message_type,
+            reason,
+        }
+    }
+
     /// The URN of the actor the message was for.
     pub fn recipient_urn(&self) -> &str {
         &self.recipient_urn

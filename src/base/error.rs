@@ -30,6 +30,64 @@ pub enum Error {
     /// close the cycle, at once, and names the cycle ([`Deadlock::cycle`]). A cycle is refused
     /// even if one of its waits has a deadline that would have broken it.
     Deadlock(Deadlock),
+    /// The message crossed a process boundary and the transport failed it: the peer was
+    /// unreachable, its reply could not be decoded, the two ends disagree on the message type,
+    /// and so on. Raised by transport crates (`pykka-remote`), never by this crate; the
+    /// transport's own typed error is inside ([`RemoteFailure::downcast_ref`]).
+    Remote(RemoteFailure),
+}
+
+/// A transport's failure, carried by [`Error::Remote`]: the transport crate's own error type,
+/// kept whole so that it can be matched again with [`downcast_ref`](Self::downcast_ref).
+///
+/// ```
+/// use pykka::{Error, RemoteFailure};
+///
+/// #[derive(Debug, PartialEq)]
+/// struct Unreachable;
+/// impl std::fmt::Display for Unreachable {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         f.write_str("node unreachable")
+///     }
+/// }
+/// impl std::error::Error for Unreachable {}
+///
+/// let e = Error::Remote(RemoteFailure::new(Unreachable));
+/// assert_eq!(e.to_string(), "node unreachable");
+/// let Error::Remote(failure) = e else { unreachable!() };
+/// assert_eq!(failure.downcast_ref::<Unreachable>(), Some(&Unreachable));
+/// ```
+#[derive(Clone)]
+pub struct RemoteFailure(std::sync::Arc<dyn std::error::Error + Send + Sync>);
+
+impl RemoteFailure {
+    /// Wraps a transport's error.
+    pub fn new<E: std::error::Error + Send + Sync + 'static>(error: E) -> Self {
+        RemoteFailure(std::sync::Arc::new(error))
+    }
+
+    /// The transport's error, if it is an `E`.
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        self.0.downcast_ref::<E>()
+    }
+}
+
+impl fmt::Debug for RemoteFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for RemoteFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl std::error::Error for RemoteFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
 }
 
 impl fmt::Display for Error {
@@ -41,6 +99,7 @@ impl fmt::Display for Error {
             Error::BrokenPromise => f.write_str("promise dropped without a value"),
             Error::PoolExhausted(e) => e.fmt(f),
             Error::Deadlock(e) => e.fmt(f),
+            Error::Remote(e) => e.fmt(f),
         }
     }
 }
@@ -53,6 +112,7 @@ impl std::error::Error for Error {
             Error::Panicked(e) => Some(e),
             Error::PoolExhausted(e) => Some(e),
             Error::Deadlock(e) => Some(e),
+            Error::Remote(e) => Some(e),
             Error::BrokenPromise => None,
         }
     }
@@ -77,6 +137,14 @@ impl ActorDeadError {
     pub(crate) fn stopped_before_handling(actor: &dyn fmt::Display) -> Self {
         ActorDeadError {
             message: format!("{actor} stopped before handling the message"),
+        }
+    }
+
+    /// An error with the given text: for transports (`pykka-remote`) that learn of an actor's
+    /// death from elsewhere, and carry the far side's text (`"<Class> (<urn>) not found"`).
+    pub fn new(message: impl Into<String>) -> Self {
+        ActorDeadError {
+            message: message.into(),
         }
     }
 

@@ -272,6 +272,36 @@ impl Runtime {
         self.system.dead_letters.subscribe(std::sync::Arc::new(f))
     }
 
+    /// A handle on this runtime that does not shut it down when dropped (what
+    /// [`Context::runtime`](crate::Context::runtime) gives): for a component that keeps using
+    /// the runtime it was given, such as a `pykka-remote` node.
+    ///
+    /// ```
+    /// use pykka::Runtime;
+    /// let rt = Runtime::builder().threads(1).build().unwrap();
+    /// drop(rt.clone_handle()); // does not shut `rt` down
+    /// assert_eq!(rt.threads(), 1);
+    /// ```
+    pub fn clone_handle(&self) -> Runtime {
+        Runtime::handle(&self.system)
+    }
+
+    /// Counts `letter` as one of this runtime's dead letters and shows it to the subscribers,
+    /// like the library's own: for transports (`pykka-remote`) whose messages can be lost
+    /// outside any mailbox.
+    ///
+    /// ```
+    /// use pykka::{DeadLetter, DeadLetterReason, Runtime};
+    /// let rt = Runtime::builder().threads(1).build().unwrap();
+    /// rt.record_dead_letter(DeadLetter::new(
+    ///     "pykka-remote:default/n1/orders", "RemoteActor", "u32", DeadLetterReason::RecipientDead,
+    /// ));
+    /// assert_eq!(rt.dead_letter_count(), 1);
+    /// ```
+    pub fn record_dead_letter(&self, letter: crate::DeadLetter) {
+        self.system.dead_letters.record(move || letter);
+    }
+
     /// Tells every dead letter of this runtime from now on to `actor` (pyctor's `DeadLetter`
     /// messages), until the subscription is dropped. A dead letter of the subscriber itself is
     /// counted but not told again.

@@ -1,0 +1,85 @@
+//! Helpers shared by the remote tests.
+#![allow(dead_code)]
+
+use pykka::{Actor, Context, Receive};
+use pykka_remote::{Node, NodeConfig};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// A hang guard for waits that should end at once.
+pub const GUARD: Duration = Duration::from_secs(20);
+
+/// A port free at the time of the call (the system picked it; it is released at once).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn endpoint(port: u16) -> String {
+    format!("tcp/127.0.0.1:{port}")
+}
+
+/// A cluster name of its own per test, so that tests running at once never see each other.
+pub fn cluster(test: &str) -> String {
+    format!("t{}-{test}", std::process::id())
+}
+
+/// Two nodes of `cluster`: `a` listens, `b` dials it.
+pub fn pair(cluster: &str) -> (Node, Node, u16) {
+    pair_with(cluster, |c| c)
+}
+
+/// [`pair`], with `b`'s configuration adjusted by `f`.
+pub fn pair_with(cluster: &str, f: impl FnOnce(NodeConfig) -> NodeConfig) -> (Node, Node, u16) {
+    let port = free_port();
+    let a = Node::open(NodeConfig::new("a").cluster(cluster).listen(endpoint(port))).unwrap();
+    let b = Node::open(f(NodeConfig::new("b")
+        .cluster(cluster)
+        .connect(endpoint(port))))
+    .unwrap();
+    (a, b, port)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Cmd {
+    Add(u64),
+    Get,
+    Panic,
+    Echo(Vec<u8>),
+}
+
+/// Sums what it is told; answers the sum.
+#[derive(Default)]
+pub struct Counter {
+    pub sum: u64,
+    pub seen: Vec<u64>,
+}
+
+impl Actor for Counter {}
+
+impl Receive for Counter {
+    type Message = Cmd;
+    type Reply = Reply;
+    fn on_receive(&mut self, cmd: Cmd, _: &mut Context<Self>) -> Reply {
+        match cmd {
+            Cmd::Add(n) => {
+                self.sum += n;
+                self.seen.push(n);
+                Reply::Sum(self.sum)
+            }
+            Cmd::Get => Reply::Seen(self.seen.clone()),
+            Cmd::Panic => panic!("asked to panic"),
+            Cmd::Echo(b) => Reply::Bytes(b),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    Sum(u64),
+    Seen(Vec<u64>),
+    Bytes(Vec<u8>),
+}

@@ -1,0 +1,60 @@
+//! Property tests: any bytes at all, decoded as a request or a reply, give a value or a typed
+//! error, never a panic; a frame over the limit is refused by its length.
+
+use proptest::prelude::*;
+use pykka_remote::wire::{decode_reply_for_tests, decode_request_for_tests};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize, Deserialize)]
+enum Msg {
+    A(String),
+    B(Vec<Vec<u8>>),
+    C { x: u64, y: Option<Box<Msg>> },
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn any_bytes_as_a_request_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = decode_request_for_tests::<Msg, u32>(&bytes, 4096);
+    }
+
+    #[test]
+    fn any_bytes_after_a_valid_header_never_panic(tail in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let mut frame = pykka_remote::wire::request_frame_for_tests::<Msg, u32>(&Msg::A(String::new()));
+        frame.truncate(11);
+        frame.extend_from_slice(&tail);
+        let _ = decode_request_for_tests::<Msg, u32>(&frame, 4096);
+    }
+
+    #[test]
+    fn any_bytes_as_a_reply_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = decode_reply_for_tests::<Msg>(&bytes, 4096);
+    }
+
+    #[test]
+    fn a_frame_over_the_limit_is_refused(len in 65usize..2048) {
+        let frame = vec![0xA7u8; len];
+        let e = decode_request_for_tests::<Msg, u32>(&frame, 64).unwrap_err();
+        prop_assert!(matches!(e, pykka_remote::RemoteError::TooLarge { .. }), "{}", e);
+    }
+}
+
+/// A length prefix that claims 2^60 elements reserves no more than serde's cautious cap: the
+/// decode fails on the missing bytes and the process is still here (an allocation of the
+/// claimed size would abort).
+#[test]
+fn a_lying_length_prefix_does_not_allocate_what_it_claims() {
+    let mut frame = pykka_remote::wire::request_frame_for_tests::<Msg, u32>(&Msg::B(Vec::new()));
+    frame.truncate(12); // header + variant index of `B`
+                        // varint of 2^60
+    let mut n: u64 = 1 << 60;
+    while n >= 0x80 {
+        frame.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    frame.push(n as u8);
+    let e = decode_request_for_tests::<Msg, u32>(&frame, 4096).unwrap_err();
+    assert!(matches!(e, pykka_remote::RemoteError::Malformed(_)), "{e}");
+}
