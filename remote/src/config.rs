@@ -141,7 +141,8 @@ impl NodeConfig {
 
     /// With [`exit_on_failure`](Self::exit_on_failure), how long [`Node::open`](crate::Node::open)
     /// tries to reach its `connect` endpoints before failing (10 s by default; at least 1 ms, at
-    /// most one day). Without it, `open` does not wait for them.
+    /// most one day). Without it, `open` does not wait for them: they are dialed in the
+    /// background, and redialed (every 1 to 4 s) until they answer.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout.clamp(Duration::from_millis(1), Duration::from_secs(86_400));
         self
@@ -157,7 +158,9 @@ impl NodeConfig {
     /// Sets any zenoh configuration key (a JSON5 value), after the crate's own: TLS
     /// certificates (`transport/link/tls/...`), timeouts, buffer sizes. The crate sets `mode`,
     /// `scouting/multicast/enabled` (off), `listen/endpoints`, `connect/endpoints`,
-    /// `transport/auth/usrpwd/*` and `transport/link/tx/lease`.
+    /// `connect/exit_on_failure`, `connect/timeout_ms` (with `exit_on_failure`),
+    /// `transport/auth/usrpwd/*`, `transport/link/rx/max_message_size` (`max_message` + 64 KiB)
+    /// and `transport/link/tx/lease`.
     pub fn zenoh(mut self, key: impl Into<String>, json5: impl Into<String>) -> Self {
         self.zenoh.push((key.into(), json5.into()));
         self
@@ -183,13 +186,15 @@ impl NodeConfig {
         set("listen/endpoints", list(&self.listen))?;
         set("connect/endpoints", list(&self.connect))?;
         set("connect/exit_on_failure", self.exit_on_failure.to_string())?;
-        // zenoh's default for peers is to wait for ever (-1); `open` must end.
-        let wait = if self.exit_on_failure {
-            self.connect_timeout.as_millis().to_string()
-        } else {
-            "0".to_owned()
-        };
-        set("connect/timeout_ms", wait)?;
+        // zenoh's default for peers (-1) dials in the background, retrying for ever, which is
+        // what a node without `exit_on_failure` wants (0 would mean "try once, never again").
+        // With `exit_on_failure`, -1 would make `open` retry for ever: bound it.
+        if self.exit_on_failure {
+            set(
+                "connect/timeout_ms",
+                self.connect_timeout.as_millis().to_string(),
+            )?;
+        }
         if let Some((user, password)) = &self.credentials {
             set("transport/auth/usrpwd/user", json(user))?;
             set("transport/auth/usrpwd/password", json(password))?;
@@ -200,6 +205,12 @@ impl NodeConfig {
                 json(&path.to_string_lossy()),
             )?;
         }
+        // zenoh reassembles a fragmented message up to this size before anything of ours sees
+        // it (1 GiB by default): bound it by our own limit, plus room for zenoh's headers.
+        set(
+            "transport/link/rx/max_message_size",
+            self.max_message.saturating_add(64 * 1024).to_string(),
+        )?;
         if let Some(lease) = self.lease {
             set("transport/link/tx/lease", lease.as_millis().to_string())?;
         }

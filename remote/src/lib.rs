@@ -18,6 +18,7 @@
 
 mod config;
 mod error;
+mod limit;
 mod node;
 mod remote_ref;
 mod task;

@@ -2,14 +2,14 @@
 
 use crate::config::NodeConfig;
 use crate::error::RemoteError;
-use crate::remote_ref::RemoteRef;
+use crate::remote_ref::{Liveness, Prober, RemoteEnd, RemoteRef, Watch};
 use crate::wire::{self, Kind, Status};
 use pykka::{Actor, ActorRef, Context, DeadLetter, DeadLetterReason, Receive, Terminated};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 use zenoh::Wait;
 
@@ -28,6 +28,10 @@ pub(crate) struct NodeInner {
     pub(crate) rejected: AtomicU64,
     node_token: Mutex<Option<zenoh::liveliness::LivelinessToken>>,
     closed: AtomicBool,
+    /// Sends the probes of this node's remote refs.
+    pub(crate) prober: ActorRef<Prober>,
+    /// The watches of this node's remote refs, ended when the node closes.
+    watches: Mutex<Vec<Weak<Watch>>>,
 }
 
 impl NodeInner {
@@ -73,6 +77,13 @@ impl NodeInner {
         // ORDERING: Release; pairs with the Acquire in `rejected_count`, so a reader that sees
         // the count also sees what the subscribers wrote.
         self.rejected.fetch_add(1, Ordering::Release);
+    }
+
+    /// Keeps `watch` to be ended when the node closes.
+    pub(crate) fn track(&self, watch: &Arc<Watch>) {
+        let mut w = self.watches.lock().unwrap_or_else(PoisonError::into_inner);
+        w.retain(|w| w.strong_count() > 0);
+        w.push(Arc::downgrade(watch));
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -163,6 +174,7 @@ impl Node {
             Some(rt) => rt.clone_handle(),
             None => pykka::Runtime::global().clone_handle(),
         };
+        let prober = Prober.start_in(&runtime);
         Ok(Node {
             inner: Arc::new(NodeInner {
                 session,
@@ -176,6 +188,8 @@ impl Node {
                 rejected: AtomicU64::new(0),
                 node_token: Mutex::new(Some(token)),
                 closed: AtomicBool::new(false),
+                prober,
+                watches: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -250,7 +264,14 @@ impl Node {
         let subscriber = node
             .session
             .declare_subscriber(&key)
-            .callback(move |sample| on_tell.tell(sample.payload().to_bytes().as_ref()))
+            .callback(move |sample| {
+                let payload = sample.payload();
+                if payload.len() > on_tell.max {
+                    on_tell.too_large(payload.len());
+                } else {
+                    on_tell.tell(payload.to_bytes().as_ref());
+                }
+            })
             .wait()
             .map_err(engine)?;
         let token = node
@@ -368,7 +389,15 @@ impl Node {
             let (Some(fp), Some(owner)) = (parts.next(), parts.next()) else {
                 continue;
             };
-            if u64::from_str_radix(fp, 16) == Ok(want) {
+            // A token from the wire: only a well-formed one counts (an owner of `*` would make
+            // a wildcard publisher).
+            let Ok(fp) = u64::from_str_radix(fp, 16) else {
+                continue;
+            };
+            if check_name(owner).is_err() {
+                continue;
+            }
+            if fp == want {
                 return RemoteRef::new(Arc::clone(node), owner, name, want);
             }
             mismatch = Some(owner.to_owned());
@@ -399,6 +428,18 @@ impl Node {
         if let Err(e) = self.inner.session.close().wait() {
             log::warn!(target: "pykka_remote", "closing node {}: {e}", self.inner.name);
         }
+        // Every remote ref of this node is cut off: its watchers learn it.
+        let watches = std::mem::take(
+            &mut *self
+                .inner
+                .watches
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for w in watches.iter().filter_map(Weak::upgrade) {
+            w.set(Liveness::Ended(RemoteEnd::NodeLost), None);
+        }
+        drop(self.inner.prober.request_stop());
     }
 }
 
@@ -453,7 +494,7 @@ impl Drop for Exposed {
                 .unwrap_or_else(PoisonError::into_inner)
                 .take(),
         );
-        self.sentinel.stop();
+        drop(self.sentinel.request_stop());
     }
 }
 
@@ -486,37 +527,60 @@ where
             wire::type_names::<A::Message, A::Reply>()
         });
         if let Err(e) = &r {
-            if let Some(node) = self.node.upgrade() {
-                node.refused(self.urn.clone(), std::any::type_name::<A::Message>());
-            }
-            log::warn!(target: "pykka_remote", "refused a frame for {}: {e}", self.urn);
+            self.refuse(&e.to_string());
         }
         r
+    }
+
+    /// Counts a refused frame and records its dead letter.
+    fn refuse(&self, why: &str) {
+        if let Some(node) = self.node.upgrade() {
+            node.refused(self.urn.clone(), std::any::type_name::<A::Message>());
+            release(node);
+        }
+        log::warn!(target: "pykka_remote", "refused a frame for {}: {why}", self.urn);
+    }
+
+    /// A frame over the limit, refused by its length before it is copied.
+    fn too_large(&self, len: usize) {
+        self.refuse(&RemoteError::TooLarge { len, max: self.max }.to_string());
     }
 
     /// A tell from the wire.
     fn tell(&self, frame: &[u8]) {
         match self.decode(frame) {
             Ok((Kind::Tell, Some(m))) => {
-                // A dead actor's refusal is counted by the runtime as a dead letter.
-                let _ = self.actor.tell(m);
-            }
-            Ok(_) => {
-                if let Some(node) = self.node.upgrade() {
-                    node.refused(self.urn.clone(), "probe or ask");
+                // Never wait on zenoh's thread: a full bounded mailbox refuses the message (a
+                // wait here would stall the whole link, replies included). A dead actor's
+                // refusal is counted by the runtime as a dead letter.
+                if let Err(pykka::TryTellError::Full(_)) = self.actor.try_tell(m) {
+                    self.refuse("the actor's mailbox is full");
                 }
             }
+            Ok(_) => self.refuse("a probe or an ask sent as a tell"),
             Err(_) => {}
         }
     }
 
     /// An ask or a probe from the wire.
     fn query(&self, query: zenoh::query::Query) {
+        let max = self.max;
+        let len = query.payload().map_or(0, |p| p.len());
+        if len > max {
+            self.too_large(len);
+            let e = RemoteError::TooLarge { len, max };
+            let _ = query
+                .reply(
+                    query.key_expr().clone(),
+                    wire::encode_reply_text(Status::Rejected, &e.to_string(), max),
+                )
+                .wait();
+            return;
+        }
         let frame = query
             .payload()
             .map(|p| p.to_bytes().into_owned())
             .unwrap_or_default();
-        let max = self.max;
         let answer = |query: &zenoh::query::Query, bytes: Vec<u8>| {
             if let Err(e) = query.reply(query.key_expr().clone(), bytes).wait() {
                 log::warn!(target: "pykka_remote", "could not reply: {e}");
@@ -542,7 +606,26 @@ where
                 answer(&query, wire::encode_reply_text(status, "", max))
             }
             Ok((Kind::Ask, Some(m))) => {
-                crate::task::on_complete(self.actor.ask(m), move |result| {
+                // As for tells: never wait for room on zenoh's thread.
+                let future = match self.actor.try_ask(m) {
+                    Ok(f) => f,
+                    Err(pykka::TryTellError::Full(_)) => {
+                        self.refuse("the actor's mailbox is full");
+                        let text = "the actor's mailbox is full";
+                        return answer(
+                            &query,
+                            wire::encode_reply_text(Status::Rejected, text, max),
+                        );
+                    }
+                    Err(pykka::TryTellError::Dead(e)) => {
+                        let text = e.error().message().to_owned();
+                        return answer(
+                            &query,
+                            wire::encode_reply_text(Status::ActorDead, &text, max),
+                        );
+                    }
+                };
+                crate::task::on_complete(future, move |result| {
                     let bytes = match result {
                         Ok(reply) => wire::encode_reply_ok(&reply, max).unwrap_or_else(|e| {
                             wire::encode_reply_text(
@@ -562,10 +645,13 @@ where
                     answer(&query, bytes);
                 });
             }
-            Ok(_) => answer(
-                &query,
-                wire::encode_reply_text(Status::Rejected, "a tell sent as a query", max),
-            ),
+            Ok(_) => {
+                self.refuse("a tell sent as a query");
+                answer(
+                    &query,
+                    wire::encode_reply_text(Status::Rejected, "a tell sent as a query", max),
+                )
+            }
         }
     }
 }
@@ -586,5 +672,19 @@ impl Actor for Sentinel {
             f();
         }
         ctx.stop();
+    }
+}
+
+/// Drops a node handle upgraded on a zenoh or pykka thread. If it is the last one, dropping it
+/// closes the zenoh session, which must not happen inside a zenoh callback: that is done on a
+/// thread of its own.
+pub(crate) fn release(node: Arc<NodeInner>) {
+    if Arc::strong_count(&node) == 1 {
+        let spawned = std::thread::Builder::new()
+            .name("pykka-remote-close".into())
+            .spawn(move || drop(node));
+        if let Err(e) = spawned {
+            log::warn!(target: "pykka_remote", "no thread to close a node on: {e}");
+        }
     }
 }

@@ -22,9 +22,10 @@ pub enum RemoteEnd {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Liveness {
+pub(crate) enum Liveness {
     Alive,
-    /// The token went; a probe is asking the node why.
+    /// Not known yet (a new handle), or the token went: a probe is asking the node. Sends go
+    /// ahead meanwhile.
     Probing,
     Ended(RemoteEnd),
 }
@@ -36,24 +37,44 @@ struct State {
     waiters: Vec<Promise<RemoteEnd>>,
 }
 
-/// The shared part of a [`RemoteRef`]'s state, also held by its liveliness callback.
-struct Watch {
+/// The shared part of a [`RemoteRef`]'s state, also held by its liveliness callback, its
+/// probes and its node (which ends it when closed).
+pub(crate) struct Watch {
     state: Mutex<State>,
 }
 
 impl Watch {
-    fn set(&self, liveness: Liveness, generation: Option<u64>) {
-        let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        if generation.is_some_and(|g| g != s.generation) {
-            return; // stale probe
-        }
-        if generation.is_none() {
-            s.generation += 1;
-        }
-        s.liveness = liveness;
-        if let Liveness::Ended(end) = liveness {
-            for p in s.waiters.drain(..) {
-                p.set(end);
+    /// Sets the liveness: from a token change (`generation` None: a new generation, returned),
+    /// or from a probe's answer (`Some(g)`: ignored unless nothing changed since `g`). Waiters
+    /// are completed after the lock is released.
+    pub(crate) fn set(&self, liveness: Liveness, generation: Option<u64>) -> u64 {
+        let waiters = {
+            let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            if generation.is_some_and(|g| g != s.generation) {
+                return s.generation; // stale probe
+            }
+            if generation.is_none() {
+                s.generation += 1;
+            }
+            s.liveness = liveness;
+            match liveness {
+                Liveness::Ended(end) => Some((end, std::mem::take(&mut s.waiters))),
+                _ => None,
+            }
+            .map(|w| (w, s.generation))
+        };
+        match waiters {
+            Some(((end, waiters), generation)) => {
+                for p in waiters {
+                    p.set(end);
+                }
+                generation
+            }
+            None => {
+                self.state
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .generation
             }
         }
     }
@@ -63,6 +84,83 @@ impl Watch {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .liveness
+    }
+}
+
+/// What a probe asks: is the actor behind `key` still there, and if not, why?
+pub(crate) struct ProbeJob {
+    node: Weak<NodeInner>,
+    key: zenoh::key_expr::KeyExpr<'static>,
+    fingerprint: u64,
+    watch: Arc<Watch>,
+    generation: u64,
+}
+
+/// One small actor per node that sends probes, so that zenoh's callbacks never call zenoh and
+/// no thread is started per probe.
+pub(crate) struct Prober;
+
+impl pykka::Actor for Prober {}
+
+impl pykka::Receive for Prober {
+    type Message = ProbeJob;
+    type Reply = ();
+
+    fn on_receive(&mut self, job: ProbeJob, _: &mut pykka::Context<Self>) {
+        let Some(node) = job.node.upgrade() else {
+            return;
+        };
+        let slot = ProbeSlot {
+            watch: Arc::clone(&job.watch),
+            generation: job.generation,
+            max: node.max_message,
+            answer: Mutex::new(None),
+        };
+        let sent = node
+            .session
+            .get(job.key)
+            .payload(wire::encode_probe(job.fingerprint))
+            .timeout(node.ask_timeout.min(std::time::Duration::from_secs(5)))
+            .callback(move |reply| slot.reply(reply))
+            .wait();
+        if let Err(e) = sent {
+            // The slot was dropped with the callback: the watch says lost.
+            log::debug!(target: "pykka_remote", "probe not sent: {e}");
+        }
+        crate::node::release(node);
+    }
+}
+
+/// A probe's answer, applied when the query ends: `Alive` or `Stopped` if the node answered so,
+/// `NodeLost` if nothing answered.
+struct ProbeSlot {
+    watch: Arc<Watch>,
+    generation: u64,
+    max: usize,
+    answer: Mutex<Option<Liveness>>,
+}
+
+impl ProbeSlot {
+    fn reply(&self, reply: zenoh::query::Reply) {
+        let Ok(sample) = reply.result() else { return };
+        let answer = match wire::decode_reply::<()>(&sample.payload().to_bytes(), self.max) {
+            Ok(Reply::Status(Status::Stopped, _)) => Liveness::Ended(RemoteEnd::Stopped),
+            Ok(Reply::Status(Status::Alive, _)) => Liveness::Alive,
+            _ => return,
+        };
+        *self.answer.lock().unwrap_or_else(PoisonError::into_inner) = Some(answer);
+    }
+}
+
+impl Drop for ProbeSlot {
+    fn drop(&mut self) {
+        let answer = self
+            .answer
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .unwrap_or(Liveness::Ended(RemoteEnd::NodeLost));
+        self.watch.set(answer, Some(self.generation));
     }
 }
 
@@ -136,35 +234,59 @@ where
             .congestion_control(zenoh::qos::CongestionControl::Block)
             .wait()
             .map_err(engine)?;
+        // Not known until the first probe answers (a token that went between the lookup and
+        // the subscription below would otherwise never be heard of).
         let watch = Arc::new(Watch {
             state: Mutex::new(State {
-                liveness: Liveness::Alive,
+                liveness: Liveness::Probing,
                 generation: 0,
                 waiters: Vec::new(),
             }),
         });
+        node.track(&watch);
         let on_change = Arc::clone(&watch);
         let weak_node = Arc::downgrade(&node);
         let probe_key = key.clone();
+        let prober = node.prober.clone();
+        // No history: the first probe, sent after this subscription, says how things stand; a
+        // late history event could otherwise overwrite a newer answer.
         let liveliness = node
             .session
             .liveliness()
             .declare_subscriber(node.actor_token(name, owner, fingerprint))
-            .history(true)
-            .callback(move |sample| match sample.kind() {
-                zenoh::sample::SampleKind::Put => on_change.set(Liveness::Alive, None),
-                zenoh::sample::SampleKind::Delete => {
-                    on_change.set(Liveness::Probing, None);
-                    let generation = on_change
-                        .state
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .generation;
-                    probe(&weak_node, &probe_key, fingerprint, &on_change, generation);
+            .callback(move |sample| {
+                let liveness = match sample.kind() {
+                    zenoh::sample::SampleKind::Put => Liveness::Alive,
+                    zenoh::sample::SampleKind::Delete => Liveness::Probing,
+                };
+                // A withdrawal heard again (zenoh may report a token's end more than once, as
+                // when its node closes after the actor stopped) changes nothing once ended.
+                if liveness == Liveness::Probing
+                    && matches!(on_change.liveness(), Liveness::Ended(_))
+                {
+                    return;
+                }
+                let generation = on_change.set(liveness, None);
+                if liveness == Liveness::Probing {
+                    // A tell to the node's prober (unbounded: never blocks this zenoh thread).
+                    let _ = prober.tell(ProbeJob {
+                        node: weak_node.clone(),
+                        key: probe_key.clone(),
+                        fingerprint,
+                        watch: Arc::clone(&on_change),
+                        generation,
+                    });
                 }
             })
             .wait()
             .map_err(engine)?;
+        let _ = node.prober.tell(ProbeJob {
+            node: Arc::downgrade(&node),
+            key: key.clone(),
+            fingerprint,
+            watch: Arc::clone(&watch),
+            generation: 0,
+        });
         Ok(RemoteRef {
             inner: Arc::new(Inner {
                 urn: node.urn(owner, name),
@@ -301,6 +423,7 @@ where
             return Future::ready(end);
         }
         let (p, f) = pykka::promise();
+        s.waiters.retain(|w| !w.is_abandoned());
         s.waiters.push(p);
         f
     }
@@ -314,11 +437,15 @@ where
         use pykka::Actor as _;
         let stand_in = StandIn.start_in(&self.inner.node.runtime);
         let handle = stand_in.clone();
-        crate::task::on_complete(self.terminated(), move |end| match end {
-            Ok(RemoteEnd::Stopped) => {
-                handle.stop();
+        // The closure keeps this handle (and so the watch) alive while the stand-in waits: the
+        // watch ends only with the remote actor, its node, or this node's close.
+        let keep = self.clone();
+        crate::task::on_complete(self.terminated(), move |end| {
+            drop(keep);
+            match end {
+                Ok(RemoteEnd::Stopped) => drop(handle.request_stop()),
+                _ => handle.kill(),
             }
-            _ => handle.kill(),
         });
         stand_in
     }
@@ -329,46 +456,6 @@ where
 pub struct StandIn;
 
 impl pykka::Actor for StandIn {}
-
-/// Asks the node of a vanished token whether its actor stopped (it answers) or it is gone
-/// (nothing answers). Runs on its own short thread: never inside a zenoh callback.
-fn probe(
-    node: &Weak<NodeInner>,
-    key: &zenoh::key_expr::KeyExpr<'static>,
-    fingerprint: u64,
-    watch: &Arc<Watch>,
-    generation: u64,
-) {
-    let Some(node) = node.upgrade() else { return };
-    let key = key.clone();
-    let on_answer = Arc::clone(watch);
-    let spawned = std::thread::Builder::new()
-        .name("pykka-remote-probe".into())
-        .spawn(move || {
-            let replies = node
-                .session
-                .get(key)
-                .payload(wire::encode_probe(fingerprint))
-                .timeout(node.ask_timeout.min(std::time::Duration::from_secs(5)))
-                .wait();
-            let mut end = RemoteEnd::NodeLost;
-            if let Ok(replies) = replies {
-                while let Ok(reply) = replies.recv() {
-                    let Ok(sample) = reply.result() else { continue };
-                    if let Ok(Reply::Status(Status::Stopped, _)) =
-                        wire::decode_reply::<()>(&sample.payload().to_bytes(), node.max_message)
-                    {
-                        end = RemoteEnd::Stopped;
-                    }
-                }
-            }
-            on_answer.set(Liveness::Ended(end), Some(generation));
-        });
-    if spawned.is_err() {
-        // No thread: say lost now rather than never.
-        watch.set(Liveness::Ended(RemoteEnd::NodeLost), Some(generation));
-    }
-}
 
 /// The promise of one ask, failed as unreachable if the query ends without a reply.
 struct AskSlot<R> {
@@ -390,9 +477,16 @@ impl<R: DeserializeOwned + Send + 'static> AskSlot<R> {
         };
         let frame = match reply.result() {
             Ok(sample) => sample.payload().to_bytes().into_owned(),
-            Err(e) => {
-                let text = String::from_utf8_lossy(&e.payload().to_bytes()).into_owned();
-                promise.fail(RemoteError::Rejected(text).into());
+            Err(_) => {
+                // Our queryables never reply with an error: this is zenoh's own (the query's
+                // timeout), so nothing answered in time.
+                promise.fail(
+                    RemoteError::Unreachable {
+                        actor: self.actor.clone(),
+                        after: self.started.elapsed(),
+                    }
+                    .into(),
+                );
                 return;
             }
         };

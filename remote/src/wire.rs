@@ -8,11 +8,12 @@
 //! never a garbled value.
 //!
 //! Limits: a frame longer than the node's `max_message` is refused by its length, before any
-//! decoding. Decoding reads from the frame's own bytes, and serde caps what a length prefix
-//! can make it reserve ahead (its "cautious" size hint, 1 MiB), so a lying length costs at
-//! most that, never the length it claims.
+//! decoding. Decoding reads from the frame's own bytes, through `limit.rs`: nesting is
+//! bounded (256 serde levels) and collections reserve nothing a length prefix claims, growing only as
+//! their elements decode.
 
 use crate::error::RemoteError;
+use crate::limit::{Budget, Limited, MAX_DEPTH};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::any::type_name;
@@ -196,15 +197,29 @@ pub(crate) fn request_header(frame: &[u8], max: usize) -> Result<RequestHeader, 
     })
 }
 
-/// Decodes a body as a `T`: every byte must be used, and a `Deserialize` that panics is an
-/// error, not a panic.
+/// Decodes a body as a `T`: every byte must be used; nesting is bounded and length prefixes
+/// reserve nothing (`limit.rs`); a `Deserialize` that panics is an error, not a panic.
 pub(crate) fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, RemoteError> {
-    match catch_unwind(AssertUnwindSafe(|| postcard::take_from_bytes::<T>(body))) {
-        Ok(Ok((value, []))) => Ok(value),
-        Ok(Ok((_, rest))) => Err(RemoteError::Malformed(format!(
-            "{} bytes left over after a `{}`",
-            rest.len(),
-            type_name::<T>()
+    let budget = Budget::new(MAX_DEPTH);
+    let decode = || -> Result<T, postcard::Error> {
+        let mut de = postcard::Deserializer::from_bytes(body);
+        let value = T::deserialize(Limited {
+            inner: &mut de,
+            budget: &budget,
+        })?;
+        let rest = de.finalize()?;
+        if rest.is_empty() {
+            Ok(value)
+        } else {
+            Err(postcard::Error::DeserializeBadEncoding)
+        }
+    };
+    match catch_unwind(AssertUnwindSafe(decode)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(_)) if budget.exceeded() => Err(RemoteError::Malformed(format!(
+            "not a `{}`: nested more than {} levels deep",
+            type_name::<T>(),
+            budget.max()
         ))),
         Ok(Err(e)) => Err(RemoteError::Malformed(format!(
             "not a `{}`: {e}",

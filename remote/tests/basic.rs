@@ -144,3 +144,170 @@ fn a_closed_node_is_lost_asks_fail_unreachable_and_the_stand_in_is_killed() {
     }
     counter.stop();
 }
+
+/// Watches one actor and sends the `Terminated` reason it sees.
+struct Watcher {
+    target: pykka::ActorRef<pykka_remote::StandIn>,
+    seen: std::sync::mpsc::Sender<pykka::StopReason>,
+}
+
+impl Actor for Watcher {
+    fn on_start(&mut self, ctx: &mut pykka::Context<Self>) {
+        ctx.watch(&self.target);
+    }
+    fn on_terminated(&mut self, t: &pykka::Terminated, _: &mut pykka::Context<Self>) {
+        let _ = self.seen.send(t.reason());
+    }
+}
+
+#[test]
+fn watching_a_remote_actor_gives_terminated_stopped_when_it_stops_and_killed_when_its_node_is_lost()
+{
+    let (a, b, _) = pair(&cluster("watch"));
+    let stopping = Counter::default().start();
+    let staying = Counter::default().start();
+    let _e1 = a.expose("stopping", &stopping).unwrap();
+    let _e2 = a.expose("staying", &staying).unwrap();
+    let r1 = b.lookup_wait::<Cmd, Reply>("stopping", GUARD).unwrap();
+    let r2 = b.lookup_wait::<Cmd, Reply>("staying", GUARD).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let w1 = Watcher {
+        target: r1.watchable(),
+        seen: tx.clone(),
+    }
+    .start();
+    stopping.stop();
+    assert_eq!(rx.recv_timeout(GUARD).unwrap(), pykka::StopReason::Stopped);
+    let w2 = Watcher {
+        target: r2.watchable(),
+        seen: tx,
+    }
+    .start();
+    a.close();
+    assert_eq!(rx.recv_timeout(GUARD).unwrap(), pykka::StopReason::Killed);
+    w1.stop();
+    w2.stop();
+    staying.stop();
+}
+
+/// Blocks in its handler until its latch opens; bounded to one queued message.
+struct Gate {
+    open: std::sync::Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+}
+
+impl Actor for Gate {
+    const MAILBOX_CAPACITY: Option<usize> = Some(1);
+}
+
+impl pykka::Receive for Gate {
+    type Message = u32;
+    type Reply = u32;
+    fn on_receive(&mut self, n: u32, _: &mut pykka::Context<Self>) -> u32 {
+        let (lock, cv) = &*self.open;
+        let mut open = lock.lock().unwrap();
+        while !*open {
+            open = cv.wait(open).unwrap();
+        }
+        n
+    }
+}
+
+fn gate() -> (Gate, impl FnOnce()) {
+    let open = std::sync::Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+    let opener = std::sync::Arc::clone(&open);
+    (Gate { open }, move || {
+        *opener.0.lock().unwrap() = true;
+        opener.1.notify_all();
+    })
+}
+
+#[test]
+fn an_ask_nobody_answers_in_time_fails_unreachable_after_the_ask_timeout() {
+    let c = cluster("asktimeout");
+    let (a, b, _) = pair_with(&c, |cfg| {
+        cfg.ask_timeout(std::time::Duration::from_millis(300))
+    });
+    let rt = pykka::Runtime::builder().threads(2).build().unwrap();
+    let (g, open) = gate();
+    let gate = g.start_in(&rt);
+    let _exposed = a.expose("gate", &gate).unwrap();
+    let remote = b.lookup_wait::<u32, u32>("gate", GUARD).unwrap();
+    let e = remote.ask(1).get_timeout(GUARD).unwrap_err();
+    match RemoteError::of(&e) {
+        Some(RemoteError::Unreachable { after, .. }) => {
+            assert!(*after >= std::time::Duration::from_millis(300), "{after:?}")
+        }
+        _ => panic!("{e:?}"),
+    }
+    open();
+    gate.stop();
+}
+
+#[test]
+fn a_full_bounded_mailbox_refuses_remote_messages_without_stalling_the_link() {
+    let c = cluster("full");
+    let (a, b, _) = pair(&c);
+    let rt = pykka::Runtime::builder().threads(2).build().unwrap();
+    let (g, open) = gate();
+    let gate = g.start_in(&rt);
+    let counter = Counter::default().start();
+    let _e1 = a.expose("gate", &gate).unwrap();
+    let _e2 = a.expose("counter", &counter).unwrap();
+    let remote = b.lookup_wait::<u32, u32>("gate", GUARD).unwrap();
+    let other = b.lookup_wait::<Cmd, Reply>("counter", GUARD).unwrap();
+    // One in the handler, one queued: the mailbox is full.
+    let first = remote.ask(1);
+    let deadline = std::time::Instant::now() + GUARD;
+    let mut refused = None;
+    let mut queued = Vec::new();
+    while refused.is_none() {
+        assert!(std::time::Instant::now() < deadline, "never refused");
+        let f = remote.ask(2);
+        // Either queued (still pending after the other side answered a probe-free ask to
+        // another actor: the link is not stalled) or refused as full.
+        assert_eq!(
+            other.ask(Cmd::Add(1)).get_timeout(GUARD).map(|_| ()).ok(),
+            Some(())
+        );
+        if f.is_ready() {
+            refused = Some(f.get().unwrap_err());
+        } else {
+            queued.push(f);
+        }
+    }
+    let e = refused.unwrap();
+    match RemoteError::of(&e) {
+        Some(RemoteError::Rejected(text)) => assert!(text.contains("mailbox is full"), "{text}"),
+        _ => panic!("{e:?}"),
+    }
+    open();
+    assert_eq!(first.get_timeout(GUARD).unwrap(), 1);
+    for f in queued {
+        assert_eq!(f.get_timeout(GUARD).unwrap(), 2);
+    }
+    gate.stop();
+    counter.stop();
+}
+
+#[test]
+fn closing_the_local_node_ends_its_watches() {
+    let (a, b, _) = pair(&cluster("localclose"));
+    let counter = Counter::default().start();
+    let _exposed = a.expose("counter", &counter).unwrap();
+    let remote = b.lookup_wait::<Cmd, Reply>("counter", GUARD).unwrap();
+    let ended = remote.terminated();
+    let stand_in = remote.watchable();
+    b.close();
+    assert_eq!(ended.get_timeout(GUARD).unwrap(), RemoteEnd::NodeLost);
+    let e = remote.ask(Cmd::Get).get_timeout(GUARD).unwrap_err();
+    assert!(
+        matches!(RemoteError::of(&e), Some(RemoteError::Closed)),
+        "{e:?}"
+    );
+    let deadline = std::time::Instant::now() + GUARD;
+    while stand_in.is_alive() {
+        assert!(std::time::Instant::now() < deadline, "stand-in still alive");
+        std::thread::yield_now();
+    }
+    counter.stop();
+}

@@ -58,3 +58,15 @@ fn a_lying_length_prefix_does_not_allocate_what_it_claims() {
     let e = decode_request_for_tests::<Msg, u32>(&frame, 4096).unwrap_err();
     assert!(matches!(e, pykka_remote::RemoteError::Malformed(_)), "{e}");
 }
+
+#[test]
+fn a_deeply_nested_frame_is_refused_not_a_stack_overflow() {
+    let mut frame = pykka_remote::wire::request_frame_for_tests::<Msg, u32>(&Msg::A(String::new()));
+    frame.truncate(11);
+    for _ in 0..200_000 {
+        frame.extend_from_slice(&[2, 0, 1]); // C { x: 0, y: Some(..) }
+    }
+    frame.extend_from_slice(&[2, 0, 0]);
+    let e = decode_request_for_tests::<Msg, u32>(&frame, 1 << 20).unwrap_err();
+    assert!(e.to_string().contains("nested more than"), "{e}");
+}

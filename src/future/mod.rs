@@ -291,7 +291,14 @@ impl<T> Promise<T> {
 impl<T> Promise<T> {
     /// Whether nobody can read what this promise would set: its future (and every clone of its
     /// slot) is gone. A waiter list drops such promises instead of keeping them.
-    pub(crate) fn is_abandoned(&self) -> bool {
+    ///
+    /// ```
+    /// let (p, f) = pykka::promise::<u32>();
+    /// assert!(!p.is_abandoned());
+    /// drop(f);
+    /// assert!(p.is_abandoned());
+    /// ```
+    pub fn is_abandoned(&self) -> bool {
         self.slot.as_ref().is_none_or(|s| Arc::strong_count(s) == 1)
     }
 }
