@@ -19,12 +19,14 @@ fn child_process_entry() {
     };
     let cluster = std::env::var("PYKKA_REMOTE_CLUSTER").unwrap();
     let port: u16 = std::env::var("PYKKA_REMOTE_PORT").unwrap().parse().unwrap();
-    let node = Node::open(
-        NodeConfig::new(&name)
-            .cluster(cluster)
-            .connect(endpoint(port)),
-    )
-    .unwrap();
+    // Dial the parent, or (with PYKKA_REMOTE_LISTEN) listen for it.
+    let config = NodeConfig::new(&name).cluster(cluster);
+    let config = if std::env::var("PYKKA_REMOTE_LISTEN").is_ok() {
+        config.listen(endpoint(port))
+    } else {
+        config.connect(endpoint(port))
+    };
+    let node = Node::open(config).unwrap();
     let counter = Counter::default().start();
     let _exposed = node.expose(&name, &counter).unwrap();
     let mut line = String::new();
@@ -39,7 +41,16 @@ struct ChildNode(Child);
 
 impl ChildNode {
     fn spawn(name: &str, cluster: &str, port: u16) -> ChildNode {
-        let child = Command::new(std::env::current_exe().unwrap())
+        Self::spawn_with(name, cluster, port, false)
+    }
+
+    /// A child that listens on `port` (the parent dials it) when `listen`.
+    fn spawn_with(name: &str, cluster: &str, port: u16, listen: bool) -> ChildNode {
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        if listen {
+            command.env("PYKKA_REMOTE_LISTEN", "1");
+        }
+        let child = command
             .args([
                 "--exact",
                 "child_process_entry",
@@ -194,4 +205,42 @@ fn a_child_that_stops_gracefully_is_seen_stopped_or_lost_never_alive() {
     );
     assert!(!remote.is_alive());
     let _ = child.0.wait();
+}
+
+#[test]
+fn a_dialed_node_restarted_on_its_port_is_redialed_and_the_same_handle_works_again() {
+    let c = cluster("redial");
+    let port = free_port();
+    let mut child = ChildNode::spawn_with("l1", &c, port, true);
+    // The parent dials the child (zenoh redials in the background, every 1 to 4 s).
+    let node = Node::open(
+        NodeConfig::new("parent")
+            .cluster(&c)
+            .connect(endpoint(port)),
+    )
+    .unwrap();
+    let remote = node.lookup_wait::<Cmd, Reply>("l1", GUARD).unwrap();
+    assert_eq!(
+        remote.ask(Cmd::Add(2)).get_timeout(GUARD).unwrap(),
+        Reply::Sum(2)
+    );
+    let ended = remote.terminated();
+    child.kill();
+    assert_eq!(ended.get_timeout(GUARD).unwrap(), RemoteEnd::NodeLost);
+    let e = remote.ask(Cmd::Get).get_timeout(GUARD).unwrap_err();
+    assert!(
+        matches!(RemoteError::of(&e), Some(RemoteError::Unreachable { .. })),
+        "{e:?}"
+    );
+    // The engine comes back on the same port: the parent's link is redialed.
+    let _again = ChildNode::spawn_with("l1", &c, port, true);
+    let deadline = Instant::now() + GUARD;
+    while !remote.is_alive() {
+        assert!(Instant::now() < deadline, "never redialed");
+        std::thread::yield_now();
+    }
+    assert_eq!(
+        remote.ask(Cmd::Add(5)).get_timeout(GUARD).unwrap(),
+        Reply::Sum(5)
+    );
 }
