@@ -26,6 +26,7 @@ pub struct NodeConfig {
     pub(crate) credentials: Option<(String, String)>,
     pub(crate) accept_users: Option<PathBuf>,
     pub(crate) max_message: usize,
+    pub(crate) max_pending_asks: usize,
     pub(crate) ask_timeout: Duration,
     pub(crate) lookup_timeout: Duration,
     pub(crate) lease: Option<Duration>,
@@ -49,6 +50,7 @@ impl NodeConfig {
             credentials: None,
             accept_users: None,
             max_message: DEFAULT_MAX_MESSAGE,
+            max_pending_asks: 65_536,
             ask_timeout: Duration::from_secs(10),
             lookup_timeout: Duration::from_secs(1),
             lease: None,
@@ -106,6 +108,15 @@ impl NodeConfig {
     /// they are decoded. Zero is taken as one byte (nothing fits).
     pub fn max_message(mut self, bytes: usize) -> Self {
         self.max_message = bytes.max(1);
+        self
+    }
+
+    /// How many asks from the wire each exposed actor may have unanswered at once (65 536 by
+    /// default; at least 1). One more is refused at once (`RemoteError::Rejected`, and a
+    /// refused-frame dead letter): each pending ask holds its query and reply path, so peers
+    /// cannot make a node hold an unbounded number of them, even for an unbounded mailbox.
+    pub fn max_pending_asks(mut self, asks: usize) -> Self {
+        self.max_pending_asks = asks.max(1);
         self
     }
 
@@ -231,6 +242,7 @@ impl Clone for NodeConfig {
             credentials: self.credentials.clone(),
             accept_users: self.accept_users.clone(),
             max_message: self.max_message,
+            max_pending_asks: self.max_pending_asks,
             ask_timeout: self.ask_timeout,
             lookup_timeout: self.lookup_timeout,
             lease: self.lease,

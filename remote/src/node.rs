@@ -8,7 +8,7 @@ use pykka::{Actor, ActorRef, Context, DeadLetter, DeadLetterReason, Receive, Ter
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 use zenoh::Wait;
@@ -20,6 +20,7 @@ pub(crate) struct NodeInner {
     /// `pykka/<cluster>`.
     pub(crate) prefix: String,
     pub(crate) max_message: usize,
+    pub(crate) max_pending_asks: usize,
     pub(crate) ask_timeout: Duration,
     pub(crate) lookup_timeout: Duration,
     pub(crate) runtime: pykka::Runtime,
@@ -181,6 +182,7 @@ impl Node {
                 name: config.name,
                 prefix,
                 max_message: config.max_message,
+                max_pending_asks: config.max_pending_asks,
                 ask_timeout: config.ask_timeout,
                 lookup_timeout: config.lookup_timeout,
                 runtime,
@@ -250,6 +252,8 @@ impl Node {
             urn: node.urn(&node.name, name),
             node: Arc::downgrade(node),
             max: node.max_message,
+            pending: Arc::new(AtomicUsize::new(0)),
+            max_pending: node.max_pending_asks,
         });
         let engine = |e: zenoh::Error| RemoteError::Engine(e.to_string());
         let key = node.message_key(&node.name, name);
@@ -514,6 +518,9 @@ struct Shared<A: Receive> {
     urn: String,
     node: std::sync::Weak<NodeInner>,
     max: usize,
+    /// Asks from the wire not answered yet, and their limit.
+    pending: Arc<AtomicUsize>,
+    max_pending: usize,
 }
 
 impl<A> Shared<A>
@@ -606,10 +613,24 @@ where
                 answer(&query, wire::encode_reply_text(status, "", max))
             }
             Ok((Kind::Ask, Some(m))) => {
+                // ORDERING: Relaxed; a counter bounding work, no data published through it.
+                if self.pending.fetch_add(1, Ordering::Relaxed) >= self.max_pending {
+                    self.pending.fetch_sub(1, Ordering::Relaxed);
+                    let text = format!("over {} asks pending", self.max_pending);
+                    self.refuse(&text);
+                    return answer(
+                        &query,
+                        wire::encode_reply_text(Status::Rejected, &text, max),
+                    );
+                }
+                let pending = Arc::clone(&self.pending);
+                // ORDERING: Relaxed; as above.
+                let done = move || pending.fetch_sub(1, Ordering::Relaxed);
                 // As for tells: never wait for room on zenoh's thread.
                 let future = match self.actor.try_ask(m) {
                     Ok(f) => f,
                     Err(pykka::TryTellError::Full(_)) => {
+                        done();
                         self.refuse("the actor's mailbox is full");
                         let text = "the actor's mailbox is full";
                         return answer(
@@ -618,6 +639,7 @@ where
                         );
                     }
                     Err(pykka::TryTellError::Dead(e)) => {
+                        done();
                         let text = e.error().message().to_owned();
                         return answer(
                             &query,
@@ -626,6 +648,7 @@ where
                     }
                 };
                 crate::task::on_complete(future, move |result| {
+                    done();
                     let bytes = match result {
                         Ok(reply) => wire::encode_reply_ok(&reply, max).unwrap_or_else(|e| {
                             wire::encode_reply_text(

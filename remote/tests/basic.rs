@@ -311,3 +311,62 @@ fn closing_the_local_node_ends_its_watches() {
     }
     counter.stop();
 }
+
+/// Like `Gate`, with an unbounded mailbox.
+struct OpenGate(Gate);
+
+impl Actor for OpenGate {}
+
+impl pykka::Receive for OpenGate {
+    type Message = u32;
+    type Reply = u32;
+    fn on_receive(&mut self, n: u32, ctx: &mut pykka::Context<Self>) -> u32 {
+        let _ = ctx;
+        let (lock, cv) = &*self.0.open;
+        let mut open = lock.lock().unwrap();
+        while !*open {
+            open = cv.wait(open).unwrap();
+        }
+        n
+    }
+}
+
+#[test]
+fn asks_past_the_pending_limit_are_refused_and_the_limit_frees_as_they_are_answered() {
+    let c = cluster("pending");
+    let port = free_port();
+    let a = pykka_remote::Node::open(
+        pykka_remote::NodeConfig::new("a")
+            .cluster(&c)
+            .listen(endpoint(port))
+            .max_pending_asks(2),
+    )
+    .unwrap();
+    let b = pykka_remote::Node::open(
+        pykka_remote::NodeConfig::new("b")
+            .cluster(&c)
+            .connect(endpoint(port)),
+    )
+    .unwrap();
+    let rt = pykka::Runtime::builder().threads(2).build().unwrap();
+    let (g, open) = gate();
+    let gate = OpenGate(g).start_in(&rt);
+    let _exposed = a.expose("gate", &gate).unwrap();
+    let remote = b.lookup_wait::<u32, u32>("gate", GUARD).unwrap();
+    let first = remote.ask(1);
+    let second = remote.ask(2);
+    // Asks on one ref are ordered: when the third is refused, the first two were taken.
+    let e = remote.ask(3).get_timeout(GUARD).unwrap_err();
+    match RemoteError::of(&e) {
+        Some(RemoteError::Rejected(text)) => {
+            assert!(text.contains("over 2 asks pending"), "{text}")
+        }
+        _ => panic!("{e:?}"),
+    }
+    assert!(a.rejected_count() >= 1);
+    open();
+    assert_eq!(first.get_timeout(GUARD).unwrap(), 1);
+    assert_eq!(second.get_timeout(GUARD).unwrap(), 2);
+    assert_eq!(remote.ask(4).get_timeout(GUARD).unwrap(), 4);
+    gate.stop();
+}
