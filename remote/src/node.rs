@@ -94,6 +94,13 @@ impl NodeInner {
     }
 }
 
+impl Drop for NodeInner {
+    fn drop(&mut self) {
+        // The session closes as its last handle goes; the prober goes with it.
+        drop(self.prober.request_stop());
+    }
+}
+
 /// Checks a node, cluster or actor name: 1 to 128 of `[A-Za-z0-9_.-]`, so that it can never
 /// be read as a key-expression wildcard or separator.
 pub(crate) fn check_name(name: &str) -> Result<(), RemoteError> {

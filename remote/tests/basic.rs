@@ -137,11 +137,10 @@ fn a_closed_node_is_lost_asks_fail_unreachable_and_the_stand_in_is_killed() {
     let e = remote.tell(Cmd::Add(1)).unwrap_err();
     assert!(matches!(e.error(), RemoteError::Unreachable { .. }), "{e}");
     // The stand-in was killed: watchers see `Killed`.
-    let deadline = std::time::Instant::now() + GUARD;
-    while stand_in.is_alive() {
-        assert!(std::time::Instant::now() < deadline, "stand-in still alive");
-        std::thread::yield_now();
-    }
+    wait_until(
+        || !stand_in.is_alive(),
+        || "stand-in still alive".to_owned(),
+    );
     counter.stop();
 }
 
@@ -203,12 +202,19 @@ impl pykka::Receive for Gate {
     type Message = u32;
     type Reply = u32;
     fn on_receive(&mut self, n: u32, _: &mut pykka::Context<Self>) -> u32 {
+        self.wait();
+        n
+    }
+}
+
+impl Gate {
+    /// Blocks until the gate is opened.
+    fn wait(&self) {
         let (lock, cv) = &*self.open;
         let mut open = lock.lock().unwrap();
         while !*open {
             open = cv.wait(open).unwrap();
         }
-        n
     }
 }
 
@@ -304,11 +310,10 @@ fn closing_the_local_node_ends_its_watches() {
         matches!(RemoteError::of(&e), Some(RemoteError::Closed)),
         "{e:?}"
     );
-    let deadline = std::time::Instant::now() + GUARD;
-    while stand_in.is_alive() {
-        assert!(std::time::Instant::now() < deadline, "stand-in still alive");
-        std::thread::yield_now();
-    }
+    wait_until(
+        || !stand_in.is_alive(),
+        || "stand-in still alive".to_owned(),
+    );
     counter.stop();
 }
 
@@ -320,13 +325,8 @@ impl Actor for OpenGate {}
 impl pykka::Receive for OpenGate {
     type Message = u32;
     type Reply = u32;
-    fn on_receive(&mut self, n: u32, ctx: &mut pykka::Context<Self>) -> u32 {
-        let _ = ctx;
-        let (lock, cv) = &*self.0.open;
-        let mut open = lock.lock().unwrap();
-        while !*open {
-            open = cv.wait(open).unwrap();
-        }
+    fn on_receive(&mut self, n: u32, _: &mut pykka::Context<Self>) -> u32 {
+        self.0.wait();
         n
     }
 }

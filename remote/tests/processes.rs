@@ -169,21 +169,16 @@ fn a_node_killed_mid_run_fails_its_asks_and_comes_back_under_the_same_handle() {
         "{e:?}"
     );
     assert!(remote.tell(Cmd::Add(1)).is_err());
-    let deadline = Instant::now() + GUARD;
-    while stand_in.is_alive() {
-        assert!(Instant::now() < deadline, "the stand-in outlived its node");
-        std::thread::yield_now();
-    }
+    wait_until(
+        || !stand_in.is_alive(),
+        || "the stand-in outlived its node".to_owned(),
+    );
     // The node comes back (a new process, same names): the same handle works again.
     let _again = ChildNode::spawn("k1", &c, port);
-    let deadline = Instant::now() + GUARD;
-    while !remote.is_alive() {
-        assert!(
-            Instant::now() < deadline,
-            "the handle never saw the node come back"
-        );
-        std::thread::yield_now();
-    }
+    wait_until(
+        || remote.is_alive(),
+        || "the handle never saw the node come back".to_owned(),
+    );
     assert_eq!(
         remote.ask(Cmd::Add(7)).get_timeout(GUARD).unwrap(),
         Reply::Sum(7)
@@ -234,11 +229,7 @@ fn a_dialed_node_restarted_on_its_port_is_redialed_and_the_same_handle_works_aga
     );
     // The engine comes back on the same port: the parent's link is redialed.
     let _again = ChildNode::spawn_with("l1", &c, port, true);
-    let deadline = Instant::now() + GUARD;
-    while !remote.is_alive() {
-        assert!(Instant::now() < deadline, "never redialed");
-        std::thread::yield_now();
-    }
+    wait_until(|| remote.is_alive(), || "never redialed".to_owned());
     assert_eq!(
         remote.ask(Cmd::Add(5)).get_timeout(GUARD).unwrap(),
         Reply::Sum(5)

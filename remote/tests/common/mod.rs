@@ -18,6 +18,16 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Polls `done` until it holds; panics with `what()` after [`GUARD`] (a hang guard: the
+/// condition is one the test expects to become true at once, as a remote event arrives).
+pub fn wait_until(mut done: impl FnMut() -> bool, what: impl Fn() -> String) {
+    let deadline = std::time::Instant::now() + GUARD;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{}", what());
+        std::thread::yield_now();
+    }
+}
+
 pub fn endpoint(port: u16) -> String {
     format!("tcp/127.0.0.1:{port}")
 }
