@@ -28,15 +28,36 @@ pub(crate) struct Budget {
     /// Set when the limit refused a value (postcard replaces custom errors with a generic one,
     /// so the reason is kept here).
     exceeded: Cell<bool>,
+    /// Elements of sequences and maps decoded so far, and their limit: an element of a
+    /// zero-sized type takes no bytes, so a `Vec<()>` claiming 2^64 elements would otherwise
+    /// loop for ever on a few bytes.
+    elements: Cell<usize>,
+    max_elements: usize,
 }
 
 impl Budget {
-    pub(crate) fn new(max: usize) -> Self {
+    pub(crate) fn new(max: usize, max_elements: usize) -> Self {
         Budget {
             depth: Cell::new(0),
             max,
             exceeded: Cell::new(false),
+            elements: Cell::new(0),
+            max_elements,
         }
+    }
+
+    /// Counts one more element of a sequence or map.
+    fn element<E: de::Error>(&self) -> Result<(), E> {
+        let n = self.elements.get() + 1;
+        if n > self.max_elements {
+            self.exceeded.set(true);
+            return Err(E::custom(format_args!(
+                "more than {} elements",
+                self.max_elements
+            )));
+        }
+        self.elements.set(n);
+        Ok(())
     }
 
     /// Whether the nesting limit refused a value.
@@ -321,6 +342,7 @@ impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for LAccess<'_, A> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
+        self.budget.element::<A::Error>()?;
         self.inner.next_element_seed(LSeed {
             inner: seed,
             budget: self.budget,
@@ -340,6 +362,7 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for LAccess<'_, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
+        self.budget.element::<A::Error>()?;
         self.inner.next_key_seed(LSeed {
             inner: seed,
             budget: self.budget,

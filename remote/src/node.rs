@@ -82,9 +82,16 @@ impl NodeInner {
 
     /// Keeps `watch` to be ended when the node closes.
     pub(crate) fn track(&self, watch: &Arc<Watch>) {
-        let mut w = self.watches.lock().unwrap_or_else(PoisonError::into_inner);
-        w.retain(|w| w.strong_count() > 0);
-        w.push(Arc::downgrade(watch));
+        {
+            let mut w = self.watches.lock().unwrap_or_else(PoisonError::into_inner);
+            w.retain(|w| w.strong_count() > 0);
+            w.push(Arc::downgrade(watch));
+        }
+        // A close that took the list before the push set `closed` before taking it: seen here
+        // (through the list's lock), so the watch is ended by one side or the other.
+        if self.is_closed() {
+            watch.set(Liveness::Ended(RemoteEnd::NodeLost), None);
+        }
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -709,10 +716,11 @@ impl Actor for Sentinel {
 /// closes the zenoh session, which must not happen inside a zenoh callback: that is done on a
 /// thread of its own.
 pub(crate) fn release(node: Arc<NodeInner>) {
-    if Arc::strong_count(&node) == 1 {
+    // `into_inner` is atomic: it gives the value only to the holder of the last reference.
+    if let Some(last) = Arc::into_inner(node) {
         let spawned = std::thread::Builder::new()
             .name("pykka-remote-close".into())
-            .spawn(move || drop(node));
+            .spawn(move || drop(last));
         if let Err(e) = spawned {
             log::warn!(target: "pykka_remote", "no thread to close a node on: {e}");
         }

@@ -48,7 +48,7 @@ impl Watch {
     /// or from a probe's answer (`Some(g)`: ignored unless nothing changed since `g`). Waiters
     /// are completed after the lock is released.
     pub(crate) fn set(&self, liveness: Liveness, generation: Option<u64>) -> u64 {
-        let waiters = {
+        let (generation, ended) = {
             let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             if generation.is_some_and(|g| g != s.generation) {
                 return s.generation; // stale probe
@@ -57,26 +57,25 @@ impl Watch {
                 s.generation += 1;
             }
             s.liveness = liveness;
-            match liveness {
+            let ended = match liveness {
                 Liveness::Ended(end) => Some((end, std::mem::take(&mut s.waiters))),
                 _ => None,
-            }
-            .map(|w| (w, s.generation))
+            };
+            (s.generation, ended)
         };
-        match waiters {
-            Some(((end, waiters), generation)) => {
-                for p in waiters {
-                    p.set(end);
-                }
-                generation
-            }
-            None => {
-                self.state
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .generation
+        if let Some((end, waiters)) = ended {
+            for p in waiters {
+                p.set(end);
             }
         }
+        generation
+    }
+
+    fn generation(&self) -> u64 {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .generation
     }
 
     fn liveness(&self) -> Liveness {
@@ -110,17 +109,25 @@ impl pykka::Receive for Prober {
         let Some(node) = job.node.upgrade() else {
             return;
         };
+        let key = job.key.clone();
+        let fingerprint = job.fingerprint;
         let slot = ProbeSlot {
-            watch: Arc::clone(&job.watch),
-            generation: job.generation,
             max: node.max_message,
             answer: Mutex::new(None),
+            timed_out: std::sync::atomic::AtomicBool::new(false),
+            job: Some(job),
         };
+        // At least 1 s (an answer slower than that is a timeout, and the probe is sent
+        // again), at most 5 s.
+        let timeout = node.ask_timeout.clamp(
+            std::time::Duration::from_secs(1),
+            std::time::Duration::from_secs(5),
+        );
         let sent = node
             .session
-            .get(job.key)
-            .payload(wire::encode_probe(job.fingerprint))
-            .timeout(node.ask_timeout.min(std::time::Duration::from_secs(5)))
+            .get(key)
+            .payload(wire::encode_probe(fingerprint))
+            .timeout(timeout)
             .callback(move |reply| slot.reply(reply))
             .wait();
         if let Err(e) = sent {
@@ -132,17 +139,24 @@ impl pykka::Receive for Prober {
 }
 
 /// A probe's answer, applied when the query ends: `Alive` or `Stopped` if the node answered so,
-/// `NodeLost` if nothing answered.
+/// `NodeLost` if the query ended with nothing to answer it. A query that *timed out* proves
+/// nothing (a busy or distant node): the probe is sent again, and the handle stays unknown.
 struct ProbeSlot {
-    watch: Arc<Watch>,
-    generation: u64,
+    job: Option<ProbeJob>,
     max: usize,
     answer: Mutex<Option<Liveness>>,
+    timed_out: std::sync::atomic::AtomicBool,
 }
 
 impl ProbeSlot {
     fn reply(&self, reply: zenoh::query::Reply) {
-        let Ok(sample) = reply.result() else { return };
+        let Ok(sample) = reply.result() else {
+            // Our queryables never reply with an error: this is zenoh's timeout.
+            // ORDERING: Relaxed; read in `drop`, after zenoh's last call of the callback.
+            self.timed_out
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            return;
+        };
         let answer = match wire::decode_reply::<()>(&sample.payload().to_bytes(), self.max) {
             Ok(Reply::Status(Status::Stopped, _)) => Liveness::Ended(RemoteEnd::Stopped),
             Ok(Reply::Status(Status::Alive, _)) => Liveness::Alive,
@@ -154,13 +168,27 @@ impl ProbeSlot {
 
 impl Drop for ProbeSlot {
     fn drop(&mut self) {
+        let Some(job) = self.job.take() else { return };
         let answer = self
             .answer
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner)
-            .take()
-            .unwrap_or(Liveness::Ended(RemoteEnd::NodeLost));
-        self.watch.set(answer, Some(self.generation));
+            .take();
+        let answer = match answer {
+            Some(a) => a,
+            None if *self.timed_out.get_mut() => {
+                // Ask again, unless something changed meanwhile (or the node is gone).
+                if job.watch.generation() == job.generation {
+                    if let Some(node) = job.node.upgrade() {
+                        let _ = node.prober.tell(job);
+                        crate::node::release(node);
+                    }
+                }
+                return;
+            }
+            None => Liveness::Ended(RemoteEnd::NodeLost),
+        };
+        job.watch.set(answer, Some(job.generation));
     }
 }
 
@@ -435,27 +463,47 @@ where
     /// and handles no messages; stopping it does not touch the remote actor.
     pub fn watchable(&self) -> ActorRef<StandIn> {
         use pykka::Actor as _;
-        let stand_in = StandIn.start_in(&self.inner.node.runtime);
+        // The stand-in keeps this handle (and so the watch) alive while it lives: the watch ends
+        // with the remote actor, its node, this node's close, or the stand-in's own stop.
+        let stand_in = StandIn {
+            node: Some(Arc::clone(&self.inner.node)),
+            _keep: Some(Box::new(self.clone())),
+        }
+        .start_in(&self.inner.node.runtime);
         let handle = stand_in.clone();
-        // The closure keeps this handle (and so the watch) alive while the stand-in waits: the
-        // watch ends only with the remote actor, its node, or this node's close.
-        let keep = self.clone();
-        crate::task::on_complete(self.terminated(), move |end| {
-            drop(keep);
-            match end {
-                Ok(RemoteEnd::Stopped) => drop(handle.request_stop()),
-                _ => handle.kill(),
-            }
+        crate::task::on_complete(self.terminated(), move |end| match end {
+            Ok(RemoteEnd::Stopped) => drop(handle.request_stop()),
+            _ => handle.kill(),
         });
         stand_in
     }
 }
 
 /// The local stand-in of a watched remote actor ([`RemoteRef::watchable`]).
-#[derive(Debug)]
-pub struct StandIn;
+pub struct StandIn {
+    /// The watched ref, kept alive while the stand-in lives.
+    _keep: Option<Box<dyn std::any::Any + Send>>,
+    node: Option<Arc<NodeInner>>,
+}
+
+impl std::fmt::Debug for StandIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StandIn").finish_non_exhaustive()
+    }
+}
 
 impl pykka::Actor for StandIn {}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        // The ref first; then the node, on a thread of its own if it was the last handle (a
+        // kill may drop the stand-in on the zenoh thread that learned of the loss).
+        drop(self._keep.take());
+        if let Some(node) = self.node.take() {
+            crate::node::release(node);
+        }
+    }
+}
 
 /// The promise of one ask, failed as unreachable if the query ends without a reply.
 struct AskSlot<R> {

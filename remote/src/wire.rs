@@ -200,7 +200,9 @@ pub(crate) fn request_header(frame: &[u8], max: usize) -> Result<RequestHeader, 
 /// Decodes a body as a `T`: every byte must be used; nesting is bounded and length prefixes
 /// reserve nothing (`limit.rs`); a `Deserialize` that panics is an error, not a panic.
 pub(crate) fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, RemoteError> {
-    let budget = Budget::new(MAX_DEPTH);
+    // Elements: as many as the body has bytes (each non-empty element takes one at least),
+    // plus 2^20 for elements of zero-sized types.
+    let budget = Budget::new(MAX_DEPTH, body.len() + (1 << 20));
     let decode = || -> Result<T, postcard::Error> {
         let mut de = postcard::Deserializer::from_bytes(body);
         let value = T::deserialize(Limited {
@@ -217,7 +219,7 @@ pub(crate) fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, RemoteE
     match catch_unwind(AssertUnwindSafe(decode)) {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(_)) if budget.exceeded() => Err(RemoteError::Malformed(format!(
-            "not a `{}`: nested more than {} levels deep",
+            "not a `{}`: nested more than {} levels deep, or more elements than the frame holds",
             type_name::<T>(),
             budget.max()
         ))),
