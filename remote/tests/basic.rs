@@ -7,10 +7,13 @@ use pykka_remote::{RemoteEnd, RemoteError};
 
 #[test]
 fn ask_and_tell_cross_the_wire_in_order() {
-    let (a, b, _) = pair(&cluster("order"));
-    let counter = Counter::default().start();
-    let _exposed = a.expose("counter", &counter).unwrap();
-    let remote = b.lookup_wait::<Cmd, Reply>("counter", GUARD).unwrap();
+    let CounterPair {
+        a: _a,
+        b: _b,
+        counter,
+        _exposed,
+        remote,
+    } = counter_pair("order");
     for n in 1..=100 {
         remote.tell(Cmd::Add(n)).unwrap();
     }
@@ -33,10 +36,13 @@ fn ask_and_tell_cross_the_wire_in_order() {
 
 #[test]
 fn asks_compose_with_get_all_and_await() {
-    let (a, b, _) = pair(&cluster("getall"));
-    let counter = Counter::default().start();
-    let _exposed = a.expose("counter", &counter).unwrap();
-    let remote = b.lookup_wait::<Cmd, Reply>("counter", GUARD).unwrap();
+    let CounterPair {
+        a: _a,
+        b: _b,
+        counter,
+        _exposed,
+        remote,
+    } = counter_pair("getall");
     let futures: Vec<_> = (0..20).map(|i| remote.ask(Cmd::Echo(vec![i]))).collect();
     let replies = pykka::get_all_timeout(futures, GUARD).unwrap();
     assert_eq!(replies.len(), 20);
@@ -121,10 +127,13 @@ fn a_stopped_actor_fails_asks_with_actor_dead_and_tells_become_dead_letters() {
 
 #[test]
 fn a_closed_node_is_lost_asks_fail_unreachable_and_the_stand_in_is_killed() {
-    let (a, b, _) = pair(&cluster("lost"));
-    let counter = Counter::default().start();
-    let _exposed = a.expose("counter", &counter).unwrap();
-    let remote = b.lookup_wait::<Cmd, Reply>("counter", GUARD).unwrap();
+    let CounterPair {
+        a,
+        b: _b,
+        counter,
+        _exposed,
+        remote,
+    } = counter_pair("lost");
     let stand_in = remote.watchable();
     let ended = remote.terminated();
     a.close();
@@ -297,10 +306,13 @@ fn a_full_bounded_mailbox_refuses_remote_messages_without_stalling_the_link() {
 
 #[test]
 fn closing_the_local_node_ends_its_watches() {
-    let (a, b, _) = pair(&cluster("localclose"));
-    let counter = Counter::default().start();
-    let _exposed = a.expose("counter", &counter).unwrap();
-    let remote = b.lookup_wait::<Cmd, Reply>("counter", GUARD).unwrap();
+    let CounterPair {
+        a: _a,
+        b,
+        counter,
+        _exposed,
+        remote,
+    } = counter_pair("localclose");
     let ended = remote.terminated();
     let stand_in = remote.watchable();
     b.close();

@@ -53,6 +53,30 @@ pub fn pair_with(cluster: &str, f: impl FnOnce(NodeConfig) -> NodeConfig) -> (No
     (a, b, port)
 }
 
+/// Two nodes of a cluster of their own (`a` listens, `b` dials it), a `Counter` exposed on `a`,
+/// and `b`'s ref on it.
+pub struct CounterPair {
+    pub a: Node,
+    pub b: Node,
+    pub counter: pykka::ActorRef<Counter>,
+    pub _exposed: pykka_remote::Exposed,
+    pub remote: pykka_remote::RemoteRef<Cmd, Reply>,
+}
+
+pub fn counter_pair(test: &str) -> CounterPair {
+    let (a, b, _) = pair(&cluster(test));
+    let counter = Counter::default().start();
+    let _exposed = a.expose("counter", &counter).unwrap();
+    let remote = b.lookup_wait::<Cmd, Reply>("counter", GUARD).unwrap();
+    CounterPair {
+        a,
+        b,
+        counter,
+        _exposed,
+        remote,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Cmd {
     Add(u64),
